@@ -1,0 +1,56 @@
+# exact-interp — see README.md. Every target installs what the system lacks first.
+SWIFT   ?= swift
+BIN     := .build/release/exact-interp
+DEBUGBIN := .build/debug/exact-interp
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+OUT     ?= out
+
+.PHONY: all deps build release test unit-test golden check-lemmas demo bench leak-check clean
+
+all: build
+
+# libgmp-dev (and pkg-config, which the GMP module map uses) from Debian when missing.
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gmp; then \
+	  echo "installing libgmp-dev and pkg-config with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgmp-dev pkg-config; \
+	fi
+	@command -v python3 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product exact-interp
+
+# The README's test command: unit and property tests, CLI golden files, lemma goldens,
+# and the independent Python checker on every shipped model.
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+	$(MAKE) --no-print-directory golden check-lemmas
+
+golden: build
+	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
+
+check-lemmas: build
+	@tools/run-golden.sh $(DEBUGBIN) Datasets/lemmas
+
+# The README's main command: construct and verify the bundled Figure-5-like dataset.
+demo: release
+	@mkdir -p $(OUT)
+	$(BIN) validate Datasets/figure5.json
+	$(BIN) eval Datasets/models/figure5-handmade.model.json Datasets/figure5.json
+
+bench: deps
+	$(SWIFT) build -c release --product exact-interp-bench
+	@mkdir -p bench/results
+	.build/release/exact-interp-bench --output bench/results/latest.json
+
+# Valgrind leak check of the arithmetic tests (docs/testing.md).
+leak-check: build
+	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
+	  $(DEBUGBIN) validate Datasets/figure5.json
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, lowest first. A module imports only modules above it in this list:
+//   CGMP → ExactArithmetic → TransformerModel → Evaluation → Constructions → Certification → exact-interp
+let package = Package(
+    name: "ExactInterp",
+    products: [
+        .executable(name: "exact-interp", targets: ["exact-interp"]),
+        .library(name: "ExactArithmetic", targets: ["ExactArithmetic"]),
+        .library(name: "Certification", targets: ["Certification"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGMP",
+            pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"])]
+        ),
+        .target(name: "ExactArithmetic", dependencies: ["CGMP"]),
+        .target(name: "TransformerModel", dependencies: ["ExactArithmetic"]),
+        .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        .target(name: "Constructions", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]),
+        .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions"]),
+        .executableTarget(
+            name: "exact-interp",
+            dependencies: [
+                "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "exact-interp-bench",
+            dependencies: ["CGMP", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"],
+            path: "bench/Sources/exact-interp-bench"
+        ),
+        .testTarget(
+            name: "ExactArithmeticTests",
+            dependencies: ["ExactArithmetic", "CGMP", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "ModelTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]
+        ),
+        .testTarget(
+            name: "ConstructionTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"]
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["exact-interp"]
+        ),
+    ]
+)

@@ -1,0 +1,190 @@
+import ExactArithmetic
+import TransformerModel
+
+/// A self-attention layer with parameters converted once to `S`.
+public struct CompiledAttention<S: Scalar>: Sendable {
+    struct Head: Sendable {
+        var scores: CompiledScores<S>
+        var value: CompiledValue<S>
+    }
+
+    let kind: AttentionKind
+    let rho: S
+    let heads: [Head]
+    let causal: Bool
+    let temperature: Rational?
+    /// True when the layer is the identity (evaluation skips it).
+    public let isIdentity: Bool
+
+    public init(_ layer: SelfAttentionLayer, temperature: Rational?) {
+        kind = layer.kind
+        rho = S(layer.rho)
+        heads = layer.heads.map { Head(scores: CompiledScores($0.scores), value: CompiledValue($0.value)) }
+        causal = layer.causal
+        self.temperature = temperature
+        isIdentity = layer.isIdentity
+    }
+
+    /// What one application of the layer did, for traces and margins.
+    public struct Observation: Sendable {
+        /// Per head, per token: the argmax set C_i (hardmax only).
+        public var argmaxSets: [[[Int]]] = []
+        /// Smallest gap between a token's top score and its runner-up, over tokens and heads
+        /// (nil when every token's scores all tie, or for softmax).
+        public var smallestScoreGap: S?
+    }
+
+    /// SA(X) without observation.
+    public func apply(_ xs: [[S]]) -> [[S]] {
+        if isIdentity { return xs }
+        return apply(xs, observe: false).0
+    }
+
+    /// SA(X)_i = ρ x_i + Σ_h Σ_k λ^h_ik V_h x_k; with `observe`, also the argmax sets and score gaps.
+    public func apply(_ xs: [[S]], observe: Bool) -> ([[S]], Observation) {
+        var observation = Observation()
+        let n = xs.count
+        var out = rho == .one ? xs : xs.map { scaled($0, by: rho) }
+        for head in heads {
+            if head.value.isZero && !observe { continue }
+            let values = head.value.isZero ? [] : xs.map { head.value.apply($0) }
+            switch kind {
+            case .hardmax:
+                let (sets, means, gap) = hardmax(head.scores, xs, values: values, observe: observe)
+                if !values.isEmpty {
+                    for i in 0..<n { out[i] = added(out[i], means[i]) }
+                }
+                if observe {
+                    observation.argmaxSets.append(sets)
+                    if let gap { observation.smallestScoreGap = observation.smallestScoreGap.map { min($0, gap) } ?? gap }
+                }
+            case .softmax:
+                guard !values.isEmpty else { continue }
+                for i in 0..<n {
+                    let keys = causal ? i + 1 : n
+                    let scores = (0..<keys).map { k in score(head.scores, xs[i], xs[k]) }
+                    // Only types that can represent exp get here: the evaluator checks at construction.
+                    let weights = S.softmaxWeights(scores, temperature: temperature ?? .one) ?? []
+                    for k in weights.indices { axpy(weights[k], values[k], &out[i]) }
+                }
+            }
+        }
+        return (out, observation)
+    }
+
+    /// s = x_iᵀ A x_k.
+    func score(_ scores: CompiledScores<S>, _ xi: [S], _ xk: [S]) -> S {
+        switch scores {
+        case .zero: return .zero
+        case .multiple(let a): return a * S.dot(xi, xk)
+        case .rankOne(let p, let q): return S.dot(xi, p) * S.dot(q, xk)
+        case .general(let m): return S.dot(xi, matrixVector(m, xk))
+        }
+    }
+
+    /// Argmax sets, the mean value vector over each set, and the smallest score gap.
+    func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+        switch scores {
+        case .rankOne(let p, let q):
+            return rankOneHardmax(alpha: xs.map { S.dot($0, p) }, beta: xs.map { S.dot(q, $0) }, values: values, observe: observe)
+        case .zero:
+            let zeros = [S](repeating: .zero, count: xs.count)
+            return rankOneHardmax(alpha: zeros, beta: zeros, values: values, observe: observe)
+        case .multiple, .general:
+            let keys: [[S]]
+            switch scores {
+            case .multiple(let a): keys = xs.map { scaled($0, by: a) }
+            case .general(let m): keys = xs.map { matrixVector(m, $0) }
+            default: keys = xs
+            }
+            return denseHardmax(xs, keys: keys, values: values, observe: observe)
+        }
+    }
+
+    /// s_ik = ⟨x_i, key_k⟩ for every pair: O(n²·d).
+    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+        let n = xs.count
+        var sets: [[Int]] = []
+        var means: [[S]] = []
+        var gap: S? = nil
+        for i in 0..<n {
+            let limit = causal ? i + 1 : n
+            var best = S.dot(xs[i], keys[0])
+            var set = [0]
+            var runnerUp: S? = nil
+            for k in 1..<max(limit, 1) {
+                let s = S.dot(xs[i], keys[k])
+                if s > best {
+                    runnerUp = best
+                    best = s
+                    set = [k]
+                } else if s == best {
+                    set.append(k)
+                } else if runnerUp.map({ s > $0 }) ?? true {
+                    runnerUp = s
+                }
+            }
+            if observe {
+                sets.append(set)
+                if let r = runnerUp { gap = gap.map { min($0, best - r) } ?? (best - r) }
+            }
+            if !values.isEmpty { means.append(mean(of: set, values)) }
+        }
+        return (sets, means, gap)
+    }
+
+    /// s_ik = α_i β_k: a token with α_i > 0 attends to argmax β, α_i < 0 to argmin β, α_i = 0 to
+    /// every key. Each of the three sets is computed once (running, for a causal mask): O(n·d).
+    func rankOneHardmax(alpha: [S], beta: [S], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+        let n = alpha.count
+        var sets: [[Int]] = []
+        var means: [[S]] = []
+        var gap: S? = nil
+        let d = values.first?.count ?? 0
+        let zero = [S](repeating: .zero, count: d)
+        // Running extremes over keys 0...k; without a mask, evaluate once over all keys.
+        var maxValue = beta[0], minValue = beta[0]
+        var maxSet = [0], minSet = [0]
+        var maxSum = values.isEmpty ? zero : values[0], minSum = maxSum, allSum = maxSum
+        var secondMax: S? = nil, secondMin: S? = nil
+        func absorb(_ k: Int) {
+            let b = beta[k]
+            if b > maxValue { secondMax = maxValue; maxValue = b; maxSet = [k]; if !values.isEmpty { maxSum = values[k] } }
+            else if b == maxValue { maxSet.append(k); if !values.isEmpty { maxSum = added(maxSum, values[k]) } }
+            else if secondMax.map({ b > $0 }) ?? true { secondMax = b }
+            if b < minValue { secondMin = minValue; minValue = b; minSet = [k]; if !values.isEmpty { minSum = values[k] } }
+            else if b == minValue { minSet.append(k); if !values.isEmpty { minSum = added(minSum, values[k]) } }
+            else if secondMin.map({ b < $0 }) ?? true { secondMin = b }
+            if !values.isEmpty { allSum = added(allSum, values[k]) }
+        }
+        if !causal { for k in 1..<max(n, 1) { absorb(k) } }
+        for i in 0..<n {
+            if causal && i > 0 { absorb(i) }
+            let keys = causal ? i + 1 : n
+            let a = alpha[i]
+            let set: [Int]
+            let sum: [S]
+            if a > .zero {
+                set = maxSet; sum = maxSum
+                if observe, let s = secondMax { gap = min2(gap, a * (maxValue - s)) }
+            } else if a < .zero {
+                set = minSet; sum = minSum
+                if observe, let s = secondMin { gap = min2(gap, (-a) * (s - minValue)) }
+            } else {
+                set = Array(0..<keys); sum = allSum
+            }
+            if observe { sets.append(set) }
+            if !values.isEmpty { means.append(scaled(sum, by: S.one / S(set.count))) }
+        }
+        return (sets, means, gap)
+    }
+
+    func mean(of set: [Int], _ values: [[S]]) -> [S] {
+        var sum = values[set[0]]
+        for k in set.dropFirst() { sum = added(sum, values[k]) }
+        return set.count == 1 ? sum : scaled(sum, by: S.one / S(set.count))
+    }
+}
+
+@inlinable
+func min2<S: Comparable>(_ a: S?, _ b: S) -> S { a.map { min($0, b) } ?? b }

@@ -1,0 +1,138 @@
+import Dispatch
+import ExactArithmetic
+import TransformerModel
+
+/// Why a model cannot be evaluated as asked.
+public struct EvaluationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A block with parameters converted to `S`.
+public struct CompiledBlock<S: Scalar>: Sendable {
+    public let stage: String
+    public let feedForward: CompiledFeedForward<S>
+    public let attention: CompiledAttention<S>
+
+    public init(_ block: Block, temperature: Rational?) {
+        stage = block.stage
+        feedForward = CompiledFeedForward(block.feedForward)
+        attention = CompiledAttention(block.attention, temperature: temperature)
+    }
+
+    /// B(X) = SA(FF(X)).
+    public func apply(_ xs: [[S]]) -> [[S]] { attention.apply(xs.map(feedForward.apply)) }
+}
+
+/// The transformer evaluator, generic over the number type (SPEC §2–3, §7).
+///
+/// `Evaluator<Rational>` is the exact path: hardmax ties, ReLU signs and equality are decided
+/// in ℚ. `Evaluator<Double>` runs the very same code on doubles. Softmax layers need a type that can
+/// represent exp (Double); exact softmax certification goes through `EnclosureEvaluator`.
+public struct Evaluator<S: Scalar>: Sendable {
+    public let model: Transformer
+    public let blocks: [CompiledBlock<S>]
+
+    /// Compiles `model`; `temperature` overrides the model's τ for softmax layers.
+    public init(_ model: Transformer, temperature: Rational? = nil) throws(EvaluationError) {
+        let tau = temperature ?? model.temperature
+        if model.usesSoftmax {
+            guard S.softmaxWeights([S.zero], temperature: .one) != nil else {
+                throw EvaluationError("the model has softmax layers, whose outputs are irrational: exact evaluation certifies them through enclosures (`verify`); use --arithmetic float64 to run them in floating point")
+            }
+            guard tau != nil else {
+                throw EvaluationError("the model has softmax layers but no temperature: give one with --temperature")
+            }
+        }
+        self.model = model
+        self.blocks = model.blocks.map { CompiledBlock($0, temperature: tau) }
+    }
+
+    /// T(X).
+    public func evaluate(_ xs: [[S]]) -> [[S]] {
+        blocks.reduce(xs) { $1.apply($0) }
+    }
+
+    /// T(X^j) for every sequence, in parallel on all cores; the result order is the input order.
+    public func evaluateAll(_ sequences: [[[S]]]) -> [[[S]]] {
+        parallelMap(sequences) { evaluate($0) }
+    }
+
+    /// Every layer's output and what it decided, for `--trace` and `compare`.
+    public func trace(_ xs: [[S]]) -> [LayerRecord<S>] {
+        var records: [LayerRecord<S>] = []
+        var current = xs
+        for (b, block) in blocks.enumerated() {
+            var kink: S? = nil
+            var signs: [[Int8]] = []
+            if !block.feedForward.isIdentity {
+                for x in current {
+                    let pres = block.feedForward.preActivations(x)
+                    signs.append(pres.map { $0 > .zero ? 1 : ($0 < .zero ? -1 : 0) })
+                    for p in pres { kink = min2(kink, p < .zero ? -p : p) }
+                }
+                current = current.map(block.feedForward.apply)
+            }
+            records.append(LayerRecord(block: b, stage: block.stage, sublayer: .feedForward, tokens: current,
+                                       activationSigns: signs, smallestKinkDistance: kink))
+            var observation = CompiledAttention<S>.Observation()
+            if !block.attention.isIdentity {
+                (current, observation) = block.attention.apply(current, observe: true)
+            }
+            records.append(LayerRecord(block: b, stage: block.stage, sublayer: .attention, tokens: current,
+                                       argmaxSets: observation.argmaxSets, smallestScoreGap: observation.smallestScoreGap))
+        }
+        return records
+    }
+}
+
+/// One layer's output in a trace.
+public struct LayerRecord<S: Scalar>: Sendable {
+    public enum Sublayer: String, Sendable { case feedForward = "FF", attention = "SA" }
+    public var block: Int
+    public var stage: String
+    public var sublayer: Sublayer
+    /// Tokens after the layer.
+    public var tokens: [[S]]
+    /// SA: per head, per token, the argmax set (hardmax).
+    public var argmaxSets: [[[Int]]] = []
+    /// FF: per token, the sign (−1, 0, 1) of every neuron's pre-activation.
+    public var activationSigns: [[Int8]] = []
+    /// FF: smallest |pre-activation| (0: a token sits on a kink).
+    public var smallestKinkDistance: S? = nil
+    /// SA: smallest gap between a top score and its runner-up.
+    public var smallestScoreGap: S? = nil
+}
+
+/// `transform` applied to every element on all cores; results in input order.
+public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+    if items.count < 2 { return items.map(transform) }
+    let results = ResultSlots<R>(count: items.count)
+    DispatchQueue.concurrentPerform(iterations: items.count) { i in
+        results.store(transform(items[i]), at: i)
+    }
+    return results.values()
+}
+
+/// Write-once slots filled concurrently at distinct indices.
+final class ResultSlots<R>: @unchecked Sendable {
+    private var slots: [R?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ value: R, at i: Int) {
+        slots.withUnsafeMutableBufferPointer { $0[i] = value }  // distinct i per thread: no race
+    }
+    func values() -> [R] { slots.compactMap { $0 } }
+}
+
+// MARK: - Set comparison
+
+/// True when the two sequences have the same set of token values (Hausdorff distance 0).
+public func equalAsSets<S: Scalar>(_ a: [[S]], _ b: [[S]]) -> Bool { Set(a) == Set(b) }
+
+/// Hausdorff distance between two token sets (Euclidean).
+public func hausdorffDistance(_ a: [[Double]], _ b: [[Double]]) -> Double {
+    func directed(_ x: [[Double]], _ y: [[Double]]) -> Double {
+        x.map { p in y.map { q in zip(p, q).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }.min() ?? .infinity }.max() ?? 0
+    }
+    return max(directed(a, b), directed(b, a)).squareRoot()
+}

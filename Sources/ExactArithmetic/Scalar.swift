@@ -1,0 +1,109 @@
+/// A number type the transformer evaluator runs on: an ordered field with ReLU.
+///
+/// One generic evaluator serves every conforming type, as Julia's generic algorithms serve
+/// `Rational{BigInt}` and `Float64` alike. `Rational` gives the exact path, `Double` the float64
+/// path; nothing in the evaluator knows which one it runs on.
+public protocol Scalar: Comparable, Hashable, Sendable, CustomStringConvertible {
+    static var zero: Self { get }
+    static var one: Self { get }
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Self) -> Self
+    /// Quotient; the evaluator divides only by non-zero counts.
+    static func / (lhs: Self, rhs: Self) -> Self
+    static prefix func - (operand: Self) -> Self
+
+    /// The value of an exact rational in this type (exact for `Rational`, nearest for `Double`).
+    init(_ value: Rational)
+    /// A small integer.
+    init(_ value: Int)
+
+    /// True for types whose arithmetic is exact (equality checks are then meaningful).
+    static var isExact: Bool { get }
+
+    /// ⟨a, b⟩ over the common prefix of `a` and `b`. Conformers may override it with a faster algorithm.
+    static func dot(_ a: [Self], _ b: [Self]) -> Self
+
+    /// Softmax weights exp(s_k/τ)/Σ exp(s_l/τ), or nil when this type cannot represent them.
+    static func softmaxWeights(_ scores: [Self], temperature: Rational) -> [Self]?
+}
+
+extension Scalar {
+    /// max(x, 0).
+    @inlinable
+    public var relu: Self { self > .zero ? self : .zero }
+
+    @inlinable
+    public static func dot(_ a: [Self], _ b: [Self]) -> Self {
+        var sum = Self.zero
+        for i in 0..<min(a.count, b.count) { sum = sum + a[i] * b[i] }
+        return sum
+    }
+
+    public static func softmaxWeights(_ scores: [Self], temperature: Rational) -> [Self]? { nil }
+}
+
+extension Rational: Scalar {
+    public init(_ value: Rational) { self = value }
+    public static var isExact: Bool { true }
+}
+
+extension Double: Scalar {
+    public init(_ value: Rational) { self = value.doubleValue }
+    public static var one: Double { 1 }
+    public static var isExact: Bool { false }
+
+    /// Numerically stable softmax: the row maximum is subtracted before `exp`.
+    public static func softmaxWeights(_ scores: [Double], temperature: Rational) -> [Double]? {
+        guard let top = scores.max() else { return [] }
+        let tau = temperature.doubleValue
+        let e = scores.map { libmExp(($0 - top) / tau) }
+        let total = e.reduce(0, +)
+        return e.map { $0 / total }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inlinable func libmExp(_ x: Double) -> Double { Glibc.exp(x) }
+#elseif canImport(Darwin)
+import Darwin
+@inlinable func libmExp(_ x: Double) -> Double { Darwin.exp(x) }
+#endif
+
+// MARK: - Vector helpers
+
+/// ⟨a, b⟩.
+@inlinable
+public func dot<S: Scalar>(_ a: [S], _ b: [S]) -> S { S.dot(a, b) }
+
+/// y ← y + a·x (componentwise over the common length).
+@inlinable
+public func axpy<S: Scalar>(_ a: S, _ x: [S], _ y: inout [S]) {
+    if a == .zero { return }
+    for i in 0..<min(x.count, y.count) { y[i] = y[i] + a * x[i] }
+}
+
+/// a·x.
+@inlinable
+public func scaled<S: Scalar>(_ x: [S], by a: S) -> [S] { x.map { a * $0 } }
+
+/// x + y.
+@inlinable
+public func added<S: Scalar>(_ x: [S], _ y: [S]) -> [S] { zip(x, y).map { $0 + $1 } }
+
+/// x − y.
+@inlinable
+public func subtracted<S: Scalar>(_ x: [S], _ y: [S]) -> [S] { zip(x, y).map { $0 - $1 } }
+
+/// M x for M given by rows.
+@inlinable
+public func matrixVector<S: Scalar>(_ rows: [[S]], _ x: [S]) -> [S] { rows.map { S.dot($0, x) } }
+
+/// u vᵀ, as rows.
+@inlinable
+public func outer<S: Scalar>(_ u: [S], _ v: [S]) -> [[S]] { u.map { ui in v.map { ui * $0 } } }
+
+/// |x|².
+@inlinable
+public func squaredNorm<S: Scalar>(_ x: [S]) -> S { S.dot(x, x) }

@@ -1,0 +1,165 @@
+import ExactArithmetic
+
+/// A token: a vector in ℚ^d.
+public typealias Token = [Rational]
+
+/// One input/output pair (X^j, Y^j) of a dataset, as written in the file.
+public struct SequencePair: Sendable, Equatable {
+    public var input: [Token]
+    public var output: [Token]
+    public init(input: [Token], output: [Token]) {
+        self.input = input
+        self.output = output
+    }
+}
+
+/// A dataset of N sequence pairs in ℚ^d (SPEC §1, §9), as read from its file.
+///
+/// `Dataset` holds the sequences as given; `InterpolationProblem` is the validated, deduplicated
+/// form the constructions use.
+public struct Dataset: Sendable, Equatable {
+    public var name: String?
+    public var dimension: Int
+    public var pairs: [SequencePair]
+
+    public init(name: String? = nil, dimension: Int, pairs: [SequencePair]) {
+        self.name = name
+        self.dimension = dimension
+        self.pairs = pairs
+    }
+
+    /// Σ_j n^j over the sequences as given.
+    public var totalInputLength: Int { pairs.reduce(0) { $0 + $1.input.count } }
+    /// Σ_j m^j over the sequences as given.
+    public var totalOutputLength: Int { pairs.reduce(0) { $0 + $1.output.count } }
+}
+
+/// An invalid dataset or model file: what is wrong and where (a JSON path such as
+/// `pairs[2].input[3][1]` or `blocks[4].feedforward.eta`).
+public struct InputError: Error, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
+}
+
+// MARK: - Reading
+
+extension Dataset {
+    /// Reads a dataset from JSON text (SPEC §9). Every coordinate is read exactly.
+    public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
+        return try Dataset(json: json)
+    }
+
+    public init(json: JSONValue) throws(InputError) {
+        guard case .object = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
+        var name: String? = nil
+        if let n = json["name"] {
+            guard case .string(let s) = n else { throw InputError(path: "name", reason: "expected a string, found \(n.kindName)") }
+            name = s
+        }
+        guard let dimValue = json["dimension"] else { throw InputError(path: "dimension", reason: "missing") }
+        guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1, d <= 1_000_000 else {
+            throw InputError(path: "dimension", reason: "expected a positive integer, found \(Dataset.show(dimValue))")
+        }
+        guard let pairsValue = json["pairs"] else { throw InputError(path: "pairs", reason: "missing") }
+        guard case .array(let items) = pairsValue else { throw InputError(path: "pairs", reason: "expected an array, found \(pairsValue.kindName)") }
+        guard !items.isEmpty else { throw InputError(path: "pairs", reason: "the dataset has no pairs") }
+        var pairs: [SequencePair] = []
+        for (j, item) in items.enumerated() {
+            let path = "pairs[\(j)]"
+            guard case .object = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
+            let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
+            let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
+            pairs.append(SequencePair(input: input, output: output))
+        }
+        self.init(name: name, dimension: d, pairs: pairs)
+    }
+
+    static func readSequence(_ value: JSONValue?, path: String, dimension d: Int) throws(InputError) -> [Token] {
+        guard let value else { throw InputError(path: path, reason: "missing") }
+        guard case .array(let tokens) = value else { throw InputError(path: path, reason: "expected an array of tokens, found \(value.kindName)") }
+        guard !tokens.isEmpty else { throw InputError(path: path, reason: "empty sequence (every sequence needs at least one token)") }
+        var out: [Token] = []
+        out.reserveCapacity(tokens.count)
+        for (i, t) in tokens.enumerated() {
+            out.append(try readToken(t, path: "\(path)[\(i)]", dimension: d))
+        }
+        return out
+    }
+
+    /// Reads one token of `d` exact coordinates.
+    public static func readToken(_ value: JSONValue, path: String, dimension d: Int) throws(InputError) -> Token {
+        guard case .array(let coords) = value else { throw InputError(path: path, reason: "expected a token (an array of \(d) numbers), found \(value.kindName)") }
+        guard coords.count == d else {
+            throw InputError(path: path, reason: "token has \(coords.count) coordinate\(coords.count == 1 ? "" : "s"), the dataset's dimension is \(d)")
+        }
+        var token: Token = []
+        token.reserveCapacity(d)
+        for (c, v) in coords.enumerated() {
+            token.append(try readRational(v, path: "\(path)[\(c)]"))
+        }
+        return token
+    }
+
+    /// Reads one exact coordinate: a JSON number (read as the decimal it spells) or a string
+    /// holding an integer, a fraction "p/q" or a decimal.
+    public static func readRational(_ value: JSONValue, path: String) throws(InputError) -> Rational {
+        let text: String
+        switch value {
+        case .number(let s), .string(let s): text = s
+        default: throw InputError(path: path, reason: "expected a number or a string such as \"-7/12\", found \(value.kindName)")
+        }
+        do { return try Rational(parsing: text) } catch { throw InputError(path: path, reason: error.description) }
+    }
+
+    static func show(_ v: JSONValue) -> String {
+        switch v {
+        case .number(let s): return s
+        case .string(let s): return JSONValue.quoted(s)
+        default: return v.kindName
+        }
+    }
+}
+
+// MARK: - Writing
+
+extension Dataset {
+    /// JSON for a coordinate: a plain integer when it is one, else the exact string "p/q".
+    public static func jsonValue(_ r: Rational) -> JSONValue {
+        r.isInteger ? .number(r.description) : .string(r.description)
+    }
+
+    public static func jsonValue(_ token: Token) -> JSONValue { .array(token.map(jsonValue)) }
+
+    /// The dataset as JSON (deterministic, exact).
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        if let name { members.append(("name", .string(name))) }
+        members.append(("dimension", .number(String(dimension))))
+        members.append(("pairs", .array(pairs.map { p in
+            .object([("input", .array(p.input.map(Dataset.jsonValue))), ("output", .array(p.output.map(Dataset.jsonValue)))])
+        })))
+        return .object(members)
+    }
+
+    /// The canonical text the dataset digest is computed from: one line per token, coordinates in
+    /// lowest terms. `tools/verify_certificate.py` rebuilds the same text.
+    public var canonicalText: String {
+        var s = "exact-interp dataset v1\ndimension \(dimension)\npairs \(pairs.count)\n"
+        for (j, p) in pairs.enumerated() {
+            s += "pair \(j)\n"
+            for t in p.input { s += "in " + t.map(\.description).joined(separator: " ") + "\n" }
+            for t in p.output { s += "out " + t.map(\.description).joined(separator: " ") + "\n" }
+        }
+        return s
+    }
+
+    /// "sha256:<hex>" of `canonicalText`: identifies the dataset a model was built for.
+    public var digest: String { "sha256:" + SHA256.hex(Array(canonicalText.utf8)) }
+}

@@ -1,0 +1,80 @@
+import ExactArithmetic
+
+/// A dataset checked against Assumption 1.3 and reduced to sets (SPEC §1).
+///
+/// Inputs and outputs are treated as sets: repeated tokens inside a sequence are dropped (first
+/// occurrence kept), identical pairs are merged. Each change is reported as a notice. The
+/// constructions work on this form; verification runs on the dataset as given.
+public struct InterpolationProblem: Sendable {
+    /// One deduplicated pair.
+    public struct Pair: Sendable {
+        /// Distinct input tokens X^j, in order of first occurrence (n^j of them).
+        public var inputs: [Token]
+        /// Distinct output tokens Y^j (m^j of them).
+        public var outputs: [Token]
+        /// Index of the pair in the dataset file.
+        public var sourceIndex: Int
+    }
+
+    public let dimension: Int
+    public let pairs: [Pair]
+    /// What deduplication changed, for the user.
+    public let notices: [String]
+
+    /// N, the number of distinct pairs.
+    public var count: Int { pairs.count }
+    /// Σ m^j over distinct pairs.
+    public var totalOutputCount: Int { pairs.reduce(0) { $0 + $1.outputs.count } }
+    /// Σ n^j over distinct pairs.
+    public var totalInputCount: Int { pairs.reduce(0) { $0 + $1.inputs.count } }
+
+    /// Validates `dataset`: throws on infeasible data (an input set paired with two output sets,
+    /// m^j > n^j), with the offending pairs named.
+    public init(_ dataset: Dataset) throws(InputError) {
+        dimension = dataset.dimension
+        var notices: [String] = []
+        var seenInputs: [Set<Token>: Int] = [:]
+        var kept: [Pair] = []
+        for (j, pair) in dataset.pairs.enumerated() {
+            let inputs = InterpolationProblem.distinct(pair.input, path: "pairs[\(j)].input", notices: &notices)
+            let outputs = InterpolationProblem.distinct(pair.output, path: "pairs[\(j)].output", notices: &notices)
+            guard outputs.count <= inputs.count else {
+                throw InputError(path: "pairs[\(j)]", reason: "\(outputs.count) distinct output tokens but only \(inputs.count) distinct input tokens (need m ≤ n)")
+            }
+            let key = Set(inputs)
+            if let k = seenInputs[key] {
+                let earlier = kept[k]
+                if Set(earlier.outputs) == Set(outputs) {
+                    notices.append("pairs[\(j)] repeats pairs[\(earlier.sourceIndex)] (same sets): merged")
+                    continue
+                }
+                throw InputError(path: "pairs[\(j)]", reason: "same input set as pairs[\(earlier.sourceIndex)] but a different output set: no map can send one input to two outputs")
+            }
+            seenInputs[key] = kept.count
+            kept.append(Pair(inputs: inputs, outputs: outputs, sourceIndex: j))
+        }
+        self.pairs = kept
+        self.notices = notices
+    }
+
+    static func distinct(_ tokens: [Token], path: String, notices: inout [String]) -> [Token] {
+        var firstIndex: [Token: Int] = [:]
+        var out: [Token] = []
+        for (i, t) in tokens.enumerated() {
+            if let k = firstIndex[t] {
+                notices.append("\(path)[\(i)] repeats \(path)[\(k)]: treated as one token")
+            } else {
+                firstIndex[t] = i
+                out.append(t)
+            }
+        }
+        return out
+    }
+
+    /// Theorems 1.4 and 1.6 need d ≥ 2 (the lemmas and the evaluator accept d = 1).
+    public func requireTheoremDimension() throws(InputError) {
+        guard dimension >= 2 else {
+            throw InputError(path: "dimension", reason: "the theorem constructions need d ≥ 2 (found d = \(dimension)); lift the data with a zero coordinate")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import ExactArithmetic
+
+/// A ReLU feed-forward layer acting on each token separately (SPEC §2):
+///
+///     FF(x) = η·x + Σ_r Σ_j w_{r,j} · σ(⟨u_r, x⟩ + b_{r,j})
+///
+/// Neurons are grouped in *ridges* that share one row u_r of U. A dense layer has one neuron per
+/// ridge; a hat (Lemma 4.8) is one ridge of three neurons. The grouping is what the structured
+/// parameter count charges d for once (Remark 1.5), and what lets the evaluator compute ⟨u_r, x⟩
+/// once per ridge.
+public struct FeedForwardLayer: Sendable, Equatable {
+    /// One hidden neuron: its bias b_j and its column w_j of W.
+    public struct Neuron: Sendable, Equatable {
+        public var bias: Rational
+        public var output: Token
+        public init(bias: Rational, output: Token) {
+            self.bias = bias
+            self.output = output
+        }
+    }
+
+    /// Neurons sharing the row `direction` of U.
+    public struct Ridge: Sendable, Equatable {
+        public var direction: Token
+        public var neurons: [Neuron]
+        public init(direction: Token, neurons: [Neuron]) {
+            self.direction = direction
+            self.neurons = neurons
+        }
+    }
+
+    /// The residual weight η (1: residual, 0: non-residual).
+    public var eta: Rational
+    public var ridges: [Ridge]
+
+    public init(eta: Rational = .one, ridges: [Ridge] = []) {
+        self.eta = eta
+        self.ridges = ridges
+    }
+
+    /// FF(x) = x.
+    public static let identity = FeedForwardLayer()
+
+    /// A dense layer from U (w × d, rows), b (w) and W (d × w, rows).
+    public static func dense(eta: Rational, u: [[Rational]], b: [Rational], w: [[Rational]]) -> FeedForwardLayer {
+        let ridges = u.indices.map { j in
+            Ridge(direction: u[j], neurons: [Neuron(bias: b[j], output: w.map { $0[j] })])
+        }
+        return FeedForwardLayer(eta: eta, ridges: ridges)
+    }
+
+    /// Number of hidden neurons.
+    public var width: Int { ridges.reduce(0) { $0 + $1.neurons.count } }
+
+    /// True when the layer is the identity map.
+    public var isIdentity: Bool {
+        eta == .one && ridges.allSatisfy { $0.neurons.allSatisfy { $0.output.allSatisfy(\.isZero) } }
+    }
+
+    /// Appends `other`'s neurons (same η required by the caller's design).
+    public mutating func append(_ ridges: [Ridge]) { self.ridges += ridges }
+}
+
+/// The score matrix A = QᵀK of an attention head, in the structured forms of SPEC §2.
+public enum ScoreMatrix: Sendable, Equatable {
+    /// A = 0: every token attends to all tokens equally.
+    case zero
+    /// A = a·I.
+    case scaledIdentity(Rational)
+    /// A = p qᵀ, so s_ik = ⟨x_i, p⟩⟨q, x_k⟩ (Lemmas 4.1, 4.5–4.7).
+    case rankOne(p: Token, q: Token)
+    /// A given in full (rows).
+    case general([[Rational]])
+    /// A = QᵀK from query and key matrices (k × d each, rows).
+    case queryKey(query: [[Rational]], key: [[Rational]])
+}
+
+/// The value matrix V of an attention head.
+public enum ValueMatrix: Sendable, Equatable {
+    case zero
+    case scaledIdentity(Rational)
+    case general([[Rational]])
+}
+
+/// How attention weights are formed from scores.
+public enum AttentionKind: String, Sendable, Equatable {
+    /// Uniform over the argmax set (SPEC (3.3)); ties are exact.
+    case hardmax
+    /// exp(s/τ) normalised, with the model's temperature τ.
+    case softmax
+}
+
+/// One attention head: scores and values.
+public struct AttentionHead: Sendable, Equatable {
+    public var scores: ScoreMatrix
+    public var value: ValueMatrix
+    public init(scores: ScoreMatrix, value: ValueMatrix) {
+        self.scores = scores
+        self.value = value
+    }
+}
+
+/// A self-attention layer (SPEC §2, §8):
+///
+///     SA(X)_i = ρ·x_i + Σ_h Σ_k λ^h_ik(X) · V_h x_k
+///
+/// with λ from hardmax or softmax, over all k, or k ≤ i with a causal mask.
+public struct SelfAttentionLayer: Sendable, Equatable {
+    public var kind: AttentionKind
+    public var rho: Rational
+    public var heads: [AttentionHead]
+    public var causal: Bool
+
+    public init(kind: AttentionKind = .hardmax, rho: Rational = .one, heads: [AttentionHead] = [], causal: Bool = false) {
+        self.kind = kind
+        self.rho = rho
+        self.heads = heads
+        self.causal = causal
+    }
+
+    /// One-head layer.
+    public init(kind: AttentionKind = .hardmax, rho: Rational, scores: ScoreMatrix, value: ValueMatrix, causal: Bool = false) {
+        self.init(kind: kind, rho: rho, heads: [AttentionHead(scores: scores, value: value)], causal: causal)
+    }
+
+    /// SA(X) = X.
+    public static let identity = SelfAttentionLayer()
+
+    /// True when the layer is the identity map (ρ = 1 and every V = 0).
+    public var isIdentity: Bool {
+        rho == .one && heads.allSatisfy { head in
+            switch head.value {
+            case .zero: return true
+            case .scaledIdentity(let v): return v.isZero
+            case .general(let m): return m.allSatisfy { $0.allSatisfy(\.isZero) }
+            }
+        }
+    }
+}
+
+/// A block: FF followed by SA, B(X) = SA(FF(X)), with the label of the stage that built it.
+public struct Block: Sendable, Equatable {
+    public var stage: String
+    public var feedForward: FeedForwardLayer
+    public var attention: SelfAttentionLayer
+
+    public init(stage: String, feedForward: FeedForwardLayer = .identity, attention: SelfAttentionLayer = .identity) {
+        self.stage = stage
+        self.feedForward = feedForward
+        self.attention = attention
+    }
+}
+
+/// A transformer T = B_L ∘ … ∘ B_1 on tokens of ℚ^d, with what is needed to re-check it.
+public struct Transformer: Sendable, Equatable {
+    public var dimension: Int
+    public var blocks: [Block]
+    /// τ₀ for softmax layers: a softmax certificate holds for every τ in (0, τ₀].
+    public var temperature: Rational?
+    /// `Dataset.digest` of the dataset the model was built for, if any.
+    public var datasetDigest: String?
+    /// Free-form provenance (theorem, layout, …), written in key order.
+    public var metadata: [String: String]
+
+    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil, metadata: [String: String] = [:]) {
+        self.dimension = dimension
+        self.blocks = blocks
+        self.temperature = temperature
+        self.datasetDigest = datasetDigest
+        self.metadata = metadata
+    }
+
+    /// True when some attention layer is softmax.
+    public var usesSoftmax: Bool { blocks.contains { $0.attention.kind == .softmax && !$0.attention.isIdentity } }
+}

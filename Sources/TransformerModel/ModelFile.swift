@@ -1,0 +1,251 @@
+import ExactArithmetic
+
+/// Reading and writing model files (JSON, `docs/model-format.md`).
+///
+/// Every rational is an exact string "p/q"; layers keep their structured form, so the file is
+/// also the parameter count's evidence. Writing is deterministic: the same model gives the same bytes.
+extension Transformer {
+    public static let formatName = "exact-interp-model"
+    public static let formatVersion = 1
+
+    // MARK: Writing
+
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("format", .string(Transformer.formatName)),
+            ("version", .number(String(Transformer.formatVersion))),
+            ("dimension", .number(String(dimension))),
+        ]
+        if let temperature { members.append(("temperature", .string(temperature.description))) }
+        if let datasetDigest { members.append(("dataset_digest", .string(datasetDigest))) }
+        if !metadata.isEmpty {
+            members.append(("metadata", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0] ?? "")) })))
+        }
+        members.append(("blocks", .array(blocks.map(\.json))))
+        return .object(members)
+    }
+
+    /// The file's text.
+    public var fileText: String { json.rendered() }
+}
+
+func exact(_ r: Rational) -> JSONValue { .string(r.description) }
+func exact(_ v: [Rational]) -> JSONValue { .array(v.map(exact)) }
+func exact(_ m: [[Rational]]) -> JSONValue { .array(m.map(exact)) }
+
+extension Block {
+    var json: JSONValue {
+        .object([("stage", .string(stage)), ("feedforward", feedForward.json), ("attention", attention.json)])
+    }
+}
+
+extension FeedForwardLayer {
+    var json: JSONValue {
+        .object([
+            ("eta", exact(eta)),
+            ("ridges", .array(ridges.map { r in
+                .object([
+                    ("direction", exact(r.direction)),
+                    ("neurons", .array(r.neurons.map { n in .object([("bias", exact(n.bias)), ("output", exact(n.output))]) })),
+                ])
+            })),
+        ])
+    }
+}
+
+extension SelfAttentionLayer {
+    var json: JSONValue {
+        .object([
+            ("kind", .string(kind.rawValue)),
+            ("rho", exact(rho)),
+            ("causal", .bool(causal)),
+            ("heads", .array(heads.map { h in .object([("scores", h.scores.json), ("value", h.value.json)]) })),
+        ])
+    }
+}
+
+extension ScoreMatrix {
+    var json: JSONValue {
+        switch self {
+        case .zero: return .object([("type", .string("zero"))])
+        case .scaledIdentity(let a): return .object([("type", .string("scaled_identity")), ("scale", exact(a))])
+        case .rankOne(let p, let q): return .object([("type", .string("rank_one")), ("p", exact(p)), ("q", exact(q))])
+        case .general(let m): return .object([("type", .string("general")), ("matrix", exact(m))])
+        case .queryKey(let q, let k): return .object([("type", .string("query_key")), ("query", exact(q)), ("key", exact(k))])
+        }
+    }
+}
+
+extension ValueMatrix {
+    var json: JSONValue {
+        switch self {
+        case .zero: return .object([("type", .string("zero"))])
+        case .scaledIdentity(let v): return .object([("type", .string("scaled_identity")), ("scale", exact(v))])
+        case .general(let m): return .object([("type", .string("general")), ("matrix", exact(m))])
+        }
+    }
+}
+
+// MARK: - Reading
+
+/// Field access with errors that name the JSON path.
+struct JSONReader {
+    let value: JSONValue
+    let path: String
+
+    func field(_ key: String) throws(InputError) -> JSONReader {
+        guard case .object = value else { throw InputError(path: path, reason: "expected an object, found \(value.kindName)") }
+        guard let v = value[key] else { throw InputError(path: join(key), reason: "missing") }
+        return JSONReader(value: v, path: join(key))
+    }
+
+    func optionalField(_ key: String) -> JSONReader? {
+        value[key].map { JSONReader(value: $0, path: join(key)) }
+    }
+
+    private func join(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func string() throws(InputError) -> String {
+        guard case .string(let s) = value else { throw InputError(path: path, reason: "expected a string, found \(value.kindName)") }
+        return s
+    }
+
+    func bool() throws(InputError) -> Bool {
+        guard case .bool(let b) = value else { throw InputError(path: path, reason: "expected true or false, found \(value.kindName)") }
+        return b
+    }
+
+    func integer(in range: ClosedRange<Int>) throws(InputError) -> Int {
+        guard case .number(let s) = value, let n = Int(s), range.contains(n) else {
+            throw InputError(path: path, reason: "expected an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return n
+    }
+
+    func array() throws(InputError) -> [JSONReader] {
+        guard case .array(let items) = value else { throw InputError(path: path, reason: "expected an array, found \(value.kindName)") }
+        return items.enumerated().map { JSONReader(value: $1, path: "\(path)[\($0)]") }
+    }
+
+    func rational() throws(InputError) -> Rational { try Dataset.readRational(value, path: path) }
+
+    func vector(dimension d: Int) throws(InputError) -> [Rational] {
+        let items = try array()
+        guard items.count == d else { throw InputError(path: path, reason: "expected \(d) entries, found \(items.count)") }
+        var out: [Rational] = []
+        for item in items { out.append(try item.rational()) }
+        return out
+    }
+
+    func matrix(rows: Int?, columns d: Int) throws(InputError) -> [[Rational]] {
+        let items = try array()
+        if let rows, items.count != rows { throw InputError(path: path, reason: "expected \(rows) rows, found \(items.count)") }
+        if items.isEmpty { throw InputError(path: path, reason: "a matrix needs at least one row") }
+        var out: [[Rational]] = []
+        for item in items { out.append(try item.vector(dimension: d)) }
+        return out
+    }
+}
+
+extension Transformer {
+    /// Reads a model file, checking every shape against the model's dimension.
+    public static func parse(_ bytes: [UInt8]) throws(InputError) -> Transformer {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
+        return try Transformer(json: json)
+    }
+
+    public init(json: JSONValue) throws(InputError) {
+        let root = JSONReader(value: json, path: "")
+        let format = try root.field("format").string()
+        guard format == Transformer.formatName else {
+            throw InputError(path: "format", reason: "expected \"\(Transformer.formatName)\", found \"\(format)\"")
+        }
+        let version = try root.field("version").integer(in: 1...1_000)
+        guard version == Transformer.formatVersion else {
+            throw InputError(path: "version", reason: "this build reads version \(Transformer.formatVersion), the file has version \(version)")
+        }
+        let d = try root.field("dimension").integer(in: 1...1_000_000)
+        var temperature: Rational? = nil
+        if let t = root.optionalField("temperature") {
+            let tau = try t.rational()
+            guard tau > .zero else { throw InputError(path: t.path, reason: "the temperature must be positive") }
+            temperature = tau
+        }
+        let digest = try root.optionalField("dataset_digest")?.string()
+        var metadata: [String: String] = [:]
+        if let m = root.optionalField("metadata") {
+            guard case .object(let members) = m.value else { throw InputError(path: m.path, reason: "expected an object") }
+            for (k, v) in members {
+                metadata[k] = try JSONReader(value: v, path: m.path + "." + k).string()
+            }
+        }
+        var blocks: [Block] = []
+        for b in try root.field("blocks").array() {
+            blocks.append(try Block(reader: b, dimension: d))
+        }
+        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: digest, metadata: metadata)
+    }
+}
+
+extension Block {
+    init(reader: JSONReader, dimension d: Int) throws(InputError) {
+        let stage = try reader.field("stage").string()
+        let ffReader = try reader.field("feedforward")
+        let eta = try ffReader.field("eta").rational()
+        var ridges: [FeedForwardLayer.Ridge] = []
+        for r in try ffReader.field("ridges").array() {
+            let direction = try r.field("direction").vector(dimension: d)
+            var neurons: [FeedForwardLayer.Neuron] = []
+            for n in try r.field("neurons").array() {
+                neurons.append(FeedForwardLayer.Neuron(bias: try n.field("bias").rational(), output: try n.field("output").vector(dimension: d)))
+            }
+            ridges.append(FeedForwardLayer.Ridge(direction: direction, neurons: neurons))
+        }
+        let saReader = try reader.field("attention")
+        let kindName = try saReader.field("kind").string()
+        guard let kind = AttentionKind(rawValue: kindName) else {
+            throw InputError(path: saReader.path + ".kind", reason: "expected \"hardmax\" or \"softmax\", found \"\(kindName)\"")
+        }
+        let rho = try saReader.field("rho").rational()
+        let causal = try saReader.optionalField("causal")?.bool() ?? false
+        var heads: [AttentionHead] = []
+        for h in try saReader.field("heads").array() {
+            heads.append(AttentionHead(scores: try ScoreMatrix(reader: try h.field("scores"), dimension: d),
+                                       value: try ValueMatrix(reader: try h.field("value"), dimension: d)))
+        }
+        self.init(stage: stage, feedForward: FeedForwardLayer(eta: eta, ridges: ridges),
+                  attention: SelfAttentionLayer(kind: kind, rho: rho, heads: heads, causal: causal))
+    }
+}
+
+extension ScoreMatrix {
+    init(reader: JSONReader, dimension d: Int) throws(InputError) {
+        let type = try reader.field("type").string()
+        switch type {
+        case "zero": self = .zero
+        case "scaled_identity": self = .scaledIdentity(try reader.field("scale").rational())
+        case "rank_one": self = .rankOne(p: try reader.field("p").vector(dimension: d), q: try reader.field("q").vector(dimension: d))
+        case "general": self = .general(try reader.field("matrix").matrix(rows: d, columns: d))
+        case "query_key":
+            let q = try reader.field("query").matrix(rows: nil, columns: d)
+            let k = try reader.field("key").matrix(rows: q.count, columns: d)
+            self = .queryKey(query: q, key: k)
+        default:
+            throw InputError(path: reader.path + ".type", reason: "unknown score matrix type \"\(type)\" (zero, scaled_identity, rank_one, general, query_key)")
+        }
+    }
+}
+
+extension ValueMatrix {
+    init(reader: JSONReader, dimension d: Int) throws(InputError) {
+        let type = try reader.field("type").string()
+        switch type {
+        case "zero": self = .zero
+        case "scaled_identity": self = .scaledIdentity(try reader.field("scale").rational())
+        case "general": self = .general(try reader.field("matrix").matrix(rows: d, columns: d))
+        default:
+            throw InputError(path: reader.path + ".type", reason: "unknown value matrix type \"\(type)\" (zero, scaled_identity, general)")
+        }
+    }
+}

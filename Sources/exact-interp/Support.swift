@@ -1,0 +1,72 @@
+import ArgumentParser
+import ExactArithmetic
+import Foundation
+import TransformerModel
+
+/// Exit codes documented in `--help` and docs/cli.md.
+enum Exit {
+    static let propertyFailed = ExitCode(1)
+    static let invalidInput = ExitCode(2)
+    static let internalError = ExitCode(70)
+}
+
+/// Prints to standard error (diagnostics and progress never go to standard output).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Reads a whole file, or exits 2 with a message naming it.
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        printError("error: cannot read \(path)")
+        throw Exit.invalidInput
+    }
+    return [UInt8](data)
+}
+
+/// Writes a whole file, or exits 2.
+func writeFile(_ path: String, _ text: String) throws {
+    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+        printError("error: cannot write \(path)")
+        throw Exit.invalidInput
+    }
+}
+
+/// Loads and parses a dataset, exiting 2 with the reader's message on any problem.
+func loadDataset(_ path: String) throws -> Dataset {
+    do {
+        return try Dataset.parse(readFile(path))
+    } catch let error as InputError {
+        printError("error: \(path): \(error)")
+        throw Exit.invalidInput
+    }
+}
+
+/// Loads and parses a model file, exiting 2 with the reader's message on any problem.
+func loadModel(_ path: String) throws -> Transformer {
+    do {
+        return try Transformer.parse(readFile(path))
+    } catch let error as InputError {
+        printError("error: \(path): \(error)")
+        throw Exit.invalidInput
+    }
+}
+
+/// Checks that a model and a dataset share their dimension.
+func requireSameDimension(_ model: Transformer, _ dataset: Dataset) throws {
+    guard model.dimension == dataset.dimension else {
+        printError("error: the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
+        throw Exit.invalidInput
+    }
+}
+
+/// Parses a rational command-line value.
+func parseRational(_ text: String, option: String) throws -> Rational {
+    do { return try Rational(parsing: text) } catch {
+        printError("error: \(option): \(error)")
+        throw Exit.invalidInput
+    }
+}
+
+/// "[1, 1/2]".
+func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
