@@ -1,0 +1,50 @@
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+/// The result of re-checking a model file against a dataset, from the file alone.
+public struct VerificationReport: Sendable {
+    /// One pair's outcome.
+    public struct PairResult: Sendable {
+        public var index: Int
+        public var interpolated: Bool
+        /// Output tokens T(X) misses.
+        public var missing: [Token]
+        /// Tokens of T(X) that are not in Y.
+        public var unexpected: [Token]
+    }
+
+    public var pairs: [PairResult]
+    /// nil when the model names no dataset; else whether the digest matches.
+    public var digestMatches: Bool?
+    public var modelDigest: String?
+    public var datasetDigest: String
+
+    /// True when the digest (if any) matches and every pair is interpolated.
+    public var holds: Bool { digestMatches != false && pairs.allSatisfy(\.interpolated) }
+    public var failures: [PairResult] { pairs.filter { !$0.interpolated } }
+}
+
+/// Exact verification of hardmax models (Theorem 1.4 certificates).
+///
+/// Uses only the model file and the evaluator: no construction code is involved, so a model
+/// built by anything, or edited by hand, is judged on what it computes.
+public enum Verifier {
+    /// Evaluates `model` exactly on every pair of `dataset` as given and compares T(X^j) with Y^j
+    /// as sets. Softmax models need `SoftmaxCertifier` instead.
+    public static func verifyHardmax(_ model: Transformer, on dataset: Dataset) throws(EvaluationError) -> VerificationReport {
+        guard model.dimension == dataset.dimension else {
+            throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
+        }
+        let evaluator = try Evaluator<Rational>(model)
+        let outputs = evaluator.evaluateAll(dataset.pairs.map(\.input))
+        let pairs = dataset.pairs.indices.map { j -> VerificationReport.PairResult in
+            let got = Set(outputs[j]), want = Set(dataset.pairs[j].output)
+            return .init(index: j, interpolated: got == want,
+                         missing: Array(want.subtracting(got)), unexpected: Array(got.subtracting(want)))
+        }
+        let digest = dataset.digest
+        return VerificationReport(pairs: pairs, digestMatches: model.datasetDigest.map { $0 == digest },
+                                  modelDigest: model.datasetDigest, datasetDigest: digest)
+    }
+}

@@ -1,0 +1,58 @@
+import ExactArithmetic
+import TransformerModel
+
+/// Directions with distinct projections, found from the moment curve (1, t, t², …, t^{d−1}).
+///
+/// For two distinct points p ≠ q, ⟨v(t), p − q⟩ is a non-zero polynomial in t of degree < d, so it
+/// vanishes for fewer than d values of t: trying t = 0, 1, 2, … finds a good direction after at
+/// most (d − 1)·(number of pairs) failures, and in practice after one or two. Integer entries keep
+/// every projection as short as the points themselves (SPEC §4.6, §4.8).
+public enum GenericDirection {
+    /// v(t) = (1, t, t², …, t^{d−1}).
+    public static func momentCurve(_ t: Int, dimension d: Int) -> Token {
+        var v: Token = []
+        var power = Rational.one
+        for _ in 0..<d {
+            v.append(power)
+            power *= Rational(t)
+        }
+        return v
+    }
+
+    /// The first v(t) under which the given pairwise distinct points have pairwise distinct
+    /// projections ⟨v, p⟩.
+    public static func separatingAll(_ points: [Token], dimension d: Int) -> Token {
+        var t = 0
+        while true {
+            let v = momentCurve(t, dimension: d)
+            var seen = Set<Rational>()
+            seen.reserveCapacity(points.count)
+            if points.allSatisfy({ seen.insert(Rational.dot(v, $0)).inserted }) { return v }
+            t += 1
+        }
+    }
+
+    /// The first v(t) under which `point` projects differently from every other point.
+    public static func isolating(_ point: Token, from points: [Token], dimension d: Int) -> Token {
+        var t = 0
+        while true {
+            let v = momentCurve(t, dimension: d)
+            let a = Rational.dot(v, point)
+            if points.allSatisfy({ $0 == point || Rational.dot(v, $0) != a }) { return v }
+            t += 1
+        }
+    }
+
+    /// The largest power of two 2^k (k ∈ ℤ) that is ≤ `bound` (> 0): a short number below a bound.
+    public static func powerOfTwo(atMost bound: Rational) -> Rational {
+        precondition(bound > .zero, "powerOfTwo(atMost:) needs a positive bound")
+        var p = Rational.one
+        let two = Rational(2), half = Rational(1) / Rational(2)
+        if p <= bound {
+            while p * two <= bound { p *= two }
+        } else {
+            while p > bound { p *= half }
+        }
+        return p
+    }
+}

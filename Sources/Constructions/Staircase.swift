@@ -1,0 +1,55 @@
+import ExactArithmetic
+import TransformerModel
+
+/// The staircase feed-forward layer of SPEC §6.3: non-residual (η = 0), constant on each cluster.
+///
+/// Along a direction v that separates K source values (c_1 < … < c_K after sorting by ⟨v,·⟩),
+///
+///     F(x) = z_1·σ(1) + Σ_{k≥2} (z_k − z_{k−1}) · [σ(t − a_k) − σ(t − b_k)] / (b_k − a_k),   t = ⟨v, x⟩
+///
+/// with c_{k−1} + r < a_k < b_k < c_k − r. F equals z_k on the whole slab |t − c_k| ≤ r, so it maps
+/// every source (hardmax, r = 0) or every small box around one (softmax) exactly onto its target.
+/// Width 2K − 1.
+public struct Staircase: Sendable {
+    /// v.
+    public var direction: Token
+    /// Sources sorted by ⟨v,·⟩ with their targets.
+    public var steps: [(center: Rational, target: Token)]
+    /// Ramp k (k ≥ 1) rises on [a_k, b_k].
+    public var ramps: [(start: Rational, end: Rational)]
+
+    /// The staircase sending each source to its target; `margin` r ≥ 0 is the half-width of the
+    /// slab that must map exactly (it must be below a third of the smallest gap along v).
+    public init(moves: [(source: Token, target: Token)], dimension d: Int, margin: Rational = .zero) {
+        let v = GenericDirection.separatingAll(moves.map(\.source), dimension: d)
+        direction = v
+        steps = moves.map { (Rational.dot(v, $0.source), $0.target) }.sorted { $0.center < $1.center }
+        ramps = []
+        for k in steps.indices.dropFirst() {
+            let lo = steps[k - 1].center, hi = steps[k].center
+            let third = (hi - lo) / Rational(3)
+            // a_k, b_k at the thirds; with a margin r the ramp stays within (lo + r, hi − r).
+            ramps.append((max(lo + third, lo + margin), min(hi - third, hi - margin)))
+        }
+    }
+
+    /// Smallest gap between consecutive centres along v.
+    public var smallestGap: Rational? {
+        zip(steps, steps.dropFirst()).map { $1.center - $0.center }.min()
+    }
+
+    /// The layer: η = 0, a constant neuron for z_1 and two neurons per ramp.
+    public var layer: FeedForwardLayer {
+        guard let first = steps.first else { return FeedForwardLayer(eta: .zero) }
+        var ridges = [ShiftLayer.ridge(adding: first.target)]
+        var neurons: [FeedForwardLayer.Neuron] = []
+        for (k, ramp) in ramps.enumerated() {
+            let rise = subtracted(steps[k + 1].target, steps[k].target)
+            let slope = scaled(rise, by: (ramp.end - ramp.start).reciprocal)
+            neurons.append(.init(bias: -ramp.start, output: slope))
+            neurons.append(.init(bias: -ramp.end, output: scaled(slope, by: Rational(-1))))
+        }
+        if !neurons.isEmpty { ridges.append(FeedForwardLayer.Ridge(direction: direction, neurons: neurons)) }
+        return FeedForwardLayer(eta: .zero, ridges: ridges)
+    }
+}

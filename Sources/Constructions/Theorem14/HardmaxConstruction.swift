@@ -1,0 +1,61 @@
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+/// Theorem 1.4 end to end: a hardmax transformer with T(X^j) = Y^j as sets for every pair.
+///
+/// Pipeline (SPEC §5, Figure 5): separation → leader selection → collapse → interpolation. Each
+/// stage is applied with the exact evaluator as soon as it is built and checked before the next
+/// one starts; the finished model is then re-evaluated from scratch on the dataset as given.
+public enum HardmaxConstruction {
+    /// Block layouts of SPEC §5.6.
+    public enum Layout: String, Sendable, CaseIterable {
+        /// Paper-shaped: constant width ≤ 4, one move per block, ≤ 2Σm + 2N − 2 blocks.
+        case narrow
+        /// Wide blocks: ≤ N − 1 separation blocks, one leader+collapse block, one staircase: ≤ N + 1.
+        case compact
+    }
+
+    /// The construction's output with its figures.
+    public struct Result: Sendable {
+        public var model: Transformer
+        public var stages: [StageSummary]
+        /// The paper's bound 2Σm + 2N + 1 (Theorem 1.4).
+        public var paperBound: Int
+        /// The bound of this layout: 2Σm + 2N − 2 (narrow) or N + 1 (compact).
+        public var layoutBound: Int
+    }
+
+    /// Builds the transformer for `problem` (validated data; `digest` identifies the dataset file).
+    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout,
+                             progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Result {
+        do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
+        var state = ConstructionState(problem)
+        var marks: [(String, Int)] = []
+
+        progress("separation: \(problem.count) sequences")
+        try SeparationStage(layout: layout, progress: progress).run(&state)
+        marks.append(("separation", state.blocks.count))
+
+        let outputs = problem.pairs.map(\.outputs)
+        let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
+                                               outputCounts: outputs.map(\.count), progress: progress)
+        let leaders = try leaderStage.run(&state)
+        marks.append(("leaders+collapse", state.blocks.count))
+
+        try InterpolationStage(layout: layout, progress: progress).run(&state, leaders: leaders, outputs: outputs)
+        marks.append(("interpolation", state.blocks.count))
+
+        var stages: [StageSummary] = []
+        var start = 0
+        for (name, end) in marks {
+            stages.append(StageSummary(stage: name, blocks: state.blocks[start..<end]))
+            start = end
+        }
+        let model = Transformer(dimension: problem.dimension, blocks: state.blocks, datasetDigest: digest,
+                                metadata: ["construction": "theorem-1.4", "layout": layout.rawValue, "attention": "hardmax"])
+        let n = problem.count, m = problem.totalOutputCount
+        return Result(model: model, stages: stages, paperBound: 2 * m + 2 * n + 1,
+                      layoutBound: layout == .narrow ? 2 * m + 2 * n - 2 : n + 1)
+    }
+}

@@ -1,0 +1,141 @@
+import ExactArithmetic
+import TransformerModel
+
+/// Stages 2 and 3 of Theorem 1.4 (SPEC §5.3–5.4): choose m^j leaders per sequence, move them to
+/// where Lemma 4.4 needs them, and collapse every sequence onto its leaders.
+///
+/// After a shift into the positive orthant, every value lies in the open cube (0, a)^d. In
+/// sequence j the first leader goes to p_j = λ_j·1 (λ_j ≥ a, distinct), the other m^j − 1 to
+/// distinct rational points of the unit sphere inside the negative orthant (Lemma 4.3). Then one
+/// attention layer with A = I, V = I, ρ = 0 sends every non-leader to p_j and fixes every leader
+/// (Lemma 4.4 with γ = 1): sequence j holds exactly its m^j leader values.
+struct LeaderSelectionStage {
+    let layout: HardmaxConstruction.Layout
+    let outputs: Set<Token>
+    let outputCounts: [Int]
+    let progress: (String) -> Void
+
+    /// The collapse layer of §5.4.
+    static let collapse = SelfAttentionLayer(kind: .hardmax, rho: .zero, scores: .scaledIdentity(.one), value: .scaledIdentity(.one))
+
+    /// Leader targets per sequence: [p_j, sphere points…]; all fresh and never an output token.
+    func targets(cube a: Rational, dimension d: Int) -> [[Token]] {
+        var lambda = a
+        var sphereIndex = 0
+        var result: [[Token]] = []
+        for m in outputCounts {
+            var p = [Rational](repeating: lambda, count: d)
+            while outputs.contains(p) { lambda += .one; p = [Rational](repeating: lambda, count: d) }
+            lambda += .one
+            var list = [p]
+            while list.count < m {
+                sphereIndex += 1
+                let s = LeaderSelectionStage.negativeSpherePoint(sphereIndex, dimension: d)
+                if !outputs.contains(s) { list.append(s) }
+            }
+            result.append(list)
+        }
+        return result
+    }
+
+    /// −(2t, |t|² − 1)/(|t|² + 1) for t = (k + 1, 1, …, 1) ∈ ℚ^{d−1}: on the unit sphere (inverse
+    /// stereographic projection), every coordinate < 0 since t > 0 and |t|² > 1, distinct for distinct k.
+    static func negativeSpherePoint(_ k: Int, dimension d: Int) -> Token {
+        var t = [Rational](repeating: .one, count: d - 1)
+        t[0] = Rational(k + 1)
+        let n2 = squaredNorm(t)
+        let scale = -(n2 + .one).reciprocal
+        return t.map { Rational(2) * $0 * scale } + [(n2 - .one) * scale]
+    }
+
+    /// Runs the stage; returns the leader targets of every sequence, p_j first.
+    func run(_ state: inout ConstructionState) throws(ConstructionError) -> [[Token]] {
+        let d = state.dimension
+        let all = state.allValues()
+        let c = ShiftLayer.orthantCoefficient(tokens: all)
+        let shift = [Rational](repeating: c, count: d)
+        let a = ((all.flatMap { $0 }.max() ?? .zero) + c).floor + .one
+        let targetLists = targets(cube: a, dimension: d)
+        var moves: [(source: Token, target: Token)] = []
+        for (j, s) in state.sequences.enumerated() {
+            for (k, target) in targetLists[j].enumerated() { moves.append((s[k], target)) }
+        }
+        progress("leader selection: \(moves.count) leaders, cube side \(a)")
+        switch layout {
+        case .compact:
+            let hats = HatFunction.moving(moves, among: all, dimension: d, shift: shift)
+            try finish(hatLayer(hats, shift: shift), state: &state, targets: targetLists, cube: a)
+        case .narrow:
+            // The orthant shift rides in the first FF, with the first hat.
+            var pending = moves
+            var first = true
+            while !pending.isEmpty {
+                let move = pending.removeFirst()
+                let current = state.allValues()
+                var source = move.source
+                if !first { source = added(source, shift) }
+                let hats = HatFunction.moving([(source, move.target)], among: current, dimension: d, shift: first ? shift : nil)
+                let ff = hatLayer(hats, shift: first ? shift : nil)
+                first = false
+                if pending.isEmpty {
+                    try finish(ff, state: &state, targets: targetLists, cube: a)
+                } else {
+                    state.append(Block(stage: "leaders", feedForward: ff))
+                }
+            }
+        }
+        return targetLists
+    }
+
+    /// Applies the last leader FF, checks §5.3's placement exactly, then appends the block with
+    /// the collapse attention and checks §5.4.
+    func finish(_ ff: FeedForwardLayer, state: inout ConstructionState, targets: [[Token]], cube a: Rational) throws(ConstructionError) {
+        let placed = state.applying(ff)
+        for (j, s) in placed.enumerated() {
+            let leaders = Set(targets[j])
+            guard leaders.isSubset(of: s) else {
+                throw .stageCheckFailed(stage: "leader selection", detail: "sequence \(j) does not hold all its leader targets")
+            }
+            for x in s where !leaders.contains(x) {
+                guard x.allSatisfy({ $0 > .zero && $0 < a }) else {
+                    throw .stageCheckFailed(stage: "leader selection", detail: "sequence \(j): non-leader \(x) is outside the cube (0, \(a))^d")
+                }
+            }
+        }
+        let block = Block(stage: "leaders+collapse", feedForward: ff, attention: LeaderSelectionStage.collapse)
+        let collapsed = state.applying(block)
+        for (j, s) in collapsed.enumerated() where Set(s) != Set(targets[j]) {
+            throw .stageCheckFailed(stage: "collapse", detail: "sequence \(j) holds \(Set(s).count) values, not exactly its \(targets[j].count) leaders")
+        }
+        state.append(block, result: collapsed)
+    }
+}
+
+/// Stage 4 of Theorem 1.4 (SPEC §5.5): move each collapsed value to its output token.
+struct InterpolationStage {
+    let layout: HardmaxConstruction.Layout
+    let progress: (String) -> Void
+
+    /// `leaders[j][k]` goes to `outputs[j][k]`.
+    func run(_ state: inout ConstructionState, leaders: [[Token]], outputs: [[Token]]) throws(ConstructionError) {
+        let d = state.dimension
+        var moves: [(source: Token, target: Token)] = []
+        for (j, list) in leaders.enumerated() {
+            for (k, source) in list.enumerated() { moves.append((source, outputs[j][k])) }
+        }
+        progress("interpolation: \(moves.count) values to place")
+        switch layout {
+        case .compact:
+            let stairs = Staircase(moves: moves, dimension: d)
+            state.append(Block(stage: "interpolation", feedForward: stairs.layer))
+        case .narrow:
+            for move in moves {
+                let hats = HatFunction.moving([move], among: state.allValues(), dimension: d)
+                state.append(Block(stage: "interpolation", feedForward: hatLayer(hats)))
+            }
+        }
+        for (j, s) in state.sequences.enumerated() where Set(s) != Set(outputs[j]) {
+            throw .stageCheckFailed(stage: "interpolation", detail: "sequence \(j) does not reach its output set")
+        }
+    }
+}

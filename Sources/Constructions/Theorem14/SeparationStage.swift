@@ -1,0 +1,167 @@
+import ExactArithmetic
+import TransformerModel
+
+/// Stage 1 of Theorem 1.4 (SPEC §5.2, Lemma 5.1): make different sequences share no token value.
+///
+/// Sequences are processed by non-increasing number of distinct tokens; the processed ones stay
+/// pairwise disjoint. For the next sequence X:
+/// 1. X shares no value with a processed sequence: nothing to do.
+/// 2. X has a token t no processed sequence contains: a hat lifts t above every value along u, so t
+///    leads X.
+/// 3. Every token of X is processed: take t ∈ X, the processed X^k ∋ t and s ∈ X^k \ X; lift s to
+///    the top and t to the second place along u. X^k is led by s, X by t.
+/// Then a *separation block*: FF = the hats + the shift of Lemma 4.7, SA = rank one w wᵀ with
+/// V = βI, ρ = 1, where w = u + δv (Lemma 4.6) gives every sequence a unique leader. Each token
+/// gains β·(its leader); leaders differ, so the sequences split for all but finitely many β, and a
+/// β from a fixed list is confirmed exactly.
+struct SeparationStage {
+    let layout: HardmaxConstruction.Layout
+    let progress: (String) -> Void
+
+    /// β candidates, short numbers first.
+    static let betaCandidates: [Rational] = {
+        var out: [Rational] = []
+        for n in 1...12 {
+            out.append(Rational(n))
+            if n > 1 { out.append(Rational(1) / Rational(n)) }
+        }
+        return out
+    }()
+
+    func run(_ state: inout ConstructionState) throws(ConstructionError) {
+        let d = state.dimension
+        let order = state.sequences.indices.sorted {
+            state.sequences[$0].count != state.sequences[$1].count ? state.sequences[$0].count > state.sequences[$1].count : $0 < $1
+        }
+        var processed: [Int] = []
+        var owner: [Token: Int] = [:]
+        for (step, j) in order.enumerated() {
+            let x = state.sequences[j]
+            guard x.contains(where: { owner[$0] != nil }) else {
+                processed.append(j)
+                for v in x { owner[v] = j }
+                continue
+            }
+            if step % 10 == 0 { progress("separation: sequence \(step + 1) of \(order.count)") }
+            let all = state.allValues()
+            let u = GenericDirection.separatingAll(all, dimension: d)
+            let top = all.map { Rational.dot(u, $0) }.max() ?? .zero
+            let norm = squaredNorm(u)
+            /// p + λu with the smallest integer λ giving ⟨u, ·⟩ ≥ level + 1.
+            func lift(_ p: Token, above level: Rational) -> Token {
+                let lambda = ((level + .one - Rational.dot(u, p)) / norm).ceiling
+                return added(p, scaled(u, by: lambda))
+            }
+            var moves: [(source: Token, target: Token)]
+            let leaderOfX: Token
+            if let t = x.first(where: { owner[$0] == nil }) {
+                leaderOfX = lift(t, above: top)
+                moves = [(t, leaderOfX)]
+            } else {
+                let t = x[0]
+                let members = Set(x)
+                guard let k = owner[t], let s = state.sequences[k].first(where: { !members.contains($0) }) else {
+                    throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is covered by processed sequences but no processed sequence has a token outside it")
+                }
+                leaderOfX = lift(t, above: top)
+                moves = [(s, lift(s, above: Rational.dot(u, leaderOfX))), (t, leaderOfX)]
+            }
+            // Narrow: one move per block (the first ones with identity attention).
+            if layout == .narrow {
+                while moves.count > 1 {
+                    let first = moves.removeFirst()
+                    let hats = HatFunction.moving([first], among: state.allValues(), dimension: d)
+                    state.append(Block(stage: "separation", feedForward: hatLayer(hats)))
+                }
+            }
+            let hats = HatFunction.moving(moves, among: state.allValues(), dimension: d)
+            let hatFF = hatLayer(hats)
+            let lifted = state.applying(hatFF)
+            let w = leaderDirection(base: u, sequences: lifted, dimension: d)
+            let c = ShiftLayer.alignmentCoefficient(direction: w, tokens: lifted.flatMap { $0 })
+            var ff = hatFF
+            ff.ridges.append(ShiftLayer.ridge(adding: scaled(w, by: c)))
+            try accept(ff: ff, direction: w, leaderOfX: leaderOfX, sequence: j,
+                       processed: processed, state: &state, lifted: lifted)
+            processed.append(j)
+            owner = [:]
+            for p in processed { for v in state.sequences[p] { owner[v] = p } }
+        }
+        try checkDisjoint(state)
+    }
+
+    /// Lemma 4.6 with w₀ = u: w = u + δv, v separating every value, δ a power of two below
+    /// min_n g_n/(S + 1), so that each sequence's top along u, broken by v, is its unique leader.
+    func leaderDirection(base u: Token, sequences: [[Token]], dimension d: Int) -> Token {
+        var values: [Token] = []
+        var seen = Set<Token>()
+        for s in sequences { for x in s where seen.insert(x).inserted { values.append(x) } }
+        let v = GenericDirection.separatingAll(values, dimension: d)
+        let pv = values.map { Rational.dot(v, $0) }
+        let spread = (pv.max() ?? .zero) - (pv.min() ?? .zero)
+        var smallestGap: Rational? = nil
+        for s in sequences {
+            let p = s.map { Rational.dot(u, $0) }
+            guard let top = p.max() else { continue }
+            if let next = p.filter({ $0 < top }).max() {
+                let g = top - next
+                smallestGap = smallestGap.map { min($0, g) } ?? g
+            }
+        }
+        let delta = smallestGap.map { GenericDirection.powerOfTwo(atMost: $0 / (spread + .one)) } ?? .one
+        return added(u, scaled(v, by: delta))
+    }
+
+    /// Tries β from the list until the block keeps the invariant, then appends it.
+    func accept(ff: FeedForwardLayer, direction w: Token, leaderOfX: Token, sequence j: Int,
+                processed: [Int], state: inout ConstructionState, lifted: [[Token]]) throws(ConstructionError) {
+        let counts = state.sequences.map(\.count)
+        // X must be led by its lifted token alone: the unique maximiser of ⟨w, ·⟩ on X.
+        let projections = lifted[j].map { Rational.dot(w, $0) }
+        guard let top = projections.max(), projections.filter({ $0 == top }).count == 1,
+              let at = projections.firstIndex(of: top), lifted[j][at] == leaderOfX else {
+            throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is not led by its lifted token alone")
+        }
+        for beta in SeparationStage.betaCandidates {
+            let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
+            let block = Block(stage: "separation", feedForward: ff, attention: sa)
+            let next = state.applying(block)
+            if keepsInvariant(next, group: processed + [j], counts: counts) {
+                state.append(block, result: next)
+                return
+            }
+        }
+        throw .stageCheckFailed(stage: "separation", detail: "no β in the candidate list separates sequence \(j)")
+    }
+
+    /// (a) the sequences in `group` are pairwise disjoint; (b) every sequence keeps its number of
+    /// distinct values and all sequences stay pairwise distinct as sets.
+    func keepsInvariant(_ sequences: [[Token]], group: [Int], counts: [Int]) -> Bool {
+        var owner: [Token: Int] = [:]
+        for p in group {
+            for v in sequences[p] {
+                if let q = owner[v], q != p { return false }
+                owner[v] = p
+            }
+        }
+        var sets = Set<Set<Token>>()
+        for (i, s) in sequences.enumerated() {
+            let set = Set(s)
+            guard set.count == counts[i], sets.insert(set).inserted else { return false }
+        }
+        return true
+    }
+
+    /// After separation every value belongs to exactly one sequence.
+    func checkDisjoint(_ state: ConstructionState) throws(ConstructionError) {
+        var owner: [Token: Int] = [:]
+        for (j, s) in state.sequences.enumerated() {
+            for v in s {
+                if let k = owner[v], k != j {
+                    throw .stageCheckFailed(stage: "separation", detail: "sequences \(k) and \(j) still share the value \(v)")
+                }
+                owner[v] = j
+            }
+        }
+    }
+}

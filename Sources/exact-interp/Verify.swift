@@ -1,0 +1,45 @@
+import ArgumentParser
+import Certification
+import TransformerModel
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-check a model file against a dataset exactly, from the file alone.",
+        discussion: """
+        Evaluates the model in exact rational arithmetic on every pair of the dataset as given and \
+        checks T(X^j) = Y^j as sets. When the model records a dataset digest, the dataset must match \
+        it. No construction code is involved.
+
+        Exits 0 iff every pair is interpolated (and the digest matches), 1 otherwise, listing the \
+        failing pairs; 2 on invalid input.
+        """
+    )
+
+    @Argument(help: "Model JSON file.") var model: String
+    @Argument(help: "Dataset JSON file.") var dataset: String
+
+    func run() throws {
+        let transformer = try loadModel(model)
+        let data = try loadDataset(dataset)
+        try requireSameDimension(transformer, data)
+        let report: VerificationReport
+        do { report = try Verifier.verifyHardmax(transformer, on: data) } catch {
+            printError("error: \(error)")
+            throw Exit.invalidInput
+        }
+        if report.digestMatches == false {
+            print("dataset digest: MISMATCH (model built for \(report.modelDigest ?? "?"), dataset is \(report.datasetDigest))")
+        } else if report.digestMatches == true {
+            print("dataset digest: matches \(report.datasetDigest)")
+        }
+        for f in report.failures {
+            print("pair \(f.index): NOT interpolated (\(f.missing.count) output tokens missing, \(f.unexpected.count) unexpected tokens)")
+        }
+        if report.holds {
+            print("verified: T(X^j) = Y^j as sets for all \(report.pairs.count) pairs (exact hardmax, \(transformer.blocks.count) blocks)")
+        } else {
+            print("NOT verified: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            throw Exit.propertyFailed
+        }
+    }
+}
