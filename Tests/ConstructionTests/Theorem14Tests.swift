@@ -1,0 +1,186 @@
+import Certification
+import Constructions
+import Evaluation
+import ExactArithmetic
+import Foundation
+import Testing
+import TransformerModel
+
+/// Iteration multiplier for randomized tests (FLINT style): ITERATIONS=10 runs ten times more.
+let iterationScale: Int = Int(ProcessInfo.processInfo.environment["ITERATIONS"] ?? "") ?? 1
+
+func r(_ s: String) -> Rational { (try? Rational(parsing: s)) ?? .zero }
+func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }
+
+/// Builds, checks the layout bounds, writes and re-reads the model, and verifies it exactly on the
+/// dataset as given. Records the dataset on failure so it can be replayed.
+@discardableResult
+func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: String,
+             sourceLocation: SourceLocation = #_sourceLocation) -> HardmaxConstruction.Result? {
+    do {
+        let problem = try InterpolationProblem(data)
+        let result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout)
+        let blocks = result.model.blocks.count
+        let n = problem.count, m = problem.totalOutputCount
+        #expect(blocks <= 2 * m + 2 * n + 1, "\(label): \(blocks) blocks exceed the paper's bound", sourceLocation: sourceLocation)
+        if layout == .compact {
+            #expect(blocks <= n + 1, "\(label): compact uses \(blocks) > N + 1 blocks", sourceLocation: sourceLocation)
+        } else {
+            #expect(blocks <= 2 * m + 2 * n - 2, "\(label): narrow uses \(blocks) blocks", sourceLocation: sourceLocation)
+            #expect(result.model.maximumWidth <= 4, "\(label): narrow width \(result.model.maximumWidth)", sourceLocation: sourceLocation)
+        }
+        let reread = try Transformer.parse(Array(result.model.fileText.utf8))
+        #expect(reread == result.model, "\(label): model file does not round-trip", sourceLocation: sourceLocation)
+        let report = try Verifier.verifyHardmax(reread, on: data)
+        #expect(report.holds, "\(label): verification failed on pairs \(report.failures.map(\.index))\n\(data.json.rendered())", sourceLocation: sourceLocation)
+        return result
+    } catch {
+        Issue.record("\(label): \(error)\n\(data.json.rendered())", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+@Suite struct Theorem14Tests {
+    static let figure5 = Dataset(name: "figure-5", dimension: 2, pairs: [
+        SequencePair(input: [tok(0, 1), [r("1/2"), r("3")], [r("-1/4"), r("2")], tok(2, -1)], output: [tok(1, 1), tok(3, 0)]),
+        SequencePair(input: [tok(1, 2), [r("3/2"), r("1/2")], tok(-1, -1)], output: [[r("-2"), r("1/3")]]),
+        SequencePair(input: [tok(0, 1), tok(2, 2), [r("-3/2"), r("5/4")], tok(1, 0), [r("1/2"), r("-1/2")]],
+                     output: [tok(0, -2), [r("1/2"), r("1/2")], tok(2, 2)]),
+    ])
+
+    @Test(arguments: HardmaxConstruction.Layout.allCases)
+    func figure5Certified(layout: HardmaxConstruction.Layout) {
+        certify(Self.figure5, layout, "figure-5 \(layout)")
+    }
+
+    @Test func sameDatasetGivesIdenticalFiles() throws {
+        for layout in HardmaxConstruction.Layout.allCases {
+            let p = try InterpolationProblem(Self.figure5)
+            let a = try HardmaxConstruction.build(p, digest: Self.figure5.digest, layout: layout).model.fileText
+            let b = try HardmaxConstruction.build(p, digest: Self.figure5.digest, layout: layout).model.fileText
+            #expect(a == b)
+        }
+    }
+
+    /// ≥ 500 random valid datasets (d ∈ {2, 3, 5}, N ≤ 30, lengths ≤ 12), half of them drawn from a
+    /// shared pool so that separation has work, certified in both layouts.
+    @Test func randomDatasetsCertifiedInBothLayouts() {
+        var gen = DatasetGenerator(seed: 14)
+        let count = 500 * iterationScale
+        for k in 0..<count {
+            let d = [2, 3, 5][k % 3]
+            let n = Int.random(in: 1...(k % 10 == 0 ? 30 : 8), using: &gen.rng)
+            let pooled = k % 2 == 0
+            let data = gen.dataset(pairs: n, dimension: d, lengths: 1...12, pool: pooled ? max(2 * n, 12) : nil)
+            for layout in HardmaxConstruction.Layout.allCases {
+                certify(data, layout, "random #\(k) (d = \(d), N = \(data.pairs.count), pooled = \(pooled), \(layout))")
+            }
+        }
+    }
+
+    // MARK: Adversarial families
+
+    static func families() -> [(String, Dataset)] {
+        let a = tok(0, 0), b = tok(1, 0), c = tok(0, 1), dd = tok(1, 1), e = tok(2, 3), f = tok(-1, 2)
+        let big = Rational(1 << 40) * Rational(1 << 60), tiny = Rational.one / big
+        return [
+            ("nested", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [a], output: [tok(5, 5)]),
+                SequencePair(input: [a, b], output: [tok(5, 5)]),
+                SequencePair(input: [a, b, c], output: [tok(6, 6), tok(7, 7)]),
+                SequencePair(input: [a, b, c, dd], output: [tok(8, 8)]),
+            ])),
+            ("union of two others", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [a, b], output: [tok(1, 2)]),
+                SequencePair(input: [c, dd], output: [tok(3, 4)]),
+                SequencePair(input: [a, b, c, dd], output: [tok(5, 6), tok(7, 8)]),
+            ])),
+            ("collinear", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [tok(0, 0), tok(1, 1), tok(2, 2), tok(3, 3)], output: [tok(1, 0), tok(0, 1)]),
+                SequencePair(input: [tok(1, 1), tok(2, 2)], output: [tok(2, 0)]),
+                SequencePair(input: [tok(2, 2), tok(3, 3), tok(4, 4)], output: [tok(3, 0), tok(0, 3), tok(1, 1)]),
+            ])),
+            ("interior tokens", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [tok(0, 0), tok(4, 0), tok(0, 4), tok(1, 1)], output: [tok(9, 9)]),
+                SequencePair(input: [tok(1, 1), tok(-4, -4), tok(4, -1), tok(-1, 4)], output: [tok(1, 1), tok(2, 2)]),
+            ])),
+            ("outputs are other inputs", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [a, b, c], output: [dd, e]),
+                SequencePair(input: [dd, e], output: [a]),
+                SequencePair(input: [e, f], output: [b, c]),
+            ])),
+            ("shared outputs", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [a, b], output: [e]),
+                SequencePair(input: [c, dd], output: [e]),
+                SequencePair(input: [a, f, e], output: [e, f]),
+            ])),
+            ("m = n", Dataset(dimension: 3, pairs: [
+                SequencePair(input: [tok(1, 2, 3), tok(3, 2, 1), tok(0, 0, 1)], output: [tok(1, 1, 1), tok(2, 2, 2), tok(3, 3, 3)]),
+                SequencePair(input: [tok(1, 2, 3), tok(5, 5, 5)], output: [tok(0, 1, 0), tok(1, 0, 0)]),
+            ])),
+            ("m = 1", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [a, b, c, dd, e, f], output: [a]),
+                SequencePair(input: [a, b], output: [a]),
+            ])),
+            ("repeated tokens and pairs", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [a, a, b, b, c], output: [e, e]),
+                SequencePair(input: [c, b, a], output: [e]),
+                SequencePair(input: [dd, dd], output: [f]),
+            ])),
+            ("huge and tiny coordinates", Dataset(dimension: 2, pairs: [
+                SequencePair(input: [[big, tiny], [tiny, big], [-big, -tiny]], output: [[tiny, tiny]]),
+                SequencePair(input: [[big, tiny], [big + tiny, big]], output: [[big, big], [-tiny, tiny]]),
+                SequencePair(input: [[tiny, tiny], [Rational.zero, tiny]], output: [[big, -big]]),
+            ])),
+            ("single pair, single token", Dataset(dimension: 2, pairs: [SequencePair(input: [a], output: [b])])),
+            ("identical sequences but one token", Dataset(dimension: 4, pairs: [
+                SequencePair(input: [tok(1, 0, 0, 0), tok(0, 1, 0, 0), tok(0, 0, 1, 0)], output: [tok(1, 1, 1, 1)]),
+                SequencePair(input: [tok(1, 0, 0, 0), tok(0, 1, 0, 0), tok(0, 0, 0, 1)], output: [tok(2, 2, 2, 2)]),
+                SequencePair(input: [tok(1, 0, 0, 0), tok(0, 0, 1, 0), tok(0, 0, 0, 1)], output: [tok(3, 3, 3, 3)]),
+                SequencePair(input: [tok(0, 1, 0, 0), tok(0, 0, 1, 0), tok(0, 0, 0, 1)], output: [tok(4, 4, 4, 4)]),
+            ])),
+        ]
+    }
+
+    @Test func adversarialFamiliesCertified() {
+        for (name, data) in Self.families() {
+            for layout in HardmaxConstruction.Layout.allCases { certify(data, layout, "\(name) (\(layout))") }
+        }
+    }
+
+    // MARK: Rejections
+
+    @Test func dimensionOneIsRejected() throws {
+        let data = Dataset(dimension: 1, pairs: [SequencePair(input: [[Rational.one]], output: [[Rational.zero]])])
+        let problem = try InterpolationProblem(data)
+        #expect(throws: ConstructionError.self) { try HardmaxConstruction.build(problem, digest: nil, layout: .narrow) }
+    }
+
+    @Test func infeasibleDataIsRejectedBeforeConstruction() {
+        let data = Dataset(dimension: 2, pairs: [
+            SequencePair(input: [tok(0, 0), tok(1, 0)], output: [tok(1, 1)]),
+            SequencePair(input: [tok(1, 0), tok(0, 0)], output: [tok(2, 2)]),
+        ])
+        #expect(throws: InputError.self) { try InterpolationProblem(data) }
+    }
+
+    /// The verifier is a checker that can fail: a model with one rational changed is rejected.
+    @Test func verifierRejectsTamperedModel() throws {
+        let problem = try InterpolationProblem(Self.figure5)
+        var model = try HardmaxConstruction.build(problem, digest: Self.figure5.digest, layout: .compact).model
+        let last = model.blocks.count - 1
+        model.blocks[last].feedForward.ridges[0].neurons[0].output[0] += Rational.one
+        let report = try Verifier.verifyHardmax(model, on: Self.figure5)
+        #expect(!report.holds)
+        #expect(!report.failures.isEmpty)
+    }
+
+    @Test func verifierRejectsDigestMismatch() throws {
+        let problem = try InterpolationProblem(Self.figure5)
+        var model = try HardmaxConstruction.build(problem, digest: Self.figure5.digest, layout: .compact).model
+        model.datasetDigest = "sha256:0000"
+        let report = try Verifier.verifyHardmax(model, on: Self.figure5)
+        #expect(report.digestMatches == false)
+        #expect(!report.holds)
+    }
+}
