@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, lowest first. A module imports only modules above it in this list:
-//   CGMP → ExactArithmetic → TransformerModel → Evaluation → Constructions → Certification → exact-interp
+//   CGMP → ExactArithmetic → LinearProgramming → TransformerModel → Evaluation → Constructions
+//        → Certification → Visualization → exact-interp
 let package = Package(
     name: "ExactInterp",
     products: [
@@ -21,14 +22,17 @@ let package = Package(
             providers: [.apt(["libgmp-dev"])]
         ),
         .target(name: "ExactArithmetic", dependencies: ["CGMP"]),
+        .target(name: "LinearProgramming", dependencies: ["ExactArithmetic"]),
         .target(name: "TransformerModel", dependencies: ["ExactArithmetic"]),
         .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"]),
-        .target(name: "Constructions", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]),
+        .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation"]),
         .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions"]),
+        .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),
         .executableTarget(
             name: "exact-interp",
             dependencies: [
-                "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification",
+                "ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
+                "Certification", "Visualization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,15 +47,25 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "ConstructionTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"]
         ),
         .testTarget(
-            name: "CLITests",
-            dependencies: ["exact-interp"]
+            name: "LemmaTests",
+            dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "SoftmaxTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"]
+        ),
+        .testTarget(
+            name: "VisualizationTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Constructions", "Certification", "Visualization"]
         ),
     ]
 )

@@ -1,1 +1,40 @@
-print("bench: not yet")
+// exact-interp-bench: `make bench` runs every registered benchmark once and writes one JSON file.
+// Benchmarks are measurements, never tests: nothing here fails on a timing.
+import Foundation
+import TransformerModel
+
+/// Every benchmark, in the order they run and appear in the results file.
+/// Each lives in its own file of this directory; add new ones here.
+let registry: [Benchmark] = [
+    constructionBenchmark,
+]
+
+let options = BenchOptions.parse(CommandLine.arguments.dropFirst())
+if options.list {
+    for benchmark in registry { print("\(benchmark.name)\t\(benchmark.summary)") }
+    exit(0)
+}
+var results: [(key: String, value: JSONValue)] = [
+    ("machine", .object([
+        ("cores", .number(String(ProcessInfo.processInfo.activeProcessorCount))),
+        ("os", .string(ProcessInfo.processInfo.operatingSystemVersionString)),
+    ])),
+    ("quick", .bool(options.quick)),
+]
+for benchmark in registry where options.only.isEmpty || options.only.contains(benchmark.name) {
+    progress("bench: \(benchmark.name) …")
+    let started = Date()
+    let record = benchmark.run(options)
+    progress(String(format: "bench: %@ done in %.1f s", benchmark.name, Date().timeIntervalSince(started)))
+    results.append((benchmark.name, record))
+}
+let text = JSONValue.object(results).rendered()
+if let path = options.output {
+    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+        progress("error: cannot write \(path)")
+        exit(2)
+    }
+    progress("bench: results written to \(path)")
+} else {
+    print(text, terminator: "")
+}

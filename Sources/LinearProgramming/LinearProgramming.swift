@@ -1,0 +1,1 @@
+// Exact linear programming (Lemma 4.5 witnesses). Filled in by issue 4.

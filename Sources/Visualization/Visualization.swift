@@ -1,0 +1,1 @@
+// SVG pictures and reports of constructions (issue 7).

@@ -1,0 +1,61 @@
+import Certification
+import Constructions
+import ExactArithmetic
+import TransformerModel
+
+/// Issue 5: construct + verify for random datasets, distinct tokens and a shared pool of 2N values,
+/// in both layouts. Reports seconds, blocks and the largest bit lengths per stage.
+let constructionBenchmark = Benchmark(
+    name: "construction",
+    summary: "Theorem 1.4 construct + verify on random (N, n, d), distinct and pooled tokens, both layouts"
+) { options in
+    let shapes: [(n: Int, len: Int, d: Int)] = options.quick
+        ? [(10, 10, 4), (50, 20, 8)]
+        : [(10, 10, 4), (50, 20, 8), (200, 32, 8), (1000, 64, 8)]
+    var runs: [JSONValue] = []
+    for shape in shapes {
+        for pooled in [false, true] {
+            var generator = DatasetGenerator(seed: UInt64(shape.n * 1000 + shape.len))
+            let dataset = generator.dataset(pairs: shape.n, dimension: shape.d, lengths: shape.len...shape.len,
+                                            pool: pooled ? 2 * shape.n : nil)
+            for layout in HardmaxConstruction.Layout.allCases {
+                let label = "(\(shape.n), \(shape.len), \(shape.d)) \(pooled ? "pool" : "distinct") \(layout.rawValue)"
+                progress("  construction \(label)")
+                runs.append(measureConstruction(dataset, layout: layout, pooled: pooled, shape: shape))
+            }
+        }
+    }
+    return .object([("runs", .array(runs))])
+}
+
+private func measureConstruction(_ dataset: Dataset, layout: HardmaxConstruction.Layout, pooled: Bool,
+                                 shape: (n: Int, len: Int, d: Int)) -> JSONValue {
+    var record: [(key: String, value: JSONValue)] = [
+        ("N", jsonNumber(shape.n)), ("n", jsonNumber(shape.len)), ("d", jsonNumber(shape.d)),
+        ("tokens", .string(pooled ? "pool-2N" : "distinct")), ("layout", .string(layout.rawValue)),
+    ]
+    do {
+        let problem = try InterpolationProblem(dataset)
+        let built = try timed { try HardmaxConstruction.build(problem, digest: dataset.digest, layout: layout) }
+        let checked = try timed { try Verifier.verifyHardmax(built.value.model, on: dataset) }
+        let result = built.value
+        record += [
+            ("construct_seconds", jsonNumber(built.seconds)),
+            ("verify_seconds", jsonNumber(checked.seconds)),
+            ("verified", .bool(checked.value.holds)),
+            ("blocks", jsonNumber(result.model.blocks.count)),
+            ("layout_bound", jsonNumber(result.layoutBound)),
+            ("largest_width", jsonNumber(result.model.maximumWidth)),
+            ("stages", .array(result.stages.map { stage in
+                .object([
+                    ("stage", .string(stage.stage)), ("blocks", jsonNumber(stage.blocks)),
+                    ("numerator_bits", jsonNumber(stage.largestNumeratorBits)),
+                    ("denominator_bits", jsonNumber(stage.largestDenominatorBits)),
+                ])
+            })),
+        ]
+    } catch {
+        record.append(("error", .string("\(error)")))
+    }
+    return .object(record)
+}
