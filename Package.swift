@@ -4,6 +4,11 @@ import PackageDescription
 // Layers, lowest first. A module imports only modules above it in this list:
 //   CGMP → ExactArithmetic → LinearProgramming → TransformerModel → Evaluation → Constructions
 //        → Certification → Visualization → exact-interp
+// The evaluator is generic over `Scalar`; release builds let the modules that call it with
+// `Rational` or `Double` specialise it (otherwise every arithmetic operation goes through witness
+// tables, several times slower).
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "ExactInterp",
     products: [
@@ -21,10 +26,10 @@ let package = Package(
             pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]
         ),
-        .target(name: "ExactArithmetic", dependencies: ["CGMP"]),
+        .target(name: "ExactArithmetic", dependencies: ["CGMP"], swiftSettings: crossModule),
         .target(name: "LinearProgramming", dependencies: ["ExactArithmetic"]),
         .target(name: "TransformerModel", dependencies: ["ExactArithmetic"]),
-        .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"], swiftSettings: crossModule),
         .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation"]),
         .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions"]),
         .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),

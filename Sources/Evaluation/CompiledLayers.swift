@@ -2,6 +2,17 @@ import ExactArithmetic
 import TransformerModel
 
 /// A feed-forward layer with its parameters converted once to the scalar type `S`.
+///
+/// Two algorithms compute the same map:
+/// - *per neuron* (`applyDense`): ⟨u_r, x⟩ once per ridge, then one ReLU and one axpy per neuron.
+///   It is the reference, and the float64 path, because it rounds the way a plain float
+///   implementation does (what `compare` wants to show).
+/// - *per direction* (`apply` on exact scalars): neurons of all ridges sharing a direction u are
+///   merged and sorted by bias, so that with t = ⟨u, x⟩ the active ones (t + b > 0) are a prefix
+///   and Σ_active w_j (t + b_j) = t·W_c + B_c with prefix sums W_c = Σ_{j<c} w_j and
+///   B_c = Σ_{j<c} b_j w_j. A layer of K hats on one direction then costs one dot product, a
+///   binary search and one axpy per token instead of 3K axpys. Disjoint hats and staircase ramps
+///   cancel within their own neurons, so the prefix sums stay as short as the parameters.
 public struct CompiledFeedForward<S: Scalar>: Sendable {
     struct Ridge: Sendable {
         var direction: [S]
@@ -10,8 +21,30 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var outputs: [[S]]
     }
 
+    /// All neurons on one direction, sorted by decreasing bias, with prefix sums.
+    struct DirectionGroup: Sendable {
+        var direction: [S]
+        var directionIsZero: Bool
+        /// Kinks −b_j, increasing: neuron j is active iff t > −b_j.
+        var kinks: [S]
+        /// weightSums[c] = Σ_{j<c} w_j; biasWeightSums[c] = Σ_{j<c} b_j w_j (c = 0…count).
+        var weightSums: [[S]]
+        var biasWeightSums: [[S]]
+
+        /// Number of neurons with t + b_j > 0, a prefix: comparisons only, no arithmetic.
+        func activeCount(at t: S) -> Int {
+            var lo = 0, hi = kinks.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if t > kinks[mid] { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+    }
+
     let eta: S
     let ridges: [Ridge]
+    let groups: [DirectionGroup]
     /// True when the layer is the identity (evaluation skips it).
     public let isIdentity: Bool
     public let width: Int
@@ -24,10 +57,58 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             Ridge(direction: r.direction.map(S.init), directionIsZero: r.direction.allSatisfy(\.isZero),
                   biases: r.neurons.map { S($0.bias) }, outputs: r.neurons.map { $0.output.map(S.init) })
         }
+        groups = S.isExact ? Self.groupByDirection(layer) : []
     }
 
-    /// FF(x) = η x + Σ w_j σ(⟨u_r, x⟩ + b_j).
+    /// Merges the neurons of ridges with equal directions (first-seen order, so compilation is
+    /// deterministic) and builds their prefix sums, in exact arithmetic.
+    private static func groupByDirection(_ layer: FeedForwardLayer) -> [DirectionGroup] {
+        var order: [Token] = []
+        var neuronsByDirection: [Token: [FeedForwardLayer.Neuron]] = [:]
+        for ridge in layer.ridges where !ridge.neurons.isEmpty {
+            if neuronsByDirection[ridge.direction] == nil { order.append(ridge.direction) }
+            neuronsByDirection[ridge.direction, default: []] += ridge.neurons
+        }
+        return order.map { u in
+            let neurons = (neuronsByDirection[u] ?? []).sorted { $0.bias > $1.bias }
+            let d = u.count
+            var w = [Rational](repeating: .zero, count: d), bw = w
+            var weightSums: [[S]] = [w.map(S.init)], biasWeightSums: [[S]] = [bw.map(S.init)]
+            weightSums.reserveCapacity(neurons.count + 1)
+            biasWeightSums.reserveCapacity(neurons.count + 1)
+            for neuron in neurons {
+                for i in 0..<min(d, neuron.output.count) {
+                    w[i] += neuron.output[i]
+                    bw[i] += neuron.bias * neuron.output[i]
+                }
+                weightSums.append(w.map(S.init))
+                biasWeightSums.append(bw.map(S.init))
+            }
+            return DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
+                                  kinks: neurons.map { S(-$0.bias) },
+                                  weightSums: weightSums, biasWeightSums: biasWeightSums)
+        }
+    }
+
+    /// FF(x) = η x + Σ w_j σ(⟨u_r, x⟩ + b_j): per direction on exact scalars, per neuron otherwise.
     public func apply(_ x: [S]) -> [S] {
+        if isIdentity { return x }
+        guard S.isExact else { return applyDense(x) }
+        var out = eta == .one ? x : scaled(x, by: eta)
+        for g in groups.indices {
+            let t = groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x)
+            let c = groups[g].activeCount(at: t)
+            if c == 0 { continue }
+            let count = min(out.count, groups[g].weightSums[c].count)
+            for i in 0..<count {
+                out[i] = out[i] + (t * groups[g].weightSums[c][i] + groups[g].biasWeightSums[c][i])
+            }
+        }
+        return out
+    }
+
+    /// FF(x) neuron by neuron: the reference algorithm, and the float64 path.
+    public func applyDense(_ x: [S]) -> [S] {
         if isIdentity { return x }
         var out = eta == .one ? x : scaled(x, by: eta)
         for ridge in ridges {

@@ -66,21 +66,24 @@ struct LeaderSelectionStage {
             let hats = HatFunction.moving(moves, among: all, dimension: d, shift: shift)
             try finish(hatLayer(hats, shift: shift), state: &state, targets: targetLists, cube: a)
         case .narrow:
-            // The orthant shift rides in the first FF, with the first hat.
-            var pending = moves
-            var first = true
-            while !pending.isEmpty {
-                let move = pending.removeFirst()
-                let current = state.allValues()
-                var source = move.source
-                if !first { source = added(source, shift) }
-                let hats = HatFunction.moving([(source, move.target)], among: current, dimension: d, shift: first ? shift : nil)
-                let ff = hatLayer(hats, shift: first ? shift : nil)
-                first = false
-                if pending.isEmpty {
-                    try finish(ff, state: &state, targets: targetLists, cube: a)
+            // The orthant shift rides in the first FF, with the first hat; later blocks move one
+            // value each.
+            guard let first = moves.first else { break }
+            let hats = HatFunction.moving([first], among: all, dimension: d, shift: shift)
+            let ff = hatLayer(hats, shift: shift)
+            if moves.count == 1 {
+                try finish(ff, state: &state, targets: targetLists, cube: a)
+                break
+            }
+            state.append(Block(stage: "leaders", feedForward: ff))
+            var mover = SingleMoveBlocks(state)
+            for (index, move) in moves.enumerated().dropFirst() {
+                let source = added(move.source, shift)
+                let hat = try mover.hat(moving: source, to: move.target, stage: "leader selection")
+                if index == moves.count - 1 {
+                    try finish(hat, state: &state, targets: targetLists, cube: a)
                 } else {
-                    state.append(Block(stage: "leaders", feedForward: ff))
+                    mover.commit(Block(stage: "leaders", feedForward: hat), moving: source, to: move.target, state: &state)
                 }
             }
         }
@@ -129,9 +132,10 @@ struct InterpolationStage {
             let stairs = Staircase(moves: moves, dimension: d)
             state.append(Block(stage: "interpolation", feedForward: stairs.layer))
         case .narrow:
+            var mover = SingleMoveBlocks(state)
             for move in moves {
-                let hats = HatFunction.moving([move], among: state.allValues(), dimension: d)
-                state.append(Block(stage: "interpolation", feedForward: hatLayer(hats)))
+                let hat = try mover.hat(moving: move.source, to: move.target, stage: "interpolation")
+                mover.commit(Block(stage: "interpolation", feedForward: hat), moving: move.source, to: move.target, state: &state)
             }
         }
         for (j, s) in state.sequences.enumerated() where Set(s) != Set(outputs[j]) {
