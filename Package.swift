@@ -43,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExactArithmeticTests",
-            dependencies: ["ExactArithmetic", "CGMP", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["ExactArithmetic", "CGMP", "TransformerModel", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "ModelTests",
