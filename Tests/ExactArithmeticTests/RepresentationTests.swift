@@ -1,6 +1,7 @@
 import CGMP
 @testable import ExactArithmetic
 import PropertyBased
+import Foundation
 import Testing
 import TransformerModel
 
@@ -113,5 +114,17 @@ struct LifetimeTests {
             if values.max() != make() + Rational(7) { wrong += 1 }
         }
         #expect(wrong == 0)
+    }
+
+    @Test("raw mpq_t pointers are only read inside GMPRationalBox.withValue")
+    func pointerDiscipline() throws {
+        // The structural half of the guard: a `box.pointer` read anywhere else could outlive the box.
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/ExactArithmetic")
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            let uses = text.components(separatedBy: ".pointer").count - 1
+            #expect(file == "GMPStorage.swift" || uses == 0, "\(file) reads .pointer directly \(uses) times; use withValue")
+        }
     }
 }
