@@ -43,12 +43,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "exact-interp-bench",
-            dependencies: ["CGMP", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"],
+            dependencies: ["CGMP", "MPQBench", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"],
             path: "bench/Sources/exact-interp-bench"
+        ),
+        // The raw GMP mpq_t reference loop of the dot-product benchmark, in C.
+        .target(
+            name: "MPQBench",
+            dependencies: ["CGMP"],
+            path: "bench/Sources/MPQBench",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .release))]
         ),
         .testTarget(
             name: "ExactArithmeticTests",
-            dependencies: ["ExactArithmetic", "CGMP", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["ExactArithmetic", "CGMP", "TransformerModel", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "ModelTests",

@@ -12,7 +12,8 @@ extension Rational {
     public static let maximumDecimalExponent = 100_000
 
     /// Parses an integer ("-3"), a fraction ("7/12", "-1/3"), or a decimal ("-1.25", "2.5e-3", "1E6").
-    /// Decimals are read exactly: "0.1" is 1/10. Leading and trailing spaces are not allowed.
+    /// Decimals are read exactly: "0.1" is 1/10. A decimal point needs digits on both sides ("1." and
+    /// ".5" are rejected, as in JSON). Leading and trailing spaces are not allowed.
     public init(parsing text: String) throws(RationalParseError) {
         let bytes = Array(text.utf8)
         func fail(_ reason: String) -> RationalParseError { RationalParseError(text: text, reason: reason) }
@@ -71,15 +72,19 @@ extension Rational {
         let intStart = i
         while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         var mantissa = Array(bytes[intStart..<i])
+        guard !mantissa.isEmpty else {
+            throw fail(i < bytes.count && bytes[i] == UInt8(ascii: ".") ? "expected digits before the decimal point" : "expected digits")
+        }
         var fractionDigits = 0
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             let fracStart = i
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
             fractionDigits = i - fracStart
+            // As in JSON: "1." and ".5" are not numbers, a decimal point needs digits on both sides.
+            guard fractionDigits > 0 else { throw fail("expected digits after the decimal point") }
             mantissa += bytes[fracStart..<i]
         }
-        guard !mantissa.isEmpty else { throw fail("expected digits") }
         var exponent = 0
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1

@@ -340,8 +340,15 @@ extension Rational {
 
     /// The value as a machine integer, if it is an integer that fits.
     public var exactInt: Int? {
-        if case let .small(a, 1) = storage { return a }
-        return nil
+        switch storage {
+        case .small(let a, let d): return d == 1 ? a : nil
+        case .big(let box):
+            // Int.min is the one machine integer kept in GMP (inline numerators exclude it).
+            return box.withValue { q in
+                __gmpz_cmp_ui(denominatorRef(q), 1) == 0 && __gmpz_fits_slong_p(numeratorRef(q)) != 0
+                    ? __gmpz_get_si(numeratorRef(q)) : nil
+            }
+        }
     }
 }
 
