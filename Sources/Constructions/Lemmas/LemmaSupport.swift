@@ -95,6 +95,7 @@ public enum LemmaSupport {
     /// Throws unless there is at least one token and every token has `d` coordinates.
     static func requireDimension(_ tokens: [Token], _ d: Int, _ what: String) throws(LemmaError) {
         guard !tokens.isEmpty else { throw .invalidInput("no \(what)s: the lemma needs at least one") }
+        guard d >= 1 else { throw .invalidInput("tokens need at least one coordinate") }
         if let k = tokens.firstIndex(where: { $0.count != d }) {
             throw .invalidInput("\(what) \(k) has \(tokens[k].count) coordinates, expected \(d)")
         }
