@@ -17,13 +17,15 @@ public enum RankOneClustering {
         public var gamma: Rational
         /// T: the closed form is checked at t = 1 … T.
         public var steps: Int
+        /// True when w is `defaultDirection` (not given by the caller).
+        public var isDefaultDirection: Bool
         /// A = w wᵀ (rank one), V = γI, ρ = 1 − γ. Checkers evaluate this layer, so a tampered
         /// layer is caught.
         public var layer: SelfAttentionLayer
 
         /// The parameters, exactly.
         public var parameters: [LemmaParameter] {
-            [LemmaParameter("w", LemmaSupport.show(direction)),
+            [LemmaParameter("w", LemmaSupport.show(direction) + (isDefaultDirection ? " (default: first (1, t, t², …) with distinct non-zero projections)" : "")),
              LemmaParameter("γ", gamma.description),
              LemmaParameter("layer", "A = w wᵀ (rank one), V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"),
              LemmaParameter("steps", "T = \(steps)")]
@@ -47,7 +49,7 @@ public enum RankOneClustering {
         let w = direction ?? defaultDirection(tokens: tokens, dimension: d)
         guard w.count == d else { throw .invalidInput("w has \(w.count) coordinates, the tokens have \(d)") }
         let layer = LemmaSupport.clusteringLayer(scores: .rankOne(p: w, q: w), gamma: gamma)
-        return Construction(direction: w, gamma: gamma, steps: steps, layer: layer)
+        return Construction(direction: w, gamma: gamma, steps: steps, isDefaultDirection: direction == nil, layer: layer)
     }
 
     /// Checks the hypotheses on `tokens`, then iterates `construction.layer` exactly T times and

@@ -28,7 +28,7 @@ public enum NoClustering {
         public var parameters: [LemmaParameter] {
             var out: [LemmaParameter] = []
             if let r = projectedRadius {
-                let map = projectionParameter.map { s in "t = (x_1 + \(s)·x_d, x_2 + \(s)²·x_d, …) ∈ ℚ^{d−1}, then x ↦ \(r)·(2t, |t|²−1)/(|t|²+1)" } ?? "x ↦ ±\(r) in order"
+                let map = projectionParameter.map { s in "t_c = x[c] + \(s)^c·x[d] for c < d (t ∈ ℚ^{d−1}), then x ↦ \(r)·(2t, |t|²−1)/(|t|²+1)" } ?? "x ↦ ±\(r) in order"
                 out.append(LemmaParameter("points", "inverse stereographic image of the tokens: \(map)"))
                 out.append(LemmaParameter("sphere", LemmaSupport.show(set: points)))
             }
