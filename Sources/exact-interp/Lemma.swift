@@ -50,6 +50,10 @@ struct LemmaCommand: ParsableCommand {
     @Option(help: "4.8: one half-width ε for every hat.") var halfWidth: String?
     @Option(help: "4.8: scale of the default half-widths (default 1).") var widthFactor: String?
 
+    /// Lines printed before the parameters, once the construction is known to be buildable (so
+    /// invalid input prints nothing on standard output).
+    private var header: [String] = []
+
     static let titles = [
         "4.1": "rank-one clustering", "4.2": "full clustering", "4.3": "no clustering", "4.4": "partial clustering",
         "4.5": "leader ⇔ extreme point", "4.6": "one direction, unique leaders", "4.7": "shift FF + rank-one alignment",
@@ -66,7 +70,7 @@ struct LemmaCommand: ParsableCommand {
         "4.8": ["token", "target", "direction", "half-width", "width-factor"],
     ]
 
-    func run() throws {
+    mutating func run() throws {
         guard let title = Self.titles[lemma], let accepted = Self.accepted[lemma] else {
             printError("error: unknown lemma \"\(lemma)\": expected one of 4.1, 4.2, 4.3, 4.4, 4.5, 4.6, 4.7, 4.8")
             throw Exit.invalidInput
@@ -99,7 +103,7 @@ struct LemmaCommand: ParsableCommand {
         let x = sequences[j]
         let d = data.dimension
 
-        print("Lemma \(lemma) (\(title)) on \(dataset)")
+        header = ["Lemma \(lemma) (\(title)) on \(dataset)"]
         var output: (parameters: [LemmaParameter], check: LemmaCheck)
         do {
             switch lemma {
@@ -112,9 +116,9 @@ struct LemmaCommand: ParsableCommand {
                 let c = try LeaderExtremePoint.construct(tokens: x, index: i)
                 output = (c.parameters, LeaderExtremePoint.check(c, tokens: x))
             case "4.6", "4.7":
-                print("sequences: \(sequences.count) (inputs, as sets); X^\(j) = \(LemmaSupport.show(set: x))")
+                header.append("sequences: \(sequences.count) (inputs, as sets); X^\(j) = \(LemmaSupport.show(set: x))")
                 let i = try token.first.map { try index($0, in: x, sequence: j) } ?? firstExtreme(x)
-                print("chosen: x_\(i)^\(j) = \(LemmaSupport.show(x[i]))")
+                header.append("chosen: x_\(i)^\(j) = \(LemmaSupport.show(x[i]))")
                 if lemma == "4.6" {
                     let c = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i)
                     output = (c.parameters, UniqueLeaders.check(c, sequences: sequences))
@@ -136,6 +140,7 @@ struct LemmaCommand: ParsableCommand {
                 throw Exit.internalError
             }
         }
+        for line in header { print(line) }
         print("parameters:")
         let width = output.parameters.map(\.name.count).max() ?? 0
         for p in output.parameters { print("  \(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.value)") }
@@ -150,10 +155,10 @@ struct LemmaCommand: ParsableCommand {
         print("holds: Lemma \(lemma)")
     }
 
-    func describe(sequence j: Int, _ x: [Token], original: Int) {
+    mutating func describe(sequence j: Int, _ x: [Token], original: Int) {
         let note = original == x.count ? "" : " (\(original) as given, repeated tokens kept once)"
-        print("sequence: X^\(j), \(x.count) distinct tokens\(note)")
-        print("tokens: " + x.enumerated().map { "x_\($0) = \(LemmaSupport.show($1))" }.joined(separator: ", "))
+        header.append("sequence: X^\(j), \(x.count) distinct tokens\(note)")
+        header.append("tokens: " + x.enumerated().map { "x_\($0) = \(LemmaSupport.show($1))" }.joined(separator: ", "))
     }
 
     func index(_ i: Int, in x: [Token], sequence j: Int) throws -> Int {
@@ -183,7 +188,7 @@ struct LemmaCommand: ParsableCommand {
         return out
     }
 
-    func clustering(_ x: [Token], pair: SequencePair, dimension d: Int) throws -> ([LemmaParameter], LemmaCheck) {
+    mutating func clustering(_ x: [Token], pair: SequencePair, dimension d: Int) throws -> ([LemmaParameter], LemmaCheck) {
         let g = try gamma.map { try parseRational($0, option: "--gamma") }
         if let steps, !(0...1000).contains(steps) {
             printError("error: --steps must be in 0...1000")
@@ -212,7 +217,7 @@ struct LemmaCommand: ParsableCommand {
                 printError("error: --radius must be positive")
                 throw Exit.invalidInput
             }
-            let c = try NoClustering.construct(tokens: x, gamma: g ?? Rational(1) / Rational(2), steps: max(1, steps ?? 2),
+            let c = try NoClustering.construct(tokens: x, gamma: g ?? Rational(1) / Rational(2), steps: steps ?? 2,
                                                projectOntoRadius: project ? (r ?? .one) : nil)
             return (c.parameters, NoClustering.check(c))
         default:
@@ -239,7 +244,7 @@ struct LemmaCommand: ParsableCommand {
         }
     }
 
-    func hats(_ data: Dataset, _ sequences: [[Token]]) throws -> ([LemmaParameter], LemmaCheck) {
+    mutating func hats(_ data: Dataset, _ sequences: [[Token]]) throws -> ([LemmaParameter], LemmaCheck) {
         let d = data.dimension
         let points = LemmaSupport.distinct(sequences.flatMap { $0 })
         var pointIndex: [Token: Int] = [:]
@@ -270,8 +275,8 @@ struct LemmaCommand: ParsableCommand {
             moves.append(.init(index: k, target: y))
             lines.append("x_\(i)^\(j) = p_\(k) = \(LemmaSupport.show(points[k])) → \(LemmaSupport.show(y))")
         }
-        print("points: P = all \(points.count) distinct input values of the dataset")
-        print("moves: " + lines.joined(separator: "; "))
+        header.append("points: P = all \(points.count) distinct input values of the dataset")
+        header.append("moves: " + lines.joined(separator: "; "))
         let u = try direction.map { try vector($0, option: "--direction", dimension: d) }
         let eps = try halfWidth.map { try parseRational($0, option: "--half-width") }
         let factor = try widthFactor.map { try parseRational($0, option: "--width-factor") } ?? .one
