@@ -95,7 +95,7 @@ public enum RankOneClustering {
                 current = next
             }
             if construction.steps > 0 {
-                verified.append("steps 1…\(construction.steps): the \(nPlus) token\(nPlus == 1 ? "" : "s") with ⟨w,x_i⟩ > 0 attend to x₊ only, the \(nMinus) with ⟨w,x_i⟩ < 0 to x₋ only; signs unchanged; x_i^t = x_± + (1−γ)^t (x_i^0 − x_±) exactly")
+                verified.append("steps 1…\(construction.steps): the \(nPlus) token\(nPlus == 1 ? "" : "s") with ⟨w,x_i⟩ > 0 attend\(nPlus == 1 ? "s" : "") to x₊ only, the \(nMinus) with ⟨w,x_i⟩ < 0 to x₋ only; signs unchanged; x_i^t = x_± + (1−γ)^t (x_i^0 − x_±) exactly")
                 verified.append("after \(construction.steps) step\(construction.steps == 1 ? "" : "s"): \(LemmaSupport.show(set: current))")
             }
             let (fixed, _) = LemmaSupport.applyAttention(construction.layer, limit)

@@ -52,6 +52,9 @@ public enum LemmaSuite {
         return perSequence.flatMap { $0 }
     }
 
+    /// "1 token", "3 tokens".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     static func row(_ lemma: String, _ j: Int, _ instance: String, _ check: LemmaCheck) -> LemmaSuiteRow {
         LemmaSuiteRow(lemma: lemma, sequence: j, status: check.holds ? .holds : .fails, instance: instance, reason: check.failure)
     }
@@ -92,7 +95,7 @@ public enum LemmaSuite {
         } else {
             do {
                 let c = try NoClustering.construct(tokens: x, gamma: half, steps: 2, projectOntoRadius: .one)
-                out.append(row("4.3", j, "\(n) sphere points (|x| = 1, inverse stereographic), γ = 1/2, T = 2: no token moves", NoClustering.check(c)))
+                out.append(row("4.3", j, "\(count(n, "sphere point")) (|x| = 1, inverse stereographic), γ = 1/2, T = 2: no token moves", NoClustering.check(c)))
             } catch { out.append(errorRow("4.3", j, "sphere image", error)) }
         }
 
@@ -100,7 +103,7 @@ public enum LemmaSuite {
         let m = max(1, min(outputs.count, n, d == 1 ? 2 : n))
         do {
             let c = try PartialClustering.construct(tokens: x, gamma: .one, steps: 1, prepare: true, leaderCount: m)
-            out.append(row("4.4", j, "prepared, m = \(m) leader\(m == 1 ? " (x_0)" : "s (x_0…x_\(m - 1))"), γ = 1: \(n) tokens → \(m) value\(m == 1 ? "" : "s")", PartialClustering.check(c, tokens: x)))
+            out.append(row("4.4", j, "prepared, m = \(m) leader\(m == 1 ? " (x_0)" : "s (x_0…x_\(m - 1))"), γ = 1: \(count(n, "token")) → \(count(m, "value"))", PartialClustering.check(c, tokens: x)))
         } catch { out.append(errorRow("4.4", j, "prepared, m = \(m)", error)) }
 
         // 4.5
@@ -119,7 +122,7 @@ public enum LemmaSuite {
         }
         let skipNote = skipped.isEmpty ? "" : " (x_\(skipped[0]) = 0 skipped: hypothesis x_i ≠ 0)"
         out.append(LemmaSuiteRow(lemma: "4.5", sequence: j, status: failure == nil ? .holds : .fails,
-                                 instance: "all \(n) tokens: \(extremeIndices.count) extreme (leaders via A = x_i wᵀ/|x_i|²), \(interior) not (convex combinations)\(skipNote)",
+                                 instance: "\(n == 1 ? "the only token" : "all \(n) tokens"): \(extremeIndices.count) extreme (leaders via A = x_i wᵀ/|x_i|²), \(interior) not (convex combinations)\(skipNote)",
                                  reason: failure))
 
         // 4.6 and 4.7: the first extreme token (any token, even the origin, may be extreme).
@@ -152,7 +155,7 @@ public enum LemmaSuite {
             }
             do {
                 let c = try HatMove.construct(points: points, moves: moves)
-                out.append(row("4.8 multi", j, "\(moves.count) hats (width \(c.layer.width)): x_t → y_(t mod \(outputs.count)) among \(points.count) points", HatMove.check(c, points: points)))
+                out.append(row("4.8 multi", j, "\(count(moves.count, "hat")) (width \(c.layer.width)): x_t → y_(t mod \(outputs.count)) among \(points.count) points", HatMove.check(c, points: points)))
             } catch { out.append(errorRow("4.8 multi", j, "\(moves.count) hats", error)) }
         }
         return out
