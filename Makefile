@@ -35,6 +35,8 @@ golden: build
 
 check-lemmas: build
 	@tools/run-golden.sh $(DEBUGBIN) Datasets/lemmas
+	@tools/lemmas-all.sh $(DEBUGBIN) Datasets
+	@python3 tools/lemma-docs.py --check
 
 # The README's main command: construct and verify the bundled Figure-5-like dataset.
 demo: release

@@ -1,0 +1,1 @@
+exact-interp lemma 4.4 --dataset Datasets/lemmas/clustering.json --sequence 1 --leaders 1,2,0

@@ -1,0 +1,1 @@
+exact-interp lemmas Datasets/lemmas/clustering.json

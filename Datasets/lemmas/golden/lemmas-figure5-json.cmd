@@ -1,0 +1,1 @@
+exact-interp lemmas Datasets/figure5.json --json

@@ -1,0 +1,116 @@
+import ExactArithmetic
+import TransformerModel
+
+/// Lemma 4.2 (full clustering, SPEC §4): the hardmax layer A = I, V = γI, ρ = 1 − γ.
+///
+/// Hypotheses: every token lies in the open positive orthant, and one token x_ℓ is coordinatewise
+/// greater than every other token (the paper: the others in an open cube (0, a)^d, x_ℓ ∈ [a, ∞)^d).
+/// Then ⟨x_i, x_ℓ⟩ > ⟨x_i, x_k⟩ for every i, so C_i = {ℓ} at every step and
+/// x_i^t = x_ℓ + (1 − γ)^t (x_i^0 − x_ℓ): all tokens cluster at x_ℓ, in one step when γ = 1.
+///
+/// Data rarely satisfies the hypotheses as given; `prepare` adds the orthant preparation of §5.3
+/// (one FF: a shift into the orthant and a Lemma 4.8 hat lifting the leader to a·1), and the checker
+/// then checks the hypotheses on FF(X).
+public enum FullClustering {
+    /// The construction: optional preparation FF, γ, T and the attention layer.
+    public struct Construction: Sendable, Equatable {
+        /// The FF applied first (nil: the tokens are used as given).
+        public var preparation: OrthantPreparation?
+        /// γ.
+        public var gamma: Rational
+        /// T.
+        public var steps: Int
+        /// A = I, V = γI, ρ = 1 − γ.
+        public var layer: SelfAttentionLayer
+
+        public var parameters: [LemmaParameter] {
+            var out: [LemmaParameter] = []
+            if let p = preparation {
+                out.append(LemmaParameter("preparation", "FF(x) = x + \(p.shift)·1 + hat moving x_\(p.leaders[0]) to \(LemmaSupport.show(p.targets[0])) (width \(p.layer.width)); tokens then in (0, \(p.cube))^d"))
+            }
+            out.append(LemmaParameter("γ", gamma.description))
+            out.append(LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"))
+            out.append(LemmaParameter("steps", "T = \(steps)"))
+            return out
+        }
+    }
+
+    /// Builds the layer; with `prepare`, also the preparation FF moving token `leader` (an index
+    /// into the distinct `tokens`) to a·1.
+    public static func construct(tokens: [Token], gamma: Rational = Rational(1) / Rational(2), steps: Int = 3,
+                                 prepare: Bool = false, leader: Int = 0) throws(LemmaError) -> Construction {
+        guard let d = tokens.first?.count else { throw .invalidInput("the sequence is empty") }
+        try LemmaSupport.requireDimension(tokens, d, "token")
+        guard (0...1000).contains(steps) else { throw .invalidInput("steps must be in 0...1000, got \(steps)") }
+        let preparation = prepare ? try OrthantPreparation(tokens: LemmaSupport.distinct(tokens), leaders: [leader], dimension: d) : nil
+        let layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
+        return Construction(preparation: preparation, gamma: gamma, steps: steps, layer: layer)
+    }
+
+    /// The index of the token coordinatewise above every other value, or a hypothesis failure.
+    static func dominatingToken(_ tokens: [Token]) throws(LemmaFailure) -> Int {
+        // A dominating token holds the largest first coordinate; take the first such and test it.
+        guard !tokens.isEmpty, tokens.allSatisfy({ !$0.isEmpty }),
+              let top = tokens.indices.max(by: { tokens[$0][0] < tokens[$1][0] }) else {
+            throw LemmaFailure("the sequence is empty")
+        }
+        for k in tokens.indices where tokens[k] != tokens[top] {
+            if let c = tokens[top].indices.first(where: { tokens[top][$0] <= tokens[k][$0] }) {
+                throw LemmaFailure("hypothesis violated: no token is greater than every other token in every coordinate (x_\(top) = \(LemmaSupport.show(tokens[top])) is not above x_\(k) = \(LemmaSupport.show(tokens[k])) in coordinate \(c))")
+            }
+        }
+        return top
+    }
+
+    /// Hypothesis: every token in the open positive orthant.
+    static func requirePositive(_ tokens: [Token], except skip: Set<Int> = []) throws(LemmaFailure) {
+        for (i, x) in tokens.enumerated() where !skip.contains(i) {
+            if let c = x.firstIndex(where: { $0 <= .zero }) {
+                throw LemmaFailure("hypothesis x > 0 violated: token \(i) = \(LemmaSupport.show(x)) has coordinate \(c) = \(x[c]) ≤ 0")
+            }
+        }
+    }
+
+    /// Applies the preparation (if any), checks the hypotheses, iterates the layer T times against
+    /// the closed form and checks that the clustered limit is a fixed point.
+    public static func check(_ construction: Construction, tokens: [Token]) -> LemmaCheck {
+        runCheck("4.2") { (verified: inout [String]) throws(LemmaFailure) in
+            let gamma = construction.gamma
+            try LemmaSupport.requireGamma(gamma)
+            var x0 = tokens
+            if let p = construction.preparation {
+                x0 = LemmaSupport.applyFeedForward(p.layer, LemmaSupport.distinct(tokens))
+                verified.append("preparation: FF(X) = \(LemmaSupport.show(set: x0))")
+            }
+            try requirePositive(x0)
+            let l = try dominatingToken(x0)
+            let leader = x0[l]
+            verified.append("hypotheses: γ = \(gamma) ∈ (0,1]; all \(x0.count) tokens in the open positive orthant; x_ℓ = x_\(l) = \(LemmaSupport.show(leader)) is above every other token in every coordinate")
+            var current = x0
+            var contraction = Rational.one
+            for t in stride(from: 1, through: construction.steps, by: 1) {
+                let (next, argmax) = LemmaSupport.applyAttention(construction.layer, current)
+                contraction *= .one - gamma
+                for i in x0.indices {
+                    let attended = i < argmax.count ? LemmaSupport.values(current, argmax[i]) : []
+                    guard attended == [leader] else {
+                        throw LemmaFailure("step \(t), token \(i): attends to \(LemmaSupport.show(set: Array(attended).sorted { $0.lexicographicallyPrecedes($1) })) instead of x_ℓ = \(LemmaSupport.show(leader)) only")
+                    }
+                    let expected = LemmaSupport.closedForm(start: x0[i], limit: leader, contraction: contraction)
+                    guard next[i] == expected else {
+                        throw LemmaFailure("step \(t), token \(i): expected \(LemmaSupport.show(expected)) (closed form x_ℓ + (1−γ)^t (x_i^0 − x_ℓ)), got \(LemmaSupport.show(next[i]))")
+                    }
+                }
+                current = next
+            }
+            if construction.steps > 0 {
+                verified.append("steps 1…\(construction.steps): every token attends to x_ℓ only; x_i^t = x_ℓ + (1−γ)^t (x_i^0 − x_ℓ) exactly")
+                verified.append("after \(construction.steps) step\(construction.steps == 1 ? "" : "s"): \(LemmaSupport.show(set: current))")
+            }
+            let limit = x0.map { _ in leader }
+            let (fixed, _) = LemmaSupport.applyAttention(construction.layer, limit)
+            guard fixed == limit else { throw LemmaFailure("the clustered configuration (all tokens at x_ℓ) is not a fixed point") }
+            verified.append("limit: all \(x0.count) tokens at x_ℓ, a fixed point\(gamma == .one && construction.steps >= 1 ? ", reached in one step (γ = 1)" : "")")
+        }
+    }
+}

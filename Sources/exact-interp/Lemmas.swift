@@ -1,0 +1,58 @@
+import ArgumentParser
+import Constructions
+import TransformerModel
+
+struct LemmasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lemmas",
+        abstract: "Run every lemma of Section 4 on every sequence of a dataset and print a table.",
+        discussion: """
+        Each input sequence X^j (as a set) gets the lemmas with fixed, deterministic choices \
+        (docs/lemmas.md): 4.1 default w, γ = 1/2, T = 3; 4.2 prepared, γ = 1/2, T = 3; 4.3 on the \
+        sphere image, γ = 1/2, T = 2; 4.4 prepared with m^j leaders, γ = 1; 4.5 every token; 4.6 and \
+        4.7 the first extreme token against all sequences; 4.8 one hat (token 0 → y^j_0) and one \
+        multi-hat FF (every token of X^j to the outputs) among all input values. Every row is an \
+        exact check; "n/a" marks a lemma whose hypotheses no choice can meet for that sequence.
+
+        Exits 0 iff no row fails, 1 otherwise, 2 on invalid input.
+        """
+    )
+
+    @Argument(help: "Dataset JSON file.") var dataset: String
+    @Flag(help: "Print the table as JSON.") var json = false
+
+    func run() throws {
+        let data = try loadDataset(dataset)
+        let rows = LemmaSuite.run(data)
+        let holds = rows.filter { $0.status == .holds }.count
+        let fails = rows.filter { $0.status == .fails }.count
+        let na = rows.count - holds - fails
+        if json {
+            let items: [JSONValue] = rows.map { row in
+                var members: [(key: String, value: JSONValue)] = [
+                    ("lemma", .string(row.lemma)), ("sequence", .number(String(row.sequence))),
+                    ("status", .string(row.status.rawValue)), ("instance", .string(row.instance)),
+                ]
+                if let reason = row.reason { members.append(("reason", .string(reason))) }
+                return .object(members)
+            }
+            let doc: JSONValue = .object([
+                ("dataset", .string(dataset)), ("sequences", .number(String(data.pairs.count))),
+                ("dimension", .number(String(data.dimension))),
+                ("holds", .number(String(holds))), ("fails", .number(String(fails))), ("notApplicable", .number(String(na))),
+                ("rows", .array(items)),
+            ])
+            print(doc.rendered(), terminator: "")
+        } else {
+            print("lemmas on \(dataset): \(data.pairs.count) sequence\(data.pairs.count == 1 ? "" : "s"), d = \(data.dimension)")
+            func column(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count), withPad: " ", startingAt: 0) }
+            print("\(column("lemma", 10)) \(column("seq", 4)) \(column("result", 6))  instance")
+            for row in rows {
+                print("\(column(row.lemma, 10)) \(column(String(row.sequence), 4)) \(column(row.status == .fails ? "FAILS" : row.status.rawValue, 6))  \(row.instance)")
+                if let reason = row.reason { print("\(String(repeating: " ", count: 24))\(row.status == .fails ? "reason" : "why n/a"): \(reason)") }
+            }
+            print("\(rows.count) checks: \(holds) hold, \(fails) fail, \(na) n/a")
+        }
+        if fails > 0 { throw Exit.propertyFailed }
+    }
+}

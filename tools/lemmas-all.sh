@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs `exact-interp lemmas` on every dataset under DIR (model files *.model.json excluded) and
+# requires exit 0. A file the CLI rejects as invalid input (exit 2) is skipped with a notice, so
+# deliberately malformed test inputs do not count. Prints "lemmas on N datasets: P passed, F failed".
+set -u
+bin="$1"; dir="$2"
+pass=0; fail=0; skipped=0
+while IFS= read -r file; do
+  out=$("$bin" lemmas "$file" 2>&1); code=$?
+  case "$code" in
+    0) pass=$((pass+1)) ;;
+    2) skipped=$((skipped+1)); echo "skipped (invalid input): $file" ;;
+    *) fail=$((fail+1)); echo "FAIL: exact-interp lemmas $file (exit $code)"; printf '%s\n' "$out" | grep -E 'FAILS|reason' | head -10 ;;
+  esac
+done < <(find "$dir" -name '*.json' ! -name '*.model.json' | sort)
+echo "lemmas on $((pass+fail+skipped)) datasets: $pass passed, $fail failed, $skipped skipped"
+[ "$fail" = 0 ]
