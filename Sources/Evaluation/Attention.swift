@@ -140,6 +140,8 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         var sets: [[Int]] = []
         var means: [[S]] = []
         var gap: S? = nil
+        // An empty sequence has no keys: nothing to attend to, and no β_0 to start the extremes from.
+        guard n > 0 else { return (sets, means, gap) }
         let d = values.first?.count ?? 0
         let zero = [S](repeating: .zero, count: d)
         // Running extremes over keys 0...k; without a mask, evaluate once over all keys.
