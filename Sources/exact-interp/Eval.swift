@@ -60,16 +60,22 @@ struct Eval: ParsableCommand {
         for (j, pair) in data.pairs.enumerated() {
             let got = Set(outputs[j]), want = Set(pair.output)
             if got == want {
-                print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct tokens)")
+                print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct token\(want.count == 1 ? "" : "s"))")
             } else {
                 failures += 1
                 let missing = want.subtracting(got).map(show).sorted()
                 let extra = got.subtracting(want).map(show).sorted()
-                print("pair \(j): NOT interpolated: missing from T(X): \(missing.prefix(5).joined(separator: " "))\(missing.count > 5 ? " …" : ""); not in Y: \(extra.prefix(5).joined(separator: " "))\(extra.count > 5 ? " …" : "")")
+                print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(listed(extra)); tokens of Y missing from T(X): \(listed(missing))")
             }
         }
         if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
         return failures
+    }
+
+    /// At most five tokens, then "… (k more)"; "none" for an empty list.
+    func listed(_ tokens: [String]) -> String {
+        if tokens.isEmpty { return "none" }
+        return tokens.prefix(5).joined(separator: " ") + (tokens.count > 5 ? " … (\(tokens.count - 5) more)" : "")
     }
 
     func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {

@@ -10,8 +10,8 @@ struct Verify: ParsableCommand {
         checks T(X^j) = Y^j as sets. When the model records a dataset digest, the dataset must match \
         it. No construction code is involved.
 
-        Exits 0 iff every pair is interpolated (and the digest matches), 1 otherwise, listing the \
-        failing pairs; 2 on invalid input.
+        Exits 0 iff every pair is interpolated, 1 otherwise, listing the failing pairs; 2 on \
+        invalid input, including a dataset whose digest differs from the one the model records.
         """
     )
 
@@ -22,6 +22,12 @@ struct Verify: ParsableCommand {
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
         try requireSameDimension(transformer, data)
+        // A certificate is about one dataset: another (or an edited) dataset is the wrong input,
+        // not a failed property.
+        if let built = transformer.datasetDigest, built != data.digest {
+            printError("error: \(model) was built for the dataset with digest \(built), but \(dataset) has digest \(data.digest): not the same dataset")
+            throw Exit.invalidInput
+        }
         let report: VerificationReport
         do { report = try Verifier.verifyHardmax(transformer, on: data) } catch {
             printError("error: \(error)")
