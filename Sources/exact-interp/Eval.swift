@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
         case .exact: failures = try runExact(transformer, data, tau)
         case .float64: failures = try runFloat(transformer, data, tau)
         }
-        print(failures == 0 ? "all \(data.pairs.count) pairs interpolated" : "\(failures) of \(data.pairs.count) pairs NOT interpolated")
+        print(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
         if failures > 0 { throw Exit.propertyFailed }
     }
 
@@ -63,19 +63,11 @@ struct Eval: ParsableCommand {
                 print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct token\(want.count == 1 ? "" : "s"))")
             } else {
                 failures += 1
-                let missing = want.subtracting(got).map(show).sorted()
-                let extra = got.subtracting(want).map(show).sorted()
-                print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(listed(extra)); tokens of Y missing from T(X): \(listed(missing))")
+                print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
             }
         }
         if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
         return failures
-    }
-
-    /// At most five tokens, then "… (k more)"; "none" for an empty list.
-    func listed(_ tokens: [String]) -> String {
-        if tokens.isEmpty { return "none" }
-        return tokens.prefix(5).joined(separator: " ") + (tokens.count > 5 ? " … (\(tokens.count - 5) more)" : "")
     }
 
     func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {

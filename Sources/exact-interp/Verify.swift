@@ -39,12 +39,12 @@ struct Verify: ParsableCommand {
             print("dataset digest: matches \(report.datasetDigest)")
         }
         for f in report.failures {
-            print("pair \(f.index): NOT interpolated (\(f.missing.count) output tokens missing, \(f.unexpected.count) unexpected tokens)")
+            print("pair \(f.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
         }
         if report.holds {
-            print("verified: T(X^j) = Y^j as sets for all \(report.pairs.count) pairs (exact hardmax, \(transformer.blocks.count) blocks)")
+            print("verified: T(X^j) = Y^j as sets for all \(pairCount(report.pairs.count)) (exact hardmax, \(transformer.blocks.count) blocks)")
         } else {
-            print("NOT verified: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            print("NOT verified: \(report.failures.count) of \(pairCount(report.pairs.count)) fail")
             throw Exit.propertyFailed
         }
     }
