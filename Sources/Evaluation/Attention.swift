@@ -35,12 +35,16 @@ public struct CompiledAttention<S: Scalar>: Sendable {
     }
 
     /// SA(X) without observation.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func apply(_ xs: [[S]]) -> [[S]] {
         if isIdentity { return xs }
         return apply(xs, observe: false).0
     }
 
     /// SA(X)_i = ρ x_i + Σ_h Σ_k λ^h_ik V_h x_k; with `observe`, also the argmax sets and score gaps.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func apply(_ xs: [[S]], observe: Bool) -> ([[S]], Observation) {
         var observation = Observation()
         let n = xs.count
@@ -52,7 +56,7 @@ public struct CompiledAttention<S: Scalar>: Sendable {
             case .hardmax:
                 let (sets, means, gap) = hardmax(head.scores, xs, values: values, observe: observe)
                 if !values.isEmpty {
-                    for i in 0..<n { out[i] = added(out[i], means[i]) }
+                    for i in 0..<n { addInPlace(&out[i], means[i]) }
                 }
                 if observe {
                     observation.argmaxSets.append(sets)
@@ -135,6 +139,8 @@ public struct CompiledAttention<S: Scalar>: Sendable {
 
     /// s_ik = α_i β_k: a token with α_i > 0 attends to argmax β, α_i < 0 to argmin β, α_i = 0 to
     /// every key. Each of the three sets is computed once (running, for a causal mask): O(n·d).
+    /// The value sums of a set are kept only when some token attends to it, and each set's mean is
+    /// formed once (once per change of the set, with a mask) and shared by the tokens that use it.
     func rankOneHardmax(alpha: [S], beta: [S], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
         let n = alpha.count
         var sets: [[Int]] = []
@@ -142,41 +148,66 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         var gap: S? = nil
         // An empty sequence has no keys: nothing to attend to, and no β_0 to start the extremes from.
         guard n > 0 else { return (sets, means, gap) }
-        let d = values.first?.count ?? 0
-        let zero = [S](repeating: .zero, count: d)
+        let hasValues = !values.isEmpty
+        let needsMax = hasValues && alpha.contains { $0 > .zero }
+        let needsMin = hasValues && alpha.contains { $0 < .zero }
+        let needsAll = hasValues && alpha.contains { $0 == .zero }
         // Running extremes over keys 0...k; without a mask, evaluate once over all keys.
         var maxValue = beta[0], minValue = beta[0]
         var maxSet = [0], minSet = [0]
-        var maxSum = values.isEmpty ? zero : values[0], minSum = maxSum, allSum = maxSum
+        var maxSum = hasValues ? values[0] : [], minSum = maxSum, allSum = maxSum
         var secondMax: S? = nil, secondMin: S? = nil
+        // Means of the current sets; nil when the set changed since they were formed.
+        var maxMean: [S]? = nil, minMean: [S]? = nil, allMean: [S]? = nil
         func absorb(_ k: Int) {
             let b = beta[k]
-            if b > maxValue { secondMax = maxValue; maxValue = b; maxSet = [k]; if !values.isEmpty { maxSum = values[k] } }
-            else if b == maxValue { maxSet.append(k); if !values.isEmpty { maxSum = added(maxSum, values[k]) } }
-            else if secondMax.map({ b > $0 }) ?? true { secondMax = b }
-            if b < minValue { secondMin = minValue; minValue = b; minSet = [k]; if !values.isEmpty { minSum = values[k] } }
-            else if b == minValue { minSet.append(k); if !values.isEmpty { minSum = added(minSum, values[k]) } }
-            else if secondMin.map({ b < $0 }) ?? true { secondMin = b }
-            if !values.isEmpty { allSum = added(allSum, values[k]) }
+            if b > maxValue {
+                secondMax = maxValue; maxValue = b; maxSet = [k]
+                if needsMax { maxSum = values[k]; maxMean = nil }
+            } else if b == maxValue {
+                maxSet.append(k)
+                if needsMax { maxSum = added(maxSum, values[k]); maxMean = nil }
+            } else if secondMax.map({ b > $0 }) ?? true { secondMax = b }
+            if b < minValue {
+                secondMin = minValue; minValue = b; minSet = [k]
+                if needsMin { minSum = values[k]; minMean = nil }
+            } else if b == minValue {
+                minSet.append(k)
+                if needsMin { minSum = added(minSum, values[k]); minMean = nil }
+            } else if secondMin.map({ b < $0 }) ?? true { secondMin = b }
+            if needsAll { allSum = added(allSum, values[k]); allMean = nil }
         }
+        func average(_ sum: [S], _ count: Int) -> [S] { count == 1 ? sum : scaled(sum, by: S.one / S(count)) }
         if !causal { for k in 1..<max(n, 1) { absorb(k) } }
         for i in 0..<n {
             if causal && i > 0 { absorb(i) }
             let keys = causal ? i + 1 : n
             let a = alpha[i]
-            let set: [Int]
-            let sum: [S]
             if a > .zero {
-                set = maxSet; sum = maxSum
-                if observe, let s = secondMax { gap = min2(gap, a * (maxValue - s)) }
+                if observe {
+                    sets.append(maxSet)
+                    if let s = secondMax { gap = min2(gap, a * (maxValue - s)) }
+                }
+                if hasValues {
+                    if maxMean == nil { maxMean = average(maxSum, maxSet.count) }
+                    means.append(maxMean ?? [])
+                }
             } else if a < .zero {
-                set = minSet; sum = minSum
-                if observe, let s = secondMin { gap = min2(gap, (-a) * (s - minValue)) }
+                if observe {
+                    sets.append(minSet)
+                    if let s = secondMin { gap = min2(gap, (-a) * (s - minValue)) }
+                }
+                if hasValues {
+                    if minMean == nil { minMean = average(minSum, minSet.count) }
+                    means.append(minMean ?? [])
+                }
             } else {
-                set = Array(0..<keys); sum = allSum
+                if observe { sets.append(Array(0..<keys)) }
+                if hasValues {
+                    if allMean == nil { allMean = average(allSum, keys) }
+                    means.append(allMean ?? [])
+                }
             }
-            if observe { sets.append(set) }
-            if !values.isEmpty { means.append(scaled(sum, by: S.one / S(set.count))) }
         }
         return (sets, means, gap)
     }
@@ -186,6 +217,12 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         for k in set.dropFirst() { sum = added(sum, values[k]) }
         return set.count == 1 ? sum : scaled(sum, by: S.one / S(set.count))
     }
+}
+
+/// y ← y + x, in place (no new array per token).
+@inlinable
+func addInPlace<S: Scalar>(_ y: inout [S], _ x: [S]) {
+    for c in 0..<min(x.count, y.count) { y[c] = y[c] + x[c] }
 }
 
 @inlinable
