@@ -51,19 +51,22 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         var out = rho == .one ? xs : xs.map { scaled($0, by: rho) }
         for head in heads {
             if head.value.isZero && !observe { continue }
-            let values = head.value.isZero ? [] : xs.map { head.value.apply($0) }
             switch kind {
             case .hardmax:
-                let (sets, means, gap) = hardmax(head.scores, xs, values: values, observe: observe)
-                if !values.isEmpty {
-                    for i in 0..<n { addInPlace(&out[i], means[i]) }
+                // V is linear, so the mean of V x_k over a set is V applied to the mean of the x_k:
+                // V is applied once per distinct argmax set, not once per token.
+                let (sets, means, meanIndex, gap) = hardmax(head.scores, xs, values: head.value.isZero ? [] : xs, observe: observe)
+                if !head.value.isZero {
+                    let moved = means.map { head.value.apply($0) }
+                    for i in 0..<n { addInPlace(&out[i], moved[meanIndex[i]]) }
                 }
                 if observe {
                     observation.argmaxSets.append(sets)
                     if let gap { observation.smallestScoreGap = observation.smallestScoreGap.map { min($0, gap) } ?? gap }
                 }
             case .softmax:
-                guard !values.isEmpty else { continue }
+                guard !head.value.isZero else { continue }
+                let values = xs.map { head.value.apply($0) }
                 for i in 0..<n {
                     let keys = causal ? i + 1 : n
                     let scores = (0..<keys).map { k in score(head.scores, xs[i], xs[k]) }
@@ -86,11 +89,14 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         }
     }
 
-    /// Argmax sets, the mean value vector over each set, and the smallest score gap.
-    func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+    /// Argmax sets (when observing), the mean of `values` over each distinct set with, per token, the
+    /// index of its set's mean, and the smallest score gap (when observing).
+    func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         switch scores {
         case .rankOne(let p, let q):
-            return rankOneHardmax(alpha: xs.map { S.dot($0, p) }, beta: xs.map { S.dot(q, $0) }, values: values, observe: observe)
+            // A = w wᵀ (Lemmas 4.1, 4.6, 4.7) has α = β: one projection per token.
+            let alpha = xs.map { S.dot($0, p) }
+            return rankOneHardmax(alpha: alpha, beta: p == q ? alpha : xs.map { S.dot(q, $0) }, values: values, observe: observe)
         case .zero:
             let zeros = [S](repeating: .zero, count: xs.count)
             return rankOneHardmax(alpha: zeros, beta: zeros, values: values, observe: observe)
@@ -106,7 +112,7 @@ public struct CompiledAttention<S: Scalar>: Sendable {
     }
 
     /// s_ik = ⟨x_i, key_k⟩ for every pair: O(n²·d).
-    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         let n = xs.count
         var sets: [[Int]] = []
         var means: [[S]] = []
@@ -134,20 +140,21 @@ public struct CompiledAttention<S: Scalar>: Sendable {
             }
             if !values.isEmpty { means.append(mean(of: set, values)) }
         }
-        return (sets, means, gap)
+        return (sets, means, Array(means.indices), gap)
     }
 
     /// s_ik = α_i β_k: a token with α_i > 0 attends to argmax β, α_i < 0 to argmin β, α_i = 0 to
     /// every key. Each of the three sets is computed once (running, for a causal mask): O(n·d).
     /// The value sums of a set are kept only when some token attends to it, and each set's mean is
     /// formed once (once per change of the set, with a mask) and shared by the tokens that use it.
-    func rankOneHardmax(alpha: [S], beta: [S], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+    func rankOneHardmax(alpha: [S], beta: [S], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         let n = alpha.count
         var sets: [[Int]] = []
         var means: [[S]] = []
+        var meanIndex: [Int] = []
         var gap: S? = nil
         // An empty sequence has no keys: nothing to attend to, and no β_0 to start the extremes from.
-        guard n > 0 else { return (sets, means, gap) }
+        guard n > 0 else { return (sets, means, meanIndex, gap) }
         let hasValues = !values.isEmpty
         let needsMax = hasValues && alpha.contains { $0 > .zero }
         let needsMin = hasValues && alpha.contains { $0 < .zero }
@@ -157,8 +164,8 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         var maxSet = [0], minSet = [0]
         var maxSum = hasValues ? values[0] : [], minSum = maxSum, allSum = maxSum
         var secondMax: S? = nil, secondMin: S? = nil
-        // Means of the current sets; nil when the set changed since they were formed.
-        var maxMean: [S]? = nil, minMean: [S]? = nil, allMean: [S]? = nil
+        // Indices in `means` of the current sets' means; nil when the set changed since.
+        var maxMean: Int? = nil, minMean: Int? = nil, allMean: Int? = nil
         func absorb(_ k: Int) {
             let b = beta[k]
             if b > maxValue {
@@ -177,7 +184,10 @@ public struct CompiledAttention<S: Scalar>: Sendable {
             } else if secondMin.map({ b < $0 }) ?? true { secondMin = b }
             if needsAll { allSum = added(allSum, values[k]); allMean = nil }
         }
-        func average(_ sum: [S], _ count: Int) -> [S] { count == 1 ? sum : scaled(sum, by: S.one / S(count)) }
+        func average(_ sum: [S], _ count: Int) -> Int {
+            means.append(count == 1 ? sum : scaled(sum, by: S.one / S(count)))
+            return means.count - 1
+        }
         if !causal { for k in 1..<max(n, 1) { absorb(k) } }
         for i in 0..<n {
             if causal && i > 0 { absorb(i) }
@@ -189,8 +199,9 @@ public struct CompiledAttention<S: Scalar>: Sendable {
                     if let s = secondMax { gap = min2(gap, a * (maxValue - s)) }
                 }
                 if hasValues {
-                    if maxMean == nil { maxMean = average(maxSum, maxSet.count) }
-                    means.append(maxMean ?? [])
+                    let m = maxMean ?? average(maxSum, maxSet.count)
+                    maxMean = m
+                    meanIndex.append(m)
                 }
             } else if a < .zero {
                 if observe {
@@ -198,18 +209,20 @@ public struct CompiledAttention<S: Scalar>: Sendable {
                     if let s = secondMin { gap = min2(gap, (-a) * (s - minValue)) }
                 }
                 if hasValues {
-                    if minMean == nil { minMean = average(minSum, minSet.count) }
-                    means.append(minMean ?? [])
+                    let m = minMean ?? average(minSum, minSet.count)
+                    minMean = m
+                    meanIndex.append(m)
                 }
             } else {
                 if observe { sets.append(Array(0..<keys)) }
                 if hasValues {
-                    if allMean == nil { allMean = average(allSum, keys) }
-                    means.append(allMean ?? [])
+                    let m = allMean ?? average(allSum, keys)
+                    allMean = m
+                    meanIndex.append(m)
                 }
             }
         }
-        return (sets, means, gap)
+        return (sets, means, meanIndex, gap)
     }
 
     func mean(of set: [Int], _ values: [[S]]) -> [S] {
