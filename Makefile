@@ -5,7 +5,7 @@ DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
 
-.PHONY: all deps build release test unit-test golden check-lemmas demo bench leak-check clean
+.PHONY: all deps build release test unit-test golden check-lemmas check-python demo bench leak-check clean
 
 all: build
 
@@ -28,7 +28,7 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas
+	$(MAKE) --no-print-directory golden check-lemmas check-python
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
@@ -37,6 +37,12 @@ check-lemmas: build
 	@tools/run-golden.sh $(DEBUGBIN) Datasets/lemmas
 	@tools/lemmas-all.sh $(DEBUGBIN) Datasets
 	@python3 tools/lemma-docs.py --check
+
+# The independent Python checker (tools/verify_certificate.py) against `exact-interp verify` on every
+# shipped model and on constructed ones; the hand-made models must be what their script builds.
+check-python: build
+	python3 Datasets/models/build_handmade.py --check
+	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
 
 # The README's main command: construct and verify the bundled Figure-5-like dataset.
 demo: release

@@ -35,31 +35,38 @@ public struct CompiledAttention<S: Scalar>: Sendable {
     }
 
     /// SA(X) without observation.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func apply(_ xs: [[S]]) -> [[S]] {
         if isIdentity { return xs }
         return apply(xs, observe: false).0
     }
 
     /// SA(X)_i = ρ x_i + Σ_h Σ_k λ^h_ik V_h x_k; with `observe`, also the argmax sets and score gaps.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func apply(_ xs: [[S]], observe: Bool) -> ([[S]], Observation) {
         var observation = Observation()
         let n = xs.count
         var out = rho == .one ? xs : xs.map { scaled($0, by: rho) }
         for head in heads {
             if head.value.isZero && !observe { continue }
-            let values = head.value.isZero ? [] : xs.map { head.value.apply($0) }
             switch kind {
             case .hardmax:
-                let (sets, means, gap) = hardmax(head.scores, xs, values: values, observe: observe)
-                if !values.isEmpty {
-                    for i in 0..<n { out[i] = added(out[i], means[i]) }
+                // V is linear, so the mean of V x_k over a set is V applied to the mean of the x_k:
+                // V is applied once per distinct argmax set, not once per token.
+                let (sets, means, meanIndex, gap) = hardmax(head.scores, xs, values: head.value.isZero ? [] : xs, observe: observe)
+                if !head.value.isZero {
+                    let moved = means.map { head.value.apply($0) }
+                    for i in 0..<n { addInPlace(&out[i], moved[meanIndex[i]]) }
                 }
                 if observe {
                     observation.argmaxSets.append(sets)
                     if let gap { observation.smallestScoreGap = observation.smallestScoreGap.map { min($0, gap) } ?? gap }
                 }
             case .softmax:
-                guard !values.isEmpty else { continue }
+                guard !head.value.isZero else { continue }
+                let values = xs.map { head.value.apply($0) }
                 for i in 0..<n {
                     let keys = causal ? i + 1 : n
                     let scores = (0..<keys).map { k in score(head.scores, xs[i], xs[k]) }
@@ -82,11 +89,14 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         }
     }
 
-    /// Argmax sets, the mean value vector over each set, and the smallest score gap.
-    func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+    /// Argmax sets (when observing), the mean of `values` over each distinct set with, per token, the
+    /// index of its set's mean, and the smallest score gap (when observing).
+    func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         switch scores {
         case .rankOne(let p, let q):
-            return rankOneHardmax(alpha: xs.map { S.dot($0, p) }, beta: xs.map { S.dot(q, $0) }, values: values, observe: observe)
+            // A = w wᵀ (Lemmas 4.1, 4.6, 4.7) has α = β: one projection per token.
+            let alpha = xs.map { S.dot($0, p) }
+            return rankOneHardmax(alpha: alpha, beta: p == q ? alpha : xs.map { S.dot(q, $0) }, values: values, observe: observe)
         case .zero:
             let zeros = [S](repeating: .zero, count: xs.count)
             return rankOneHardmax(alpha: zeros, beta: zeros, values: values, observe: observe)
@@ -102,7 +112,7 @@ public struct CompiledAttention<S: Scalar>: Sendable {
     }
 
     /// s_ik = ⟨x_i, key_k⟩ for every pair: O(n²·d).
-    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         let n = xs.count
         var sets: [[Int]] = []
         var means: [[S]] = []
@@ -130,53 +140,89 @@ public struct CompiledAttention<S: Scalar>: Sendable {
             }
             if !values.isEmpty { means.append(mean(of: set, values)) }
         }
-        return (sets, means, gap)
+        return (sets, means, Array(means.indices), gap)
     }
 
     /// s_ik = α_i β_k: a token with α_i > 0 attends to argmax β, α_i < 0 to argmin β, α_i = 0 to
     /// every key. Each of the three sets is computed once (running, for a causal mask): O(n·d).
-    func rankOneHardmax(alpha: [S], beta: [S], values: [[S]], observe: Bool) -> ([[Int]], [[S]], S?) {
+    /// The value sums of a set are kept only when some token attends to it, and each set's mean is
+    /// formed once (once per change of the set, with a mask) and shared by the tokens that use it.
+    func rankOneHardmax(alpha: [S], beta: [S], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         let n = alpha.count
         var sets: [[Int]] = []
         var means: [[S]] = []
+        var meanIndex: [Int] = []
         var gap: S? = nil
-        let d = values.first?.count ?? 0
-        let zero = [S](repeating: .zero, count: d)
+        // An empty sequence has no keys: nothing to attend to, and no β_0 to start the extremes from.
+        guard n > 0 else { return (sets, means, meanIndex, gap) }
+        let hasValues = !values.isEmpty
+        let needsMax = hasValues && alpha.contains { $0 > .zero }
+        let needsMin = hasValues && alpha.contains { $0 < .zero }
+        let needsAll = hasValues && alpha.contains { $0 == .zero }
         // Running extremes over keys 0...k; without a mask, evaluate once over all keys.
         var maxValue = beta[0], minValue = beta[0]
         var maxSet = [0], minSet = [0]
-        var maxSum = values.isEmpty ? zero : values[0], minSum = maxSum, allSum = maxSum
+        var maxSum = hasValues ? values[0] : [], minSum = maxSum, allSum = maxSum
         var secondMax: S? = nil, secondMin: S? = nil
+        // Indices in `means` of the current sets' means; nil when the set changed since.
+        var maxMean: Int? = nil, minMean: Int? = nil, allMean: Int? = nil
         func absorb(_ k: Int) {
             let b = beta[k]
-            if b > maxValue { secondMax = maxValue; maxValue = b; maxSet = [k]; if !values.isEmpty { maxSum = values[k] } }
-            else if b == maxValue { maxSet.append(k); if !values.isEmpty { maxSum = added(maxSum, values[k]) } }
-            else if secondMax.map({ b > $0 }) ?? true { secondMax = b }
-            if b < minValue { secondMin = minValue; minValue = b; minSet = [k]; if !values.isEmpty { minSum = values[k] } }
-            else if b == minValue { minSet.append(k); if !values.isEmpty { minSum = added(minSum, values[k]) } }
-            else if secondMin.map({ b < $0 }) ?? true { secondMin = b }
-            if !values.isEmpty { allSum = added(allSum, values[k]) }
+            if b > maxValue {
+                secondMax = maxValue; maxValue = b; maxSet = [k]
+                if needsMax { maxSum = values[k]; maxMean = nil }
+            } else if b == maxValue {
+                maxSet.append(k)
+                if needsMax { maxSum = added(maxSum, values[k]); maxMean = nil }
+            } else if secondMax.map({ b > $0 }) ?? true { secondMax = b }
+            if b < minValue {
+                secondMin = minValue; minValue = b; minSet = [k]
+                if needsMin { minSum = values[k]; minMean = nil }
+            } else if b == minValue {
+                minSet.append(k)
+                if needsMin { minSum = added(minSum, values[k]); minMean = nil }
+            } else if secondMin.map({ b < $0 }) ?? true { secondMin = b }
+            if needsAll { allSum = added(allSum, values[k]); allMean = nil }
+        }
+        func average(_ sum: [S], _ count: Int) -> Int {
+            means.append(count == 1 ? sum : scaled(sum, by: S.one / S(count)))
+            return means.count - 1
         }
         if !causal { for k in 1..<max(n, 1) { absorb(k) } }
         for i in 0..<n {
             if causal && i > 0 { absorb(i) }
             let keys = causal ? i + 1 : n
             let a = alpha[i]
-            let set: [Int]
-            let sum: [S]
             if a > .zero {
-                set = maxSet; sum = maxSum
-                if observe, let s = secondMax { gap = min2(gap, a * (maxValue - s)) }
+                if observe {
+                    sets.append(maxSet)
+                    if let s = secondMax { gap = min2(gap, a * (maxValue - s)) }
+                }
+                if hasValues {
+                    let m = maxMean ?? average(maxSum, maxSet.count)
+                    maxMean = m
+                    meanIndex.append(m)
+                }
             } else if a < .zero {
-                set = minSet; sum = minSum
-                if observe, let s = secondMin { gap = min2(gap, (-a) * (s - minValue)) }
+                if observe {
+                    sets.append(minSet)
+                    if let s = secondMin { gap = min2(gap, (-a) * (s - minValue)) }
+                }
+                if hasValues {
+                    let m = minMean ?? average(minSum, minSet.count)
+                    minMean = m
+                    meanIndex.append(m)
+                }
             } else {
-                set = Array(0..<keys); sum = allSum
+                if observe { sets.append(Array(0..<keys)) }
+                if hasValues {
+                    let m = allMean ?? average(allSum, keys)
+                    allMean = m
+                    meanIndex.append(m)
+                }
             }
-            if observe { sets.append(set) }
-            if !values.isEmpty { means.append(scaled(sum, by: S.one / S(set.count))) }
         }
-        return (sets, means, gap)
+        return (sets, means, meanIndex, gap)
     }
 
     func mean(of set: [Int], _ values: [[S]]) -> [S] {
@@ -184,6 +230,12 @@ public struct CompiledAttention<S: Scalar>: Sendable {
         for k in set.dropFirst() { sum = added(sum, values[k]) }
         return set.count == 1 ? sum : scaled(sum, by: S.one / S(set.count))
     }
+}
+
+/// y ← y + x, in place (no new array per token).
+@inlinable
+func addInPlace<S: Scalar>(_ y: inout [S], _ x: [S]) {
+    for c in 0..<min(x.count, y.count) { y[c] = y[c] + x[c] }
 }
 
 @inlinable

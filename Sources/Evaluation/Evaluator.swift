@@ -21,6 +21,8 @@ public struct CompiledBlock<S: Scalar>: Sendable {
     }
 
     /// B(X) = SA(FF(X)).
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func apply(_ xs: [[S]]) -> [[S]] { attention.apply(xs.map(feedForward.apply)) }
 }
 
@@ -49,16 +51,22 @@ public struct Evaluator<S: Scalar>: Sendable {
     }
 
     /// T(X).
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func evaluate(_ xs: [[S]]) -> [[S]] {
         blocks.reduce(xs) { $1.apply($0) }
     }
 
     /// T(X^j) for every sequence, in parallel on all cores; the result order is the input order.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func evaluateAll(_ sequences: [[[S]]]) -> [[[S]]] {
         parallelMap(sequences) { evaluate($0) }
     }
 
     /// Every layer's output and what it decided, for `--trace` and `compare`.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func trace(_ xs: [[S]]) -> [LayerRecord<S>] {
         var records: [LayerRecord<S>] = []
         var current = xs

@@ -57,7 +57,9 @@ extension Double: Scalar {
     public static func softmaxWeights(_ scores: [Double], temperature: Rational) -> [Double]? {
         guard let top = scores.max() else { return [] }
         let tau = temperature.doubleValue
-        let e = scores.map { libmExp(($0 - top) / tau) }
+        // A τ below the smallest double rounds to 0: the top score then gets exp(0) = 1 (not 0/0 = NaN)
+        // and the others exp(−∞) = 0, the hardmax limit τ → 0.
+        let e = scores.map { $0 == top ? 1 : libmExp(($0 - top) / tau) }
         let total = e.reduce(0, +)
         return e.map { $0 / total }
     }

@@ -57,7 +57,8 @@ extension Dataset {
     }
 
     public init(json: JSONValue) throws(InputError) {
-        guard case .object = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
+        guard case .object(let rootMembers) = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
+        try Dataset.allowOnly(["name", "dimension", "pairs"], in: rootMembers, path: "")
         var name: String? = nil
         if let n = json["name"] {
             guard case .string(let s) = n else { throw InputError(path: "name", reason: "expected a string, found \(n.kindName)") }
@@ -73,12 +74,21 @@ extension Dataset {
         var pairs: [SequencePair] = []
         for (j, item) in items.enumerated() {
             let path = "pairs[\(j)]"
-            guard case .object = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
+            guard case .object(let members) = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
+            try Dataset.allowOnly(["input", "output"], in: members, path: path)
             let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
             let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
             pairs.append(SequencePair(input: input, output: output))
         }
         self.init(name: name, dimension: d, pairs: pairs)
+    }
+
+    /// Rejects keys other than `allowed`: a misspelt key must not be silently ignored.
+    static func allowOnly(_ allowed: [String], in members: [(key: String, value: JSONValue)], path: String) throws(InputError) {
+        for m in members where !allowed.contains(m.key) {
+            throw InputError(path: path.isEmpty ? m.key : path + "." + m.key,
+                             reason: "unknown key \"\(m.key)\" (expected \(allowed.joined(separator: ", ")))")
+        }
     }
 
     static func readSequence(_ value: JSONValue?, path: String, dimension d: Int) throws(InputError) -> [Token] {

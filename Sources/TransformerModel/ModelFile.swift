@@ -99,6 +99,14 @@ struct JSONReader {
         return JSONReader(value: v, path: join(key))
     }
 
+    /// Rejects keys other than `allowed`: a misspelt optional field must not be silently ignored.
+    func allowingOnly(_ allowed: [String]) throws(InputError) {
+        guard case .object(let members) = value else { throw InputError(path: path, reason: "expected an object, found \(value.kindName)") }
+        for m in members where !allowed.contains(m.key) {
+            throw InputError(path: join(m.key), reason: "unknown key \"\(m.key)\" (expected \(allowed.joined(separator: ", ")))")
+        }
+    }
+
     func optionalField(_ key: String) -> JSONReader? {
         value[key].map { JSONReader(value: $0, path: join(key)) }
     }
@@ -139,7 +147,7 @@ struct JSONReader {
 
     func matrix(rows: Int?, columns d: Int) throws(InputError) -> [[Rational]] {
         let items = try array()
-        if let rows, items.count != rows { throw InputError(path: path, reason: "expected \(rows) rows, found \(items.count)") }
+        if let rows, items.count != rows { throw InputError(path: path, reason: "expected \(rows) row\(rows == 1 ? "" : "s"), found \(items.count)") }
         if items.isEmpty { throw InputError(path: path, reason: "a matrix needs at least one row") }
         var out: [[Rational]] = []
         for item in items { out.append(try item.vector(dimension: d)) }
@@ -158,6 +166,7 @@ extension Transformer {
     public init(json: JSONValue) throws(InputError) {
         let root = JSONReader(value: json, path: "")
         let format = try root.field("format").string()
+        try root.allowingOnly(["format", "version", "dimension", "temperature", "dataset_digest", "metadata", "blocks"])
         guard format == Transformer.formatName else {
             throw InputError(path: "format", reason: "expected \"\(Transformer.formatName)\", found \"\(format)\"")
         }
@@ -190,19 +199,24 @@ extension Transformer {
 
 extension Block {
     init(reader: JSONReader, dimension d: Int) throws(InputError) {
+        try reader.allowingOnly(["stage", "feedforward", "attention"])
         let stage = try reader.field("stage").string()
         let ffReader = try reader.field("feedforward")
+        try ffReader.allowingOnly(["eta", "ridges"])
         let eta = try ffReader.field("eta").rational()
         var ridges: [FeedForwardLayer.Ridge] = []
         for r in try ffReader.field("ridges").array() {
+            try r.allowingOnly(["direction", "neurons"])
             let direction = try r.field("direction").vector(dimension: d)
             var neurons: [FeedForwardLayer.Neuron] = []
             for n in try r.field("neurons").array() {
+                try n.allowingOnly(["bias", "output"])
                 neurons.append(FeedForwardLayer.Neuron(bias: try n.field("bias").rational(), output: try n.field("output").vector(dimension: d)))
             }
             ridges.append(FeedForwardLayer.Ridge(direction: direction, neurons: neurons))
         }
         let saReader = try reader.field("attention")
+        try saReader.allowingOnly(["kind", "rho", "causal", "heads"])
         let kindName = try saReader.field("kind").string()
         guard let kind = AttentionKind(rawValue: kindName) else {
             throw InputError(path: saReader.path + ".kind", reason: "expected \"hardmax\" or \"softmax\", found \"\(kindName)\"")
@@ -211,6 +225,7 @@ extension Block {
         let causal = try saReader.optionalField("causal")?.bool() ?? false
         var heads: [AttentionHead] = []
         for h in try saReader.field("heads").array() {
+            try h.allowingOnly(["scores", "value"])
             heads.append(AttentionHead(scores: try ScoreMatrix(reader: try h.field("scores"), dimension: d),
                                        value: try ValueMatrix(reader: try h.field("value"), dimension: d)))
         }
@@ -222,6 +237,8 @@ extension Block {
 extension ScoreMatrix {
     init(reader: JSONReader, dimension d: Int) throws(InputError) {
         let type = try reader.field("type").string()
+        let keys = ["zero": [], "scaled_identity": ["scale"], "rank_one": ["p", "q"], "general": ["matrix"], "query_key": ["query", "key"]]
+        if let own = keys[type] { try reader.allowingOnly(["type"] + own) }
         switch type {
         case "zero": self = .zero
         case "scaled_identity": self = .scaledIdentity(try reader.field("scale").rational())
@@ -240,6 +257,8 @@ extension ScoreMatrix {
 extension ValueMatrix {
     init(reader: JSONReader, dimension d: Int) throws(InputError) {
         let type = try reader.field("type").string()
+        let keys = ["zero": [], "scaled_identity": ["scale"], "general": ["matrix"]]
+        if let own = keys[type] { try reader.allowingOnly(["type"] + own) }
         switch type {
         case "zero": self = .zero
         case "scaled_identity": self = .scaledIdentity(try reader.field("scale").rational())

@@ -13,7 +13,7 @@ struct Compare: ParsableCommand {
         pre-activation to its ReLU kink (FF; 0 means a token sits on a kink). Then the first layer \
         and token where float64 changes an attention set or a ReLU sign, and both verdicts.
 
-        Exits 0 when both arithmetics interpolate every pair, 1 otherwise.
+        Exits 0 when both arithmetics interpolate every pair, 1 otherwise, 2 on invalid input.
         """
     )
 
@@ -84,14 +84,20 @@ struct Compare: ParsableCommand {
             let distance = hausdorffDistance(f.last?.tokens ?? [], pair.output.map { $0.map(\.doubleValue) })
             if !(distance <= tolerance) { floatFailures += 1 }
         }
-        print("layer                                   argmax≠  sign≠  max|float−exact|  score gap (exact)   kink distance (exact)")
+        let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
+        print(pad("layer", width) + pad("argmax≠", 9) + pad("sign≠", 7) + pad("max|float−exact|", 24) + pad("score gap (exact)", 25) + "kink distance (exact)")
         for s in layers {
-            print(pad(s.label, 40) + pad(String(s.argmaxDiffers), 9) + pad(String(s.signDiffers), 7)
-                  + pad(String(s.maxError), 18) + pad(s.scoreGap.map(brief) ?? "-", 20) + (s.kinkDistance.map(brief) ?? "-"))
+            print(pad(s.label, width) + pad(String(s.argmaxDiffers), 9) + pad(String(s.signDiffers), 7)
+                  + pad(String(s.maxError), 24) + pad(s.scoreGap.map(brief) ?? "-", 25) + (s.kinkDistance.map(brief) ?? "-"))
         }
         print("first divergence: \(firstDivergence ?? "none (float64 takes every exact decision)")")
-        print("exact verdict: \(exactFailures == 0 ? "interpolates all \(data.pairs.count) pairs" : "\(exactFailures) pairs NOT interpolated")")
-        print("float64 verdict (tolerance \(tolerance)): \(floatFailures == 0 ? "interpolates all \(data.pairs.count) pairs" : "\(floatFailures) pairs NOT interpolated")")
+        func verdict(_ failures: Int) -> String {
+            failures == 0 ? "interpolates all \(pairCount(data.pairs.count))" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated"
+        }
+        print("exact verdict: \(verdict(exactFailures))")
+        print("float64 verdict (tolerance \(tolerance)): \(verdict(floatFailures))")
+        if exactFailures == 0 && floatFailures > 0 { print("float64 gets the verdict wrong: the model interpolates exactly") }
+        if exactFailures > 0 && floatFailures == 0 { print("float64 gets the verdict wrong: it accepts a model that does not interpolate") }
         if exactFailures > 0 || floatFailures > 0 { throw Exit.propertyFailed }
     }
 }

@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
         case .exact: failures = try runExact(transformer, data, tau)
         case .float64: failures = try runFloat(transformer, data, tau)
         }
-        print(failures == 0 ? "all \(data.pairs.count) pairs interpolated" : "\(failures) of \(data.pairs.count) pairs NOT interpolated")
+        print(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
         if failures > 0 { throw Exit.propertyFailed }
     }
 
@@ -60,12 +60,10 @@ struct Eval: ParsableCommand {
         for (j, pair) in data.pairs.enumerated() {
             let got = Set(outputs[j]), want = Set(pair.output)
             if got == want {
-                print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct tokens)")
+                print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct token\(want.count == 1 ? "" : "s"))")
             } else {
                 failures += 1
-                let missing = want.subtracting(got).map(show).sorted()
-                let extra = got.subtracting(want).map(show).sorted()
-                print("pair \(j): NOT interpolated: missing from T(X): \(missing.prefix(5).joined(separator: " "))\(missing.count > 5 ? " …" : ""); not in Y: \(extra.prefix(5).joined(separator: " "))\(extra.count > 5 ? " …" : "")")
+                print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
             }
         }
         if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }

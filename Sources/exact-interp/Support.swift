@@ -70,3 +70,13 @@ func parseRational(_ text: String, option: String) throws -> Rational {
 
 /// "[1, 1/2]".
 func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
+
+/// Tokens for a failure line: sorted, at most five, then "… (k more)"; "none" when empty.
+func tokenList(_ tokens: [[Rational]]) -> String {
+    let shown = tokens.map(show).sorted()
+    if shown.isEmpty { return "none" }
+    return shown.prefix(5).joined(separator: " ") + (shown.count > 5 ? " … (\(shown.count - 5) more)" : "")
+}
+
+/// "1 pair", "3 pairs".
+func pairCount(_ n: Int) -> String { n == 1 ? "1 pair" : "\(n) pairs" }

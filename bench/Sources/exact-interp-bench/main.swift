@@ -8,6 +8,7 @@ import TransformerModel
 let registry: [Benchmark] = [
     constructionBenchmark,
     dotProductBenchmark, gmpSelfCheck,
+    evaluatorBenchmark,
 ]
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())

@@ -1,0 +1,1 @@
+exact-interp eval Datasets/models/near-tie.model.json Datasets/figure5.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/bad-dimension.json 2>&1

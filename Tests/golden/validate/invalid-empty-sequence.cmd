@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/empty-sequence.json 2>&1

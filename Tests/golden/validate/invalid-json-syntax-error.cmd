@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/json-syntax-error.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/malformed-number.json 2>&1

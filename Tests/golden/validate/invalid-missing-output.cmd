@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/missing-output.json 2>&1

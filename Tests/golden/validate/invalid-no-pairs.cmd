@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/no-pairs.json 2>&1

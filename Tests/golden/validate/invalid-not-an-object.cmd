@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/not-an-object.json 2>&1

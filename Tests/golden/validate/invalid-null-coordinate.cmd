@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/null-coordinate.json 2>&1

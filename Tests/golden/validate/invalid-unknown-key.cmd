@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/unknown-key.json 2>&1

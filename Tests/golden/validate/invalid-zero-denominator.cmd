@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/zero-denominator.json 2>&1

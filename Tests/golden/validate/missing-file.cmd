@@ -1,0 +1,1 @@
+exact-interp validate Datasets/no-such-file.json 2>&1

@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""Tests of tools/verify_certificate.py (standard library unittest).
+
+    EXACT_INTERP=.build/debug/exact-interp python3 tools/test_verify_certificate.py
+
+Runs the independent checker on every shipped model of Datasets/models and on the models that
+`exact-interp construct` builds for Datasets/figure5.json in both layouts, and requires that it
+agrees with `exact-interp verify` on each, and that both reject a model with one rational changed.
+Without EXACT_INTERP (or .build/debug/exact-interp) the tests that need the Swift tool are skipped.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from fractions import Fraction as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import verify_certificate as vc  # noqa: E402
+
+CHECKER = os.path.join(HERE, "verify_certificate.py")
+MODELS = os.path.join(ROOT, "Datasets", "models")
+FIGURE5 = os.path.join(ROOT, "Datasets", "figure5.json")
+SWIFT = os.environ.get("EXACT_INTERP") or os.path.join(ROOT, ".build", "debug", "exact-interp")
+HAVE_SWIFT = os.path.isfile(SWIFT) and os.access(SWIFT, os.X_OK)
+
+
+def run(args):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, cwd=ROOT)
+    return p.returncode, p.stdout, p.stderr
+
+
+def checker(model, dataset):
+    return run([sys.executable, CHECKER, model, dataset])
+
+
+def swift_verify(model, dataset):
+    return run([SWIFT, "verify", model, dataset])
+
+
+def shipped_models():
+    """(model, dataset, expected exit code) for every model file of Datasets/models."""
+    out = []
+    for name in sorted(os.listdir(MODELS)):
+        if not name.endswith(".model.json"):
+            continue
+        stem = name[: -len(".model.json")]
+        if stem.startswith("figure5-"):
+            dataset = FIGURE5
+        else:
+            dataset = os.path.join(MODELS, stem + ".json")
+        expected = 1 if "wrong" in stem else 0
+        out.append((os.path.join(MODELS, name), dataset, expected))
+    return out
+
+
+def rational_paths(value, path=()):
+    """Every rational of a model file, as the path of keys and indices that reaches it."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in ("format", "version", "dimension", "dataset_digest", "metadata", "stage", "kind", "causal", "type"):
+                continue
+            for p in rational_paths(v, path + (k,)):
+                yield p
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            for p in rational_paths(v, path + (i,)):
+                yield p
+    elif isinstance(value, str):
+        yield path
+
+
+def changed(model_text, path, delta=F(1)):
+    """The model file with the rational at `path` increased by `delta`."""
+    doc = json.loads(model_text)
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = vc.text_of(F(node[path[-1]]) + delta)
+    return json.dumps(doc, indent=2) + "\n"
+
+
+class RationalGrammar(unittest.TestCase):
+    def test_accepted_forms(self):
+        cases = {"-3": F(-3), "7/12": F(7, 12), "+1/3": F(1, 3), "-1.25": F(-5, 4), "2.5e-3": F(1, 400),
+                 "1E6": F(10 ** 6), ".5": F(1, 2), "5.": F(5), "0.1": F(1, 10), "-0": F(0), "6/4": F(3, 2)}
+        for text, value in cases.items():
+            self.assertEqual(vc.parse_rational(text, "x"), value, text)
+
+    def test_rejected_forms(self):
+        for text in ["", "1/0", "1/-2", "1.5/2", "0.5.2", "e5", ".", "1e", "1 /2", " 1", "0x10", "1_000",
+                     "inf", "nan", "1e1000000", "1e99999999"]:
+            with self.assertRaises(vc.BadInput, msg=text):
+                vc.parse_rational(text, "x")
+
+    def test_zero_denominator_message(self):
+        with self.assertRaises(vc.BadInput) as e:
+            vc.parse_rational("7/0", "pairs[1].input[1][1]")
+        self.assertEqual(str(e.exception), 'pairs[1].input[1][1]: "7/0" is not a rational number: zero denominator')
+
+
+class HandComputedEvaluation(unittest.TestCase):
+    """The checker's own evaluator on the hand-computed cases of Tests/ModelTests."""
+
+    I2 = vc.identity(2)
+
+    def sa(self, scores, rho, value, causal=False):
+        return (F(1), [], F(rho), causal, [(scores, value)], False)
+
+    def test_tie_of_three(self):
+        # A = I, V = I/2, rho = 1/2: token 1 ties between keys 1, 2, 3 -> (1, 1/6).
+        block = self.sa(("dense", vc.identity(2)), F(1, 2), vc.identity(2, F(1, 2)))
+        xs = [[F(1), F(0)], [F(1), F(2)], [F(1), F(-1)], [F(0), F(5)]]
+        self.assertEqual(vc.evaluate([block], xs),
+                         [[F(1), F(1, 6)], [F(1, 2), F(7, 2)], [F(1), F(-1)], [F(0), F(5)]])
+
+    def test_rank_one_signs_and_zero(self):
+        block = self.sa(("rank_one", [F(1), F(0)], [F(0), F(1)]), 0, self.I2)
+        xs = [[F(2), F(1)], [F(-1), F(3)], [F(0), F(-2)], [F(1), F(3)]]
+        self.assertEqual(vc.evaluate([block], xs),
+                         [[F(0), F(3)], [F(0), F(-2)], [F(1, 2), F(5, 4)], [F(0), F(3)]])
+
+    def test_causal_mask(self):
+        block = self.sa(("rank_one", [F(1), F(0)], [F(0), F(1)]), 0, self.I2, causal=True)
+        xs = [[F(1), F(0)], [F(1), F(5)], [F(-1), F(2)], [F(1), F(-3)]]
+        self.assertEqual(vc.evaluate([block], xs), [[F(1), F(0)], [F(1), F(5)], [F(1), F(0)], [F(1), F(5)]])
+
+    def test_hat(self):
+        ridge = ([F(1), F(1)], [(F(1), [F(1), F(-1)]), (F(0), [F(-2), F(2)]), (F(-1), [F(1), F(-1)])])
+        block = (F(1), [ridge], F(1), False, [], True)
+        xs = [[F(0), F(0)], [F(1, 4), F(1, 4)], [F(1), F(0)], [F(5), F(5)]]
+        self.assertEqual(vc.evaluate([block], xs), [[F(1), F(-1)], [F(3, 4), F(-1, 4)], [F(1), F(0)], [F(5), F(5)]])
+
+    def test_digest_matches_the_swift_engine(self):
+        # The digest `exact-interp verify` prints for Datasets/figure5.json.
+        d, pairs = vc.read_dataset(FIGURE5)
+        self.assertEqual(vc.dataset_digest(d, pairs),
+                         "sha256:59322d591b96c0988f9b35e28d152583519b050e99e78f612975f435eb623a6c")
+
+
+class BadInput(unittest.TestCase):
+    def write(self, directory, name, text):
+        path = os.path.join(directory, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_invalid_models_exit_2_with_the_path(self):
+        invalid = os.path.join(ROOT, "Datasets", "invalid")
+        dataset = os.path.join(MODELS, "tiny-hat.json")
+        expected = {
+            "model-missing-field": "blocks[0].feedforward.eta: missing",
+            "model-unknown-key": 'blocks[0].attention.temperature: unknown key "temperature"',
+            "model-unknown-version": "version: this checker reads version 1, the file has version 2",
+            "model-wrong-shape": "blocks[0].feedforward.ridges[0].direction: expected 2 entries, found 3",
+            "model-zero-denominator": 'blocks[0].feedforward.ridges[0].neurons[1].bias: "-1/0" is not a rational number: zero denominator',
+        }
+        for stem, message in expected.items():
+            with self.subTest(stem):
+                code, out, err = checker(os.path.join(invalid, stem + ".model.json"), dataset)
+                self.assertEqual(code, 2, err)
+                self.assertIn(message, err)
+
+    def test_invalid_datasets_exit_2(self):
+        invalid = os.path.join(ROOT, "Datasets", "invalid")
+        model = os.path.join(MODELS, "figure5-handmade.model.json")
+        for name in sorted(os.listdir(invalid)):
+            if name.endswith(".model.json") or not name.endswith(".json"):
+                continue
+            if name in ("same-input-different-output.json", "more-outputs-than-inputs.json"):
+                continue  # well-formed files: infeasible, but the checker only evaluates
+            with self.subTest(name):
+                code, out, err = checker(model, os.path.join(invalid, name))
+                self.assertEqual(code, 2, err)
+                self.assertTrue(err.startswith("error: "), err)
+
+    def test_digest_and_dimension_mismatch_exit_2(self):
+        code, _, err = checker(os.path.join(MODELS, "figure5-handmade.model.json"), os.path.join(MODELS, "tiny-hat.json"))
+        self.assertEqual(code, 2)
+        self.assertIn("was built for dataset sha256:59322d", err)
+        code, _, err = checker(os.path.join(MODELS, "near-tie.model.json"), FIGURE5)
+        self.assertEqual(code, 2)
+        self.assertIn("the model acts on Q^3 but the dataset's dimension is 2", err)
+
+    def test_softmax_model_exits_3(self):
+        with open(os.path.join(MODELS, "near-tie.model.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["blocks"][0]["attention"]["kind"] = "softmax"
+        doc["temperature"] = "1/64"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = self.write(tmp, "softmax.model.json", json.dumps(doc))
+            code, _, err = checker(path, os.path.join(MODELS, "near-tie.json"))
+        self.assertEqual(code, 3)
+        self.assertIn("blocks[0].attention is a softmax layer", err)
+
+    def test_json_trouble_exits_2(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for text, message in [('{"format": "exact-interp-model",}', "JSON syntax error"),
+                                  ('{"format": "exact-interp-model", "format": "x"}', 'duplicate key "format"'),
+                                  ('{"format": NaN}', "NaN is not valid JSON"),
+                                  ("[" * 100000 + "]" * 100000, "nested too deeply"),
+                                  ("[]", "(top level): expected an object, found an array")]:
+                with self.subTest(text[:40]):
+                    path = self.write(tmp, "m.json", text)
+                    code, _, err = checker(path, FIGURE5)
+                    self.assertEqual(code, 2, err)
+                    self.assertIn(message, err)
+            code, _, err = checker(os.path.join(tmp, "missing.json"), FIGURE5)
+            self.assertEqual(code, 2)
+            self.assertIn("cannot read", err)
+
+    def test_usage(self):
+        code, _, err = run([sys.executable, CHECKER, "only-one-argument"])
+        self.assertEqual(code, 2)
+        self.assertIn("usage:", err)
+
+
+class ShippedModels(unittest.TestCase):
+    def test_every_shipped_model(self):
+        models = shipped_models()
+        self.assertGreaterEqual(len(models), 4)
+        for model, dataset, expected in models:
+            with self.subTest(os.path.basename(model)):
+                code, out, err = checker(model, dataset)
+                self.assertEqual(code, expected, out + err)
+                if HAVE_SWIFT:
+                    swift_code, swift_out, swift_err = swift_verify(model, dataset)
+                    self.assertEqual(swift_code, code, "exact-interp verify disagrees:\n" + swift_out + swift_err)
+
+    def test_wrong_model_reports_the_failing_pairs(self):
+        code, out, _ = checker(os.path.join(MODELS, "figure5-wrong.model.json"), FIGURE5)
+        self.assertEqual(code, 1)
+        self.assertIn("pair 0: NOT interpolated: missing from T(X): -; not in Y: [8, 0] [9/4, 1]", out)
+        self.assertIn("pair 1: interpolated", out)
+        self.assertIn("NOT certified: 2 of 3 pairs fail", out)
+
+
+@unittest.skipUnless(HAVE_SWIFT, "needs the exact-interp binary (EXACT_INTERP or .build/debug/exact-interp)")
+class ConstructedModels(unittest.TestCase):
+    def test_both_layouts_certified_and_one_changed_rational_rejected(self):
+        for layout in ("narrow", "compact"):
+            with self.subTest(layout), tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "figure5-%s.model.json" % layout)
+                code, out, err = run([SWIFT, "construct", FIGURE5, "-o", path, "--layout", layout, "--quiet"])
+                self.assertEqual(code, 0, out + err)
+                code, out, err = checker(path, FIGURE5)
+                self.assertEqual(code, 0, out + err)
+                self.assertIn("certified: T(X^j) = Y^j as sets for all 3 pairs", out)
+
+                # Change one rational at a time, from the last block backwards, until the model
+                # breaks; a change that breaks it must be rejected by both implementations, and
+                # every change must get the same verdict from both.
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+                candidates = list(rational_paths(json.loads(text)))
+                self.assertTrue(candidates)
+                rejected = 0
+                tampered = os.path.join(tmp, "tampered.model.json")
+                for p in reversed(candidates[-40:]):
+                    with open(tampered, "w", encoding="utf-8") as f:
+                        f.write(changed(text, p))
+                    py_code, py_out, _ = checker(tampered, FIGURE5)
+                    sw_code, sw_out, _ = swift_verify(tampered, FIGURE5)
+                    self.assertEqual(py_code, sw_code, "disagree on %s:\n%s\n%s" % (p, py_out, sw_out))
+                    self.assertIn(py_code, (0, 1))
+                    if py_code == 1:
+                        rejected += 1
+                        self.assertIn("NOT certified", py_out)
+                        self.assertIn("NOT verified", sw_out)
+                        if rejected >= 3:
+                            break
+                self.assertGreaterEqual(rejected, 1, "no single-rational change broke the model")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Independent checker of exact-interp hardmax certificates (Theorem 1.4).
+
+    tools/verify_certificate.py MODEL.json DATASET.json [--quiet]
+
+Re-reads a model file (docs/model-format.md) and a dataset file (docs/dataset-format.md) with
+nothing but the Python 3 standard library, evaluates the transformer in exact rational arithmetic
+(fractions.Fraction) straight from the definitions of SPEC section 2, and checks T(X^j) = Y^j as
+sets for every pair. It shares no code with the Swift engine, so a certificate both accept has
+been checked by two independent implementations.
+
+Exit codes: 0 certified (every pair interpolated, dataset digest matches when the model records
+one); 1 not certified (failing pairs listed); 2 bad input (unreadable or malformed file, dimension
+or digest mismatch); 3 softmax model (outputs are irrational: not supported here, use
+`exact-interp verify`).
+"""
+
+import hashlib
+import json
+import re
+import sys
+from fractions import Fraction
+
+FORMAT_NAME = "exact-interp-model"
+FORMAT_VERSION = 1
+MAX_DECIMAL_EXPONENT = 100000
+MAX_DIMENSION = 1000000
+
+
+class BadInput(Exception):
+    """A malformed file: the message names the JSON path."""
+
+
+class Softmax(Exception):
+    """The model has a softmax layer."""
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON that keeps numbers as the exact text they were written with.
+
+class Num(str):
+    """The literal text of a JSON number (0.1 stays "0.1", never the nearest double)."""
+
+
+def _no_constants(name):
+    raise ValueError("%s is not valid JSON" % name)
+
+
+def _no_duplicates(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError('duplicate key "%s"' % key)
+        seen[key] = value
+    return seen
+
+
+def load_json(path, text=None):
+    """The JSON document in the file `path` (or in `text`, with `path` naming it in messages)."""
+    try:
+        if text is None:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8")
+    except OSError as e:
+        raise BadInput("cannot read %s: %s" % (path, e.strerror))
+    except UnicodeDecodeError:
+        raise BadInput("%s: not UTF-8 text" % path)
+    try:
+        return json.loads(text, parse_int=Num, parse_float=Num, parse_constant=_no_constants,
+                          object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise BadInput("%s: JSON nested too deeply" % path)
+    except ValueError as e:  # json.JSONDecodeError is a ValueError
+        raise BadInput("%s: JSON syntax error: %s" % (path, e))
+
+
+def kind(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, Num):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact numbers: "-3", "7/12", "-1.25", "2.5e-3", 1E6 (the grammar of docs/dataset-format.md).
+
+_FRACTION = re.compile(r"([+-]?)([0-9]+)/([0-9]+)\Z")
+_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?)([0-9]+))?\Z")
+
+
+def parse_rational(text, path):
+    """The exact value of `text`, or BadInput naming `path`."""
+    m = _FRACTION.match(text)
+    if m:
+        sign, num, den = m.groups()
+        if int(den) == 0:
+            raise BadInput('%s: "%s" is not a rational number: zero denominator' % (path, text))
+        value = Fraction(int(num), int(den))
+        return -value if sign == "-" else value
+    m = _DECIMAL.match(text)
+    if not m or not (m.group(2) or m.group(3)):
+        raise BadInput('%s: "%s" is not a rational number' % (path, text))
+    sign, whole, frac, exp_sign, exp_digits = m.groups()
+    frac = frac or ""
+    exponent = 0
+    if exp_digits is not None:
+        if len(exp_digits.lstrip("0")) > 7:
+            raise BadInput('%s: "%s": exponent out of range' % (path, text))
+        exponent = int(exp_digits) * (-1 if exp_sign == "-" else 1)
+    scale = exponent - len(frac)
+    if abs(scale) > MAX_DECIMAL_EXPONENT:
+        raise BadInput('%s: "%s": exponent out of range' % (path, text))
+    mantissa = int((whole or "") + frac or "0")
+    value = Fraction(mantissa) * (Fraction(10) ** scale)
+    return -value if sign == "-" else value
+
+
+def rational(value, path):
+    if isinstance(value, str) and not isinstance(value, bool):  # Num is a str too
+        return parse_rational(str(value), path)
+    raise BadInput('%s: expected a number or a string such as "-7/12", found %s' % (path, kind(value)))
+
+
+def text_of(q):
+    """Lowest terms, "p/q" or "p": the canonical form of the dataset digest."""
+    return str(q.numerator) if q.denominator == 1 else "%d/%d" % (q.numerator, q.denominator)
+
+
+# ---------------------------------------------------------------------------------------------
+# Field access with paths.
+
+def join(path, key):
+    return key if not path else path + "." + key
+
+
+def obj(value, path, allowed):
+    if not isinstance(value, dict):
+        raise BadInput("%s: expected an object, found %s" % (path or "(top level)", kind(value)))
+    for key in value:
+        if key not in allowed:
+            raise BadInput('%s: unknown key "%s" (expected %s)' % (join(path, key), key, ", ".join(allowed)))
+    return value
+
+
+def field(value, key, path):
+    if key not in value:
+        raise BadInput("%s: missing" % join(path, key))
+    return value[key]
+
+
+def array(value, path):
+    if not isinstance(value, list):
+        raise BadInput("%s: expected an array, found %s" % (path, kind(value)))
+    return value
+
+
+def string(value, path):
+    if isinstance(value, Num) or not isinstance(value, str):
+        raise BadInput("%s: expected a string, found %s" % (path, kind(value)))
+    return value
+
+
+def integer(value, path, low, high):
+    if isinstance(value, Num) and re.match(r"-?[0-9]+\Z", value) and low <= int(value) <= high:
+        return int(value)
+    raise BadInput("%s: expected an integer in %d...%d" % (path, low, high))
+
+
+def vector(value, d, path):
+    items = array(value, path)
+    if len(items) != d:
+        raise BadInput("%s: expected %d entries, found %d" % (path, d, len(items)))
+    return [rational(x, "%s[%d]" % (path, c)) for c, x in enumerate(items)]
+
+
+def matrix(value, rows, d, path):
+    items = array(value, path)
+    if rows is not None and len(items) != rows:
+        raise BadInput("%s: expected %d rows, found %d" % (path, rows, len(items)))
+    if not items:
+        raise BadInput("%s: a matrix needs at least one row" % path)
+    return [vector(row, d, "%s[%d]" % (path, i)) for i, row in enumerate(items)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset (docs/dataset-format.md).
+
+def read_dataset(path, text=None):
+    root = obj(load_json(path, text), "", ["name", "dimension", "pairs"])
+    d = integer(field(root, "dimension", ""), "dimension", 1, MAX_DIMENSION)
+    pairs = array(field(root, "pairs", ""), "pairs")
+    if not pairs:
+        raise BadInput("pairs: the dataset has no pairs")
+    out = []
+    for j, pair in enumerate(pairs):
+        where = "pairs[%d]" % j
+        pair = obj(pair, where, ["input", "output"])
+        seqs = []
+        for side in ("input", "output"):
+            tokens = array(field(pair, side, where), where + "." + side)
+            if not tokens:
+                raise BadInput("%s.%s: empty sequence" % (where, side))
+            seqs.append([vector(t, d, "%s.%s[%d]" % (where, side, i)) for i, t in enumerate(tokens)])
+        out.append((seqs[0], seqs[1]))
+    return d, out
+
+
+def dataset_digest(d, pairs):
+    """"sha256:" + SHA-256 of the canonical text of docs/model-format.md."""
+    lines = ["exact-interp dataset v1", "dimension %d" % d, "pairs %d" % len(pairs)]
+    for j, (xs, ys) in enumerate(pairs):
+        lines.append("pair %d" % j)
+        lines += ["in " + " ".join(text_of(c) for c in x) for x in xs]
+        lines += ["out " + " ".join(text_of(c) for c in y) for y in ys]
+    text = "\n".join(lines) + "\n"
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Model (docs/model-format.md), every structured form turned into dense matrices.
+
+def identity(d, scale=Fraction(1)):
+    return [[scale if r == c else Fraction(0) for c in range(d)] for r in range(d)]
+
+
+def read_scores(value, d, path):
+    value = obj(value, path, ["type", "scale", "p", "q", "matrix", "query", "key"])
+    t = string(field(value, "type", path), path + ".type")
+    allowed = {"zero": [], "scaled_identity": ["scale"], "rank_one": ["p", "q"], "general": ["matrix"],
+               "query_key": ["query", "key"]}
+    if t not in allowed:
+        raise BadInput('%s.type: unknown score matrix type "%s"' % (path, t))
+    obj(value, path, ["type"] + allowed[t])
+    if t == "zero":
+        return ("dense", identity(d, Fraction(0)))
+    if t == "scaled_identity":
+        return ("dense", identity(d, rational(field(value, "scale", path), path + ".scale")))
+    if t == "rank_one":
+        p = vector(field(value, "p", path), d, path + ".p")
+        q = vector(field(value, "q", path), d, path + ".q")
+        return ("rank_one", p, q)
+    if t == "general":
+        return ("dense", matrix(field(value, "matrix", path), d, d, path + ".matrix"))
+    query = matrix(field(value, "query", path), None, d, path + ".query")
+    key = matrix(field(value, "key", path), len(query), d, path + ".key")
+    a = [[sum((query[h][r] * key[h][c] for h in range(len(query))), Fraction(0)) for c in range(d)]
+         for r in range(d)]
+    return ("dense", a)
+
+
+def read_value(value, d, path):
+    value = obj(value, path, ["type", "scale", "matrix"])
+    t = string(field(value, "type", path), path + ".type")
+    allowed = {"zero": [], "scaled_identity": ["scale"], "general": ["matrix"]}
+    if t not in allowed:
+        raise BadInput('%s.type: unknown value matrix type "%s"' % (path, t))
+    obj(value, path, ["type"] + allowed[t])
+    if t == "zero":
+        return identity(d, Fraction(0))
+    if t == "scaled_identity":
+        return identity(d, rational(field(value, "scale", path), path + ".scale"))
+    return matrix(field(value, "matrix", path), d, d, path + ".matrix")
+
+
+def read_model(path, text=None):
+    root = obj(load_json(path, text), "", ["format", "version", "dimension", "temperature", "dataset_digest",
+                                     "metadata", "blocks"])
+    fmt = string(field(root, "format", ""), "format")
+    if fmt != FORMAT_NAME:
+        raise BadInput('format: expected "%s", found "%s"' % (FORMAT_NAME, fmt))
+    version = integer(field(root, "version", ""), "version", 1, 1000)
+    if version != FORMAT_VERSION:
+        raise BadInput("version: this checker reads version %d, the file has version %d" % (FORMAT_VERSION, version))
+    d = integer(field(root, "dimension", ""), "dimension", 1, MAX_DIMENSION)
+    if "temperature" in root and rational(root["temperature"], "temperature") <= 0:
+        raise BadInput("temperature: must be positive")
+    digest = string(root["dataset_digest"], "dataset_digest") if "dataset_digest" in root else None
+    if "metadata" in root:
+        meta = root["metadata"]
+        if not isinstance(meta, dict):
+            raise BadInput("metadata: expected an object, found %s" % kind(meta))
+        for k, v in meta.items():
+            string(v, "metadata." + k)
+    blocks = []
+    softmax_at = None
+    for b, block in enumerate(array(field(root, "blocks", ""), "blocks")):
+        where = "blocks[%d]" % b
+        block = obj(block, where, ["stage", "feedforward", "attention"])
+        string(field(block, "stage", where), where + ".stage")
+        fw = where + ".feedforward"
+        ff = obj(field(block, "feedforward", where), fw, ["eta", "ridges"])
+        eta = rational(field(ff, "eta", fw), fw + ".eta")
+        ridges = []
+        for r, ridge in enumerate(array(field(ff, "ridges", fw), fw + ".ridges")):
+            rw = "%s.ridges[%d]" % (fw, r)
+            ridge = obj(ridge, rw, ["direction", "neurons"])
+            u = vector(field(ridge, "direction", rw), d, rw + ".direction")
+            neurons = []
+            for n, neuron in enumerate(array(field(ridge, "neurons", rw), rw + ".neurons")):
+                nw = "%s.neurons[%d]" % (rw, n)
+                neuron = obj(neuron, nw, ["bias", "output"])
+                neurons.append((rational(field(neuron, "bias", nw), nw + ".bias"),
+                                vector(field(neuron, "output", nw), d, nw + ".output")))
+            ridges.append((u, neurons))
+        aw = where + ".attention"
+        sa = obj(field(block, "attention", where), aw, ["kind", "rho", "causal", "heads"])
+        kind_name = string(field(sa, "kind", aw), aw + ".kind")
+        if kind_name not in ("hardmax", "softmax"):
+            raise BadInput('%s.kind: expected "hardmax" or "softmax", found "%s"' % (aw, kind_name))
+        rho = rational(field(sa, "rho", aw), aw + ".rho")
+        causal = sa.get("causal", False)
+        if not isinstance(causal, bool):
+            raise BadInput("%s.causal: expected true or false, found %s" % (aw, kind(causal)))
+        heads = []
+        for h, head in enumerate(array(field(sa, "heads", aw), aw + ".heads")):
+            hw = "%s.heads[%d]" % (aw, h)
+            head = obj(head, hw, ["scores", "value"])
+            heads.append((read_scores(field(head, "scores", hw), d, hw + ".scores"),
+                          read_value(field(head, "value", hw), d, hw + ".value")))
+        attention_is_identity = rho == 1 and all(all(x == 0 for row in v for x in row) for _, v in heads)
+        if kind_name == "softmax" and not attention_is_identity and softmax_at is None:
+            softmax_at = aw
+        blocks.append((eta, ridges, rho, causal, heads, attention_is_identity))
+    if softmax_at is not None:
+        raise Softmax(softmax_at)
+    return d, blocks, digest
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact evaluation, from SPEC section 2.
+
+def dot(a, b):
+    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+
+
+def mat_vec(m, x):
+    return [dot(row, x) for row in m]
+
+
+def feed_forward(eta, ridges, x):
+    """FF(x) = eta x + sum_r sum_j w_j relu(<u_r, x> + b_j)."""
+    y = [eta * c for c in x]
+    for u, neurons in ridges:
+        t = dot(u, x)
+        for bias, w in neurons:
+            pre = t + bias
+            if pre > 0:
+                y = [yc + pre * wc for yc, wc in zip(y, w)]
+    return y
+
+
+def attention(rho, causal, heads, xs):
+    """SA(X)_i = rho x_i + sum_h (1/|C_i|) sum_{k in C_i} V_h x_k, C_i the argmax set of s_ik."""
+    n = len(xs)
+    out = [[rho * c for c in x] for x in xs]
+    for scores, v in heads:
+        if scores[0] == "rank_one":
+            p, q = scores[1], scores[2]
+            alpha = [dot(x, p) for x in xs]
+            beta = [dot(q, x) for x in xs]
+            score = lambda i, k: alpha[i] * beta[k]
+        else:
+            keys = [mat_vec(scores[1], x) for x in xs]  # A x_k, so s_ik = <x_i, A x_k>
+            score = lambda i, k: dot(xs[i], keys[k])
+        values = [mat_vec(v, x) for x in xs]
+        for i in range(n):
+            visible = range(i + 1) if causal else range(n)
+            s = [score(i, k) for k in visible]
+            best = max(s)
+            argmax = [k for k, sk in zip(visible, s) if sk == best]
+            for c in range(len(out[i])):
+                out[i][c] += sum((values[k][c] for k in argmax), Fraction(0)) / len(argmax)
+    return out
+
+
+def evaluate(blocks, xs):
+    for eta, ridges, rho, causal, heads, attention_is_identity in blocks:
+        xs = [feed_forward(eta, ridges, x) for x in xs]
+        if not attention_is_identity:
+            xs = attention(rho, causal, heads, xs)
+    return xs
+
+
+def show(token):
+    return "[" + ", ".join(text_of(c) for c in token) + "]"
+
+
+# ---------------------------------------------------------------------------------------------
+
+def main(argv):
+    args = [a for a in argv[1:] if a != "--quiet"]
+    quiet = "--quiet" in argv[1:]
+    if len(args) != 2 or any(a.startswith("-") for a in args):
+        sys.stderr.write("usage: verify_certificate.py MODEL.json DATASET.json [--quiet]\n")
+        return 2
+    model_path, dataset_path = args
+    try:
+        d, blocks, digest = read_model(model_path)
+    except BadInput as e:
+        sys.stderr.write("error: %s: %s\n" % (model_path, e))
+        return 2
+    except Softmax as e:
+        sys.stderr.write("error: %s: %s is a softmax layer; this checker verifies hardmax certificates only "
+                         "(softmax outputs are irrational: use `exact-interp verify`)\n" % (model_path, e))
+        return 3
+    try:
+        dd, pairs = read_dataset(dataset_path)
+    except BadInput as e:
+        sys.stderr.write("error: %s: %s\n" % (dataset_path, e))
+        return 2
+    if dd != d:
+        sys.stderr.write("error: the model acts on Q^%d but the dataset's dimension is %d\n" % (d, dd))
+        return 2
+    if digest is not None:
+        actual = dataset_digest(dd, pairs)
+        if actual != digest:
+            sys.stderr.write("error: %s was built for dataset %s, but %s has digest %s\n"
+                             % (model_path, digest, dataset_path, actual))
+            return 2
+    failures = 0
+    for j, (xs, ys) in enumerate(pairs):
+        got = {tuple(t) for t in evaluate(blocks, xs)}
+        want = {tuple(t) for t in ys}
+        if got == want:
+            if not quiet:
+                print("pair %d: interpolated" % j)
+        else:
+            failures += 1
+            missing = sorted(show(t) for t in want - got)
+            extra = sorted(show(t) for t in got - want)
+            print("pair %d: NOT interpolated: missing from T(X): %s; not in Y: %s"
+                  % (j, " ".join(missing) or "-", " ".join(extra) or "-"))
+    if failures:
+        print("NOT certified: %d of %d pairs fail (independent Python check)" % (failures, len(pairs)))
+        return 1
+    print("certified: T(X^j) = Y^j as sets for all %d pairs (independent Python check, %d blocks%s)"
+          % (len(pairs), len(blocks), ", digest matches" if digest is not None else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
