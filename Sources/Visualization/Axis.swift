@@ -69,14 +69,20 @@ struct Axis: Equatable {
         return (1, e + 1)
     }
 
-    /// Tick positions (data units) and their labels.
+    /// Power of ten factored out of the tick labels ("0 5 10 (×10¹²)") when they would be long.
+    var factorExponent: Int {
+        guard let s = step, s.exponent >= 6 || s.exponent <= -5 else { return 0 }
+        return s.exponent
+    }
+
+    /// Tick positions (data units) and their labels (in units of 10^factorExponent).
     var ticks: [(value: Double, label: String)] {
         guard let s = step else { return [] }
         let size = Double(s.mantissa) * Axis.powerOfTen(s.exponent)
         let a = (lo / size).rounded(.up), b = (hi / size).rounded(.down)
         guard abs(a) < 1e15, abs(b) < 1e15, a <= b, b - a < 100 else { return [] }
         return (Int(a)...Int(b)).map { i in
-            (Double(i) * size, Axis.label(i * s.mantissa, exponent: s.exponent))
+            (Double(i) * size, Axis.label(i * s.mantissa, exponent: s.exponent - factorExponent))
         }
     }
 

@@ -24,6 +24,12 @@ public struct StageAnalysis: Sendable {
     /// softmax models. Throws when the model cannot be evaluated (softmax without a temperature).
     public init(model: Transformer, dataset: Dataset, problem: InterpolationProblem,
                 projection: (x: Int, y: Int)?, temperature: Rational? = nil, runChecks: Bool = true) throws(EvaluationError) {
+        guard model.dimension == problem.dimension else {
+            throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(problem.dimension)")
+        }
+        if let (x, y) = projection, !(0..<problem.dimension).contains(x) || !(0..<problem.dimension).contains(y) {
+            throw EvaluationError("coordinates \(x) and \(y) are not both in 0..<\(problem.dimension)")
+        }
         self.problem = problem
         let inputs = problem.pairs.map(\.inputs)
         if model.usesSoftmax {

@@ -78,7 +78,7 @@ extension StagePicture {
     /// "¹²" for 12.
     static func superscripted(_ n: Int) -> String {
         let digits = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
-        return String(n).map { c in c.wholeNumberValue.map { digits[$0] } ?? String(c) }.joined()
+        return String(n).map { c in c.wholeNumberValue.map { digits[$0] } ?? (c == "-" ? "⁻" : String(c)) }.joined()
     }
 
     /// "₁₂" for 12.

@@ -175,10 +175,10 @@ public struct StagePicture: Sendable {
             w.text("text", [("x", n(f.left - 8)), ("y", n(y + 4)), ("text-anchor", "end"), ("font-size", "11")], t.label)
         }
         w.text("text", [("x", n(f.left + pw / 2)), ("y", n(f.top + ph + 36)), ("text-anchor", "middle"), ("font-size", "12")],
-               axisLabels.x + (f.equalScales ? "" : "   (axes not to the same scale)"))
+               axisLabels.x + StagePicture.unit(f.x) + (f.equalScales ? "" : "   (axes not to the same scale)"))
         let yx = f.left - 52, yy = f.top + ph / 2
         w.text("text", [("x", n(yx)), ("y", n(yy)), ("text-anchor", "middle"), ("font-size", "12"),
-                        ("transform", "rotate(-90 \(n(yx)) \(n(yy)))")], axisLabels.y)
+                        ("transform", "rotate(-90 \(n(yx)) \(n(yy)))")], axisLabels.y + StagePicture.unit(f.y))
         if !panel.notes.isEmpty {
             for (i, note) in panel.notes.enumerated() {
                 w.text("text", [("x", n(cellLeft + 14)), ("y", n(f.top + ph + 54 + 14 * Double(i))), ("font-size", "11"), ("fill", "#555")], note)
@@ -243,10 +243,15 @@ public struct StagePicture: Sendable {
         w.close("g")
     }
 
+    /// " (×10¹²)" when the axis' tick labels count in powers of ten.
+    static func unit(_ axis: Axis) -> String {
+        axis.factorExponent == 0 ? "" : "  (×10\(superscripted(axis.factorExponent)))"
+    }
+
     /// A magnification as a whole number ("≫10⁶" beyond a million, where Int conversion could trap).
     static func factor(_ v: Double) -> String {
         guard v.isFinite, v < 1e6 else { return "≫10⁶" }
-        return String(Int(max(1, v.rounded())))
+        return "×" + String(Int(max(1, v.rounded())))
     }
 
     func token(_ w: inout SVGWriter, _ cls: String, _ j: Int, _ x: Double, _ y: Double) {
@@ -295,7 +300,7 @@ public struct StagePicture: Sendable {
         }
         w.close("g")
         w.text("text", [("x", n(left + 4)), ("y", n(top + 12)), ("font-size", "10"), ("fill", "#7a3db8")],
-               "zoom ×\(StagePicture.factor((size / span) / (f.px(1) - f.px(0)))) on the sphere")
+               "zoom \(StagePicture.factor((size / span) / (f.px(1) - f.px(0)))) on the sphere")
         w.close("g")
     }
 

@@ -241,7 +241,13 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
     /// ones `construct` prints (from `HardmaxConstruction.Result`), and every check passes.
     @Test func figuresEqualThoseConstructPrints() throws {
         var gen = DatasetGenerator(seed: 77)
-        var cases: [(String, Dataset)] = [("figure-5", figure5)]
+        let (a, b, c, dd, e, f) = (tok(0, 0), tok(1, 0), tok(0, 1), tok(1, 1), tok(2, 3), tok(-1, 2))
+        let repeated = Dataset(dimension: 2, pairs: [
+            SequencePair(input: [a, a, b, b, c], output: [e, e]),
+            SequencePair(input: [c, b, a], output: [e]),
+            SequencePair(input: [dd, dd], output: [f]),
+        ])
+        var cases: [(String, Dataset)] = [("figure-5", figure5), ("repeated tokens and pairs", repeated)]
         for k in 0..<(6 * iterationScale) {
             cases.append(("random #\(k)", gen.dataset(pairs: 1 + k % 5, dimension: 2 + k % 2, lengths: 1...6, pool: k % 2 == 0 ? 9 : nil)))
         }
@@ -328,6 +334,18 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         model.blocks.removeLast()
         let f = failed(try checks(model, figure5))
         #expect(f == ["T(X^j) = Y^j as sets for every pair of the dataset as given"], "\(f)")
+    }
+
+    @Test func wrongDimensionOrCoordinatesAreErrorsNotTraps() throws {
+        let built = try Built(figure5, .compact)
+        var model = built.model
+        model.dimension = 3
+        #expect(throws: EvaluationError.self) {
+            try StageAnalysis(model: model, dataset: figure5, problem: built.problem, projection: (0, 1))
+        }
+        #expect(throws: EvaluationError.self) {
+            try StageAnalysis(model: built.model, dataset: figure5, problem: built.problem, projection: (0, 2))
+        }
     }
 
     @Test func digestMismatchIsReported() throws {
