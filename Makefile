@@ -44,11 +44,17 @@ check-python: build
 	python3 Datasets/models/build_handmade.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
 
-# The README's main command: construct and verify the bundled Figure-5-like dataset.
+# The README's main command: construct and verify the bundled Figure-5-like dataset, then draw every
+# stage and write the report.
 demo: release
 	@mkdir -p $(OUT)
 	$(BIN) validate Datasets/figure5.json
-	$(BIN) eval Datasets/models/figure5-handmade.model.json Datasets/figure5.json
+	$(BIN) construct Datasets/figure5.json -o $(OUT)/figure5.model.json --layout narrow
+	$(BIN) verify $(OUT)/figure5.model.json Datasets/figure5.json
+	$(BIN) draw $(OUT)/figure5.model.json Datasets/figure5.json -o $(OUT)/figure5.svg
+	$(BIN) report $(OUT)/figure5.model.json Datasets/figure5.json -o $(OUT)/figure5.report.md --figure $(OUT)/figure5.svg
+	@echo "picture of every stage: $(OUT)/figure5.svg (open it in a browser)"
+	@echo "report: $(OUT)/figure5.report.md"
 
 bench: deps
 	$(SWIFT) build -c release --product exact-interp-bench

@@ -123,13 +123,26 @@ public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Se
 }
 
 /// Write-once slots filled concurrently at distinct indices.
+///
+/// A raw buffer, not an array: `Array.withUnsafeMutableBufferPointer` swaps the array out for an
+/// empty one during the call, so two threads calling it at once corrupt the heap (seen as crashes of
+/// `construct` on N = 1000).
 final class ResultSlots<R>: @unchecked Sendable {
-    private var slots: [R?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ value: R, at i: Int) {
-        slots.withUnsafeMutableBufferPointer { $0[i] = value }  // distinct i per thread: no race
+    private let slots: UnsafeMutablePointer<R?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
     }
-    func values() -> [R] { slots.compactMap { $0 } }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    func store(_ value: R, at i: Int) {
+        slots[i] = value  // distinct i per thread: disjoint memory, no race
+    }
+    func values() -> [R] { (0..<count).compactMap { slots[$0] } }
 }
 
 // MARK: - Set comparison

@@ -23,6 +23,9 @@ struct ExactInterp: ParsableCommand {
           70  internal error: a construction stage failed its own exact check (please report it)
         """,
         version: toolVersion,
-        subcommands: [Validate.self, Construct.self, Verify.self, Eval.self, Compare.self, Generate.self, LemmaCommand.self, LemmasCommand.self]
+        subcommands: [
+            Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
+            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self,
+        ]
     )
 }

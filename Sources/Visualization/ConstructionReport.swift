@@ -1,0 +1,257 @@
+import ExactArithmetic
+import TransformerModel
+
+/// A readable report on a model and its dataset (Markdown): the dataset, the blocks per stage,
+/// the counts against the paper's bounds, the exact checks of every stage, the bit lengths per
+/// block, and τ₀ for softmax models. Every figure is computed from the two files.
+public struct ConstructionReport: Sendable {
+    /// One stage's figures, as `construct` prints them.
+    public struct StageFigures: Sendable, Equatable {
+        public var stage: String
+        public var blocks: Int
+        public var maximumWidth: Int
+        public var numeratorBits: Int
+        public var denominatorBits: Int
+    }
+
+    /// One block's largest bit lengths.
+    public struct BlockBits: Sendable, Equatable {
+        public var stage: String
+        public var numerator: Int
+        public var denominator: Int
+    }
+
+    public var datasetName: String?
+    public var datasetDigest: String
+    public var pairCount: Int
+    public var dimension: Int
+    public var totalInputs: Int
+    public var totalOutputs: Int
+    /// Per distinct pair: index in the file, n^j, m^j.
+    public var pairs: [(index: Int, inputs: Int, outputs: Int)]
+    public var notices: [String]
+
+    public var blocks: Int
+    public var stages: [StageFigures]
+    public var maximumWidth: Int
+    public var parameters: ParameterCount
+    public var largestBits: (numerator: Int, denominator: Int)
+    /// 2Σm + 2N + 1 (Theorem 1.4) or 2Σm + 3N (Theorem 1.6).
+    public var paperBound: Int
+    public var paperBoundFormula: String
+    /// The bound of the model's layout (metadata "layout"), when known.
+    public var layoutBound: (name: String, formula: String, value: Int)?
+    public var attention: String
+    public var metadata: [String: String]
+    public var blockBits: [BlockBits]
+    public var checks: [StageCheck]
+    public var temperature: Rational?
+
+    /// True when no check failed.
+    public var holds: Bool { !checks.contains { $0.outcome == .failed } }
+
+    /// The stage family of a block label, as `construct` groups its summary lines: the leader
+    /// moves and the collapse form one "leaders+collapse" stage.
+    public static func family(_ label: String) -> String {
+        let l = label.lowercased()
+        if l.contains("separat") { return "separation" }
+        if l.contains("leader") || l.contains("collapse") { return "leaders+collapse" }
+        if l.contains("interpol") { return "interpolation" }
+        return label
+    }
+
+    public init(model: Transformer, dataset: Dataset, problem: InterpolationProblem, checks: [StageCheck]) {
+        datasetName = dataset.name
+        datasetDigest = dataset.digest
+        pairCount = problem.count
+        dimension = problem.dimension
+        totalInputs = problem.totalInputCount
+        totalOutputs = problem.totalOutputCount
+        pairs = problem.pairs.map { ($0.sourceIndex, $0.inputs.count, $0.outputs.count) }
+        notices = problem.notices
+        blocks = model.blocks.count
+        maximumWidth = model.maximumWidth
+        parameters = model.parameterCount
+        largestBits = model.largestBitLengths
+        metadata = model.metadata
+        temperature = model.temperature
+        self.checks = checks
+        let softmax = model.usesSoftmax || model.metadata["attention"] == "softmax"
+        attention = softmax ? "softmax" : "hardmax"
+        blockBits = model.blocks.map { b in
+            let bits = b.largestBitLengths
+            return BlockBits(stage: b.stage, numerator: bits.numerator, denominator: bits.denominator)
+        }
+
+        // Consecutive blocks of one family form a stage; a pipeline model lists all three.
+        var runs: [(String, [Block])] = []
+        for b in model.blocks {
+            let f = ConstructionReport.family(b.stage)
+            if let last = runs.last, last.0 == f { runs[runs.count - 1].1.append(b) } else { runs.append((f, [b])) }
+        }
+        let canonical = ["separation", "leaders+collapse", "interpolation"]
+        if runs.map(\.0).allSatisfy(canonical.contains), runs.map(\.0) == canonical.filter({ f in runs.contains { $0.0 == f } }) {
+            runs = canonical.map { f in runs.first { $0.0 == f } ?? (f, []) }
+        }
+        stages = runs.map { name, blocks in
+            StageFigures(stage: name, blocks: blocks.count, maximumWidth: blocks.map(\.feedForward.width).max() ?? 0,
+                         numeratorBits: blocks.map(\.largestBitLengths.numerator).max() ?? 0,
+                         denominatorBits: blocks.map(\.largestBitLengths.denominator).max() ?? 0)
+        }
+
+        let n = problem.count, m = problem.totalOutputCount
+        if softmax {
+            paperBound = 2 * m + 3 * n
+            paperBoundFormula = "2Σm + 3N"
+            layoutBound = model.metadata["layout"] == "narrow" ? ("narrow", "2Σm + 2N − 1", 2 * m + 2 * n - 1) : nil
+        } else {
+            paperBound = 2 * m + 2 * n + 1
+            paperBoundFormula = "2Σm + 2N + 1"
+            switch model.metadata["layout"] {
+            case "narrow": layoutBound = ("narrow", "2Σm + 2N − 2", 2 * m + 2 * n - 2)
+            case "compact": layoutBound = ("compact", "N + 1", n + 1)
+            default: layoutBound = nil
+            }
+        }
+    }
+
+    // MARK: Markdown
+
+    /// The report's text. `figure`: a picture to link at the top (path relative to the report).
+    public func markdown(modelPath: String, datasetPath: String, figure: String? = nil) -> String {
+        var out: [String] = []
+        let theorem = metadata["construction"].map { " (\($0))" } ?? ""
+        out.append("# Construction report: \(datasetName ?? datasetPath)")
+        out.append("")
+        out.append("Model `\(modelPath)`\(theorem), dataset `\(datasetPath)`. Every figure below is computed from these two files; "
+                   + "the checks re-evaluate the model in exact rational arithmetic.")
+        if let figure {
+            out += ["", "![The tokens after every stage](\(figure))"]
+        }
+
+        out += ["", "## Dataset", ""]
+        out.append("| N | d | Σn | Σm | digest |")
+        out.append("|---|---|---|---|---|")
+        out.append("| \(pairCount) | \(dimension) | \(totalInputs) | \(totalOutputs) | `\(datasetDigest)` |")
+        out.append("")
+        out.append("Counted as sets (repeated tokens removed, identical pairs merged), as the construction counts them.")
+        out.append("")
+        out.append("| pair | n^j | m^j |")
+        out.append("|---|---|---|")
+        let shownPairs = 20
+        for p in pairs.prefix(shownPairs) { out.append("| \(p.index) | \(p.inputs) | \(p.outputs) |") }
+        if pairs.count > shownPairs { out.append("| … \(pairs.count - shownPairs) more | | |") }
+        for notice in notices.prefix(10) { out.append("- notice: \(notice)") }
+
+        out += ["", "## Blocks per stage", ""]
+        out.append("| stage | blocks | largest width | numerator bits | denominator bits |")
+        out.append("|---|---|---|---|---|")
+        for s in stages {
+            out.append("| \(s.stage) | \(s.blocks) | \(s.maximumWidth) | \(s.numeratorBits) | \(s.denominatorBits) |")
+        }
+        out.append("| **total** | **\(blocks)** | **\(maximumWidth)** | **\(largestBits.numerator)** | **\(largestBits.denominator)** |")
+
+        out += ["", "## Counts against the bounds", ""]
+        out.append("| quantity | value | bound | within |")
+        out.append("|---|---|---|---|")
+        out.append("| blocks L | \(blocks) | paper (\(attention == "softmax" ? "Theorem 1.6" : "Theorem 1.4")): \(paperBoundFormula) = \(paperBound) | \(blocks <= paperBound ? "yes" : "**NO**") |")
+        if let l = layoutBound {
+            out.append("| blocks L | \(blocks) | \(l.name) layout: \(l.formula) = \(l.value) | \(blocks <= l.value ? "yes" : "**NO**") |")
+        } else {
+            out.append("| blocks L | \(blocks) | layout bound: not known for this model | – |")
+        }
+        if metadata["layout"] == "narrow" {
+            out.append("| largest width | \(maximumWidth) | narrow layout: 4 | \(maximumWidth <= 4 ? "yes" : "**NO**") |")
+        }
+        let scale = dimension * totalOutputs
+        out.append("| parameters (structured) | \(parameters.structured) | O(dΣm): dΣm = \(scale), ratio \(ConstructionReport.ratio(parameters.structured, scale)) | – |")
+        out.append("| parameters (dense) | \(parameters.dense) | | – |")
+
+        out += ["", "## Exact checks per stage", ""]
+        out.append("| stage | claim | reference | result | detail |")
+        out.append("|---|---|---|---|---|")
+        for c in checks {
+            let result = c.outcome == .failed ? "**FAIL**" : c.outcome.rawValue
+            out.append("| \(c.stage) | \(ConstructionReport.cell(c.claim)) | \(c.reference) | \(result) | \(ConstructionReport.cell(c.detail)) |")
+        }
+        let failed = checks.filter { $0.outcome == .failed }.count
+        let passed = checks.filter { $0.outcome == .passed }.count
+        out.append("")
+        out.append(failed == 0 ? "All \(passed) applicable checks pass." : "**\(failed) check(s) FAIL**, \(passed) pass.")
+
+        out += ["", "## Bit lengths per block", ""]
+        out.append("Largest numerator and denominator bit length over the block's parameters"
+                   + (blockBits.count > ConstructionReport.chartRows ? " (maximum over each range of blocks)." : "."))
+        out.append("")
+        out.append("```")
+        out += bitChart()
+        out.append("```")
+
+        out += ["", "## Softmax", ""]
+        if attention == "softmax" {
+            out.append("- τ₀: " + (temperature.map { "\($0) (the certificate covers every τ in (0, τ₀])" } ?? "not recorded in the model"))
+            out.append("- largest enclosure radius per stage: not available (needs the softmax certifier's enclosures; run `verify`)")
+        } else {
+            out.append("Hardmax model: no temperature. τ₀ and enclosure radii: not applicable.")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static let chartRows = 64
+    static let barWidth = 24
+
+    /// Rows "block(s)  stage  numerator bar  denominator bar".
+    func bitChart() -> [String] {
+        guard !blockBits.isEmpty else { return ["(no blocks)"] }
+        let rows = min(blockBits.count, ConstructionReport.chartRows)
+        let top = max(1, blockBits.map { max($0.numerator, $0.denominator) }.max() ?? 1)
+        var groups: [(label: String, stage: String, num: Int, den: Int)] = []
+        for g in 0..<rows {
+            let a = g * blockBits.count / rows, b = (g + 1) * blockBits.count / rows
+            let slice = blockBits[a..<b]
+            let label = b - a == 1 ? "\(a + 1)" : "\(a + 1)–\(b)"
+            var seen = Set<String>()
+            let stage = slice.map(\.stage).filter { seen.insert($0).inserted }.joined(separator: ",")
+            groups.append((label, stage, slice.map(\.numerator).max() ?? 0, slice.map(\.denominator).max() ?? 0))
+        }
+        let lw = max(5, groups.map(\.label.count).max() ?? 5)
+        let sw = min(24, max(5, groups.map(\.stage.count).max() ?? 5))
+        func padded(_ s: String, _ w: Int) -> String { s.count >= w ? String(s.prefix(w)) : s + String(repeating: " ", count: w - s.count) }
+        func bar(_ v: Int) -> String {
+            let eighths = v * ConstructionReport.barWidth * 8 / top
+            let full = String(repeating: "█", count: eighths / 8)
+            let parts = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+            return padded(full + parts[eighths % 8], ConstructionReport.barWidth)
+        }
+        var lines = [padded("block", lw) + "  " + padded("stage", sw) + "  " + padded("numerator bits", ConstructionReport.barWidth + 6)
+                     + "  denominator bits"]
+        for g in groups {
+            let num = String(g.num), den = String(g.den)
+            lines.append(padded(g.label, lw) + "  " + padded(g.stage, sw) + "  " + padded(num, 5) + " " + bar(g.num) + "  "
+                         + padded(den, 5) + " " + bar(g.den))
+        }
+        return lines.map { line in
+            var l = line
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l
+        }
+    }
+
+    /// a/b with one decimal, from integers.
+    static func ratio(_ a: Int, _ b: Int) -> String {
+        guard b > 0 else { return "–" }
+        let tenths = (a * 10 + b / 2) / b
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// Text safe inside a Markdown table cell.
+    static func cell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|")
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

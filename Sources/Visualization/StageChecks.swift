@@ -1,0 +1,248 @@
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+/// One exact check of a stage's claim, re-evaluated from the model file (never taken from the
+/// construction's own bookkeeping).
+public struct StageCheck: Sendable, Equatable {
+    public enum Outcome: String, Sendable { case passed = "pass", failed = "FAIL", notApplicable = "n/a" }
+    /// "separation", "leader selection", "collapse", "output".
+    public var stage: String
+    public var claim: String
+    /// Where the claim comes from (SPEC / paper numbering).
+    public var reference: String
+    public var outcome: Outcome
+    /// What failed (pair, value), or why the check does not apply; empty when it passed.
+    public var detail: String
+
+    public init(stage: String, claim: String, reference: String, outcome: Outcome, detail: String = "") {
+        self.stage = stage
+        self.claim = claim
+        self.reference = reference
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// The leaders of §5.3 as a model leaves them, read off the configuration after the collapse:
+/// in each sequence the one value in the open positive orthant is the main leader p_j, the others
+/// are the sphere leaders (Lemma 4.4).
+public struct LeaderGeometry: Sendable, Equatable {
+    /// p_j, or nil when sequence j has no value, or several, in the open positive orthant.
+    public var mainLeaders: [Token?]
+    /// The collapsed values of sequence j other than p_j.
+    public var sphereLeaders: [[Token]]
+    /// a = the smallest coordinate of a main leader: the cube (0, a)^d of §5.3.
+    public var cubeSide: Rational?
+    /// R when every sphere leader of every sequence has |x|² = R (nil when they differ or there are none).
+    public var sphereRadiusSquared: Rational?
+    /// True when every main leader is on the line through 1 (all coordinates equal).
+    public var mainLeadersOnDiagonal: Bool
+
+    /// `collapsed[j]` = the distinct values of sequence j after the collapse.
+    public init(collapsed: [[Token]]) {
+        mainLeaders = collapsed.map { values in
+            let positive = values.filter { $0.allSatisfy { $0 > .zero } }
+            return positive.count == 1 ? positive[0] : nil
+        }
+        sphereLeaders = zip(collapsed, mainLeaders).map { values, p in values.filter { $0 != p } }
+        cubeSide = mainLeaders.compactMap { $0?.min() }.min()
+        let radii = Set(sphereLeaders.flatMap { $0 }.map { squaredNorm($0) })
+        sphereRadiusSquared = radii.count == 1 ? radii.first : nil
+        mainLeadersOnDiagonal = mainLeaders.allSatisfy { p in p.map { Set($0).count == 1 } ?? false }
+    }
+}
+
+/// Exact checks of every stage of a Theorem 1.4 model on its dataset (SPEC §5.2–5.5).
+public enum StageChecks {
+    /// `trace` must be the evaluation of `problem`'s (deduplicated) inputs. The output check is
+    /// `verify`'s: T(X^j) = Y^j as sets on `dataset` as given, and the recorded digest.
+    public static func run(model: Transformer, problem: InterpolationProblem, dataset: Dataset,
+                           trace: StageTrace<Rational>) -> [StageCheck] {
+        var checks: [StageCheck] = []
+        let plan = trace.plan
+        let name = { (j: Int) in "pairs[\(problem.pairs[j].sourceIndex)]" }
+        let inputCounts = problem.pairs.map(\.inputs.count)
+        let outputCounts = problem.pairs.map(\.outputs.count)
+        let distinctAt = { (k: Int) in problem.pairs.indices.map { trace.distinctValues(checkpoint: k, sequence: $0) } }
+        let outside = "the model's stage labels do not follow separation → leader selection → collapse → interpolation"
+
+        // §5.2, Lemma 5.1.
+        if let s = plan.step(.separation) {
+            let values = distinctAt(s + 1)
+            checks.append(disjointness(values, name: name))
+            var detail = ""
+            var sets: [Set<Token>: Int] = [:]
+            for (j, v) in values.enumerated() {
+                if v.count != inputCounts[j] {
+                    detail = "\(name(j)) holds \(v.count) distinct values, its input \(inputCounts[j])"
+                    break
+                }
+                if let k = sets.updateValue(j, forKey: Set(v)) {
+                    detail = "\(name(k)) and \(name(j)) became equal as sets"
+                    break
+                }
+            }
+            checks.append(StageCheck(stage: "separation", claim: "every sequence keeps its n^j distinct values; inputs stay distinct as sets",
+                                     reference: "SPEC §5.2 (b)", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
+        } else {
+            checks.append(StageCheck(stage: "separation", claim: "different sequences share no token value",
+                                     reference: "Lemma 5.1", outcome: .notApplicable, detail: outside))
+        }
+
+        // §5.3–5.4, Lemmas 4.3–4.4.
+        if let l = plan.step(.leaderSelection), let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
+            let placed = distinctAt(l + 1), collapsed = distinctAt(c + 1)
+            checks += leaderChecks(placed: placed, collapsed: collapsed, outputCounts: outputCounts,
+                                   outputs: Set(problem.pairs.flatMap(\.outputs)), name: name)
+        } else {
+            checks.append(StageCheck(stage: "collapse", claim: "each sequence holds exactly m^j distinct values",
+                                     reference: "SPEC §5.4, Lemma 4.4", outcome: .notApplicable,
+                                     detail: plan.followsPipeline ? "the model has no collapse layer" : outside))
+        }
+
+        // §5.5: the output, on the dataset as given. A pair whose input is one of the deduplicated
+        // inputs reuses the trace's exact result; any other (repeated tokens) is evaluated here.
+        let last = trace.checkpoints.count - 1
+        var finals: [[Token]: [Token]] = [:]
+        for (j, p) in problem.pairs.enumerated() { finals[p.inputs] = trace.checkpoints[last][j] }
+        var evaluator: Evaluator<Rational>? = nil
+        var failed: [String] = []
+        do {
+            for (j, pair) in dataset.pairs.enumerated() {
+                let got: [Token]
+                if let f = finals[pair.input] {
+                    got = f
+                } else {
+                    let e = try evaluator ?? Evaluator<Rational>(model)
+                    evaluator = e
+                    got = e.evaluate(pair.input)
+                }
+                if Set(got) != Set(pair.output) { failed.append("pairs[\(j)]") }
+            }
+            checks.append(StageCheck(stage: "output", claim: "T(X^j) = Y^j as sets for every pair of the dataset as given",
+                                     reference: "Theorem 1.4", outcome: failed.isEmpty ? .passed : .failed,
+                                     detail: failed.isEmpty ? "" : "not interpolated: " + listed(failed)))
+        } catch {
+            checks.append(StageCheck(stage: "output", claim: "T(X^j) = Y^j as sets for every pair of the dataset as given",
+                                     reference: "Theorem 1.4", outcome: .failed, detail: "\(error)"))
+        }
+        if let recorded = model.datasetDigest {
+            let digest = dataset.digest
+            checks.append(StageCheck(stage: "output", claim: "the dataset is the one the model was built for (digest)",
+                                     reference: "docs/model-format.md", outcome: recorded == digest ? .passed : .failed,
+                                     detail: recorded == digest ? "" : "model built for \(recorded), dataset is \(digest)"))
+        }
+        return checks
+    }
+
+    /// After separation every value belongs to exactly one sequence.
+    static func disjointness(_ values: [[Token]], name: (Int) -> String) -> StageCheck {
+        var owner: [Token: Int] = [:]
+        var detail = ""
+        search: for (j, v) in values.enumerated() {
+            for x in v {
+                if let k = owner.updateValue(j, forKey: x), k != j {
+                    detail = "\(name(k)) and \(name(j)) share the value \(show(x))"
+                    break search
+                }
+            }
+        }
+        return StageCheck(stage: "separation", claim: "different sequences share no token value",
+                          reference: "Lemma 5.1", outcome: detail.isEmpty ? .passed : .failed, detail: detail)
+    }
+
+    static func leaderChecks(placed: [[Token]], collapsed: [[Token]], outputCounts: [Int], outputs: Set<Token>,
+                             name: (Int) -> String) -> [StageCheck] {
+        var checks: [StageCheck] = []
+        func add(_ stage: String, _ claim: String, _ reference: String, _ detail: String) {
+            checks.append(StageCheck(stage: stage, claim: claim, reference: reference,
+                                     outcome: detail.isEmpty ? .passed : .failed, detail: detail))
+        }
+        let geometry = LeaderGeometry(collapsed: collapsed)
+
+        var detail = ""
+        var lambdas = Set<Rational>()
+        for (j, p) in geometry.mainLeaders.enumerated() {
+            guard let p else {
+                detail = "\(name(j)) has no single collapsed value in the open positive orthant"
+                break
+            }
+            guard Set(p).count == 1 else {
+                detail = "\(name(j)): main leader \(show(p)) is not on the line through 1"
+                break
+            }
+            guard lambdas.insert(p[0]).inserted else {
+                detail = "\(name(j)): main leader \(show(p)) is shared with another sequence"
+                break
+            }
+        }
+        add("leader selection", "one main leader p_j = λ_j·1 per sequence, λ_j > 0 distinct", "SPEC §5.3 step 2", detail)
+
+        detail = ""
+        search: for (j, leaders) in geometry.sphereLeaders.enumerated() {
+            for x in leaders {
+                if x.contains(where: { $0 > .zero }) || x.allSatisfy(\.isZero) {
+                    detail = "\(name(j)): leader \(show(x)) is not a non-zero point of the closed negative orthant"
+                    break search
+                }
+            }
+        }
+        if detail.isEmpty, geometry.sphereRadiusSquared == nil, geometry.sphereLeaders.contains(where: { !$0.isEmpty }) {
+            detail = "the sphere leaders do not all have the same |x|²"
+        }
+        add("leader selection", "the other m^j − 1 leaders lie on one sphere |x|² = R in the negative orthant",
+            "SPEC §5.3, Lemma 4.3", detail)
+
+        detail = ""
+        if let a = geometry.cubeSide {
+            search: for (j, values) in placed.enumerated() {
+                let leaders = Set(collapsed[j])
+                for x in values where !leaders.contains(x) {
+                    if !x.allSatisfy({ $0 > .zero && $0 < a }) {
+                        detail = "\(name(j)): non-leader \(show(x)) is outside the cube (0, \(a))^d"
+                        break search
+                    }
+                }
+            }
+        } else {
+            detail = "no main leader, so no cube"
+        }
+        add("leader selection", "every non-leader lies in the cube (0, a)^d, a = min_j λ_j, below its main leader",
+            "SPEC §5.3 step 1, Lemma 4.4", detail)
+
+        detail = ""
+        search: for (j, v) in collapsed.enumerated() {
+            for x in v where outputs.contains(x) && outputCounts[j] > 0 {
+                detail = "\(name(j)): leader \(show(x)) is an output token"
+                break search
+            }
+        }
+        add("leader selection", "leader targets are fresh: no leader is an output token", "SPEC §5.3 step 2", detail)
+        detail = ""
+        for (j, v) in collapsed.enumerated() where v.count != outputCounts[j] {
+            detail = "\(name(j)) holds \(v.count) distinct values, m^j = \(outputCounts[j])"
+            break
+        }
+        add("collapse", "each sequence holds exactly m^j distinct values", "SPEC §5.4, Lemma 4.4", detail)
+
+        detail = ""
+        for (j, v) in collapsed.enumerated() {
+            let before = Set(placed[j])
+            if let x = v.first(where: { !before.contains($0) }) {
+                detail = "\(name(j)): \(show(x)) was not a value of the sequence before the collapse"
+                break
+            }
+        }
+        add("collapse", "the collapse keeps the leaders in place and moves every other token onto one", "Lemma 4.4", detail)
+
+        return checks
+    }
+
+    static func listed(_ names: [String]) -> String {
+        names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", … (\(names.count) in all)" : "")
+    }
+}
+
+/// "[1, 1/2]".
+func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }

@@ -1,0 +1,117 @@
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+/// A number that can be placed on a picture.
+public protocol Plottable: Scalar {
+    /// The nearest double. Pictures are the display path: this is the only place where exact
+    /// values become doubles, after every exact decision has been taken.
+    var plotValue: Double { get }
+}
+
+extension Rational: Plottable {
+    public var plotValue: Double { doubleValue }
+}
+
+extension Double: Plottable {
+    public var plotValue: Double { self }
+}
+
+/// A point of a picture, in data coordinates (the two drawn coordinates of a token).
+public struct PlotPoint: Hashable, Sendable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// The path of one token value through the sublayers of one step, projected on the drawn coordinates.
+public struct TokenPath: Sendable, Equatable {
+    public var sequence: Int
+    /// Start, then the position after every sublayer that moved it (thinned to a bounded count).
+    public var points: [PlotPoint]
+}
+
+/// Every sequence evaluated through a model, kept at the checkpoints of a `StagePlan`.
+///
+/// `checkpoints[k][j]` holds the tokens of sequence j after step k − 1 (k = 0: the input), in the
+/// scalar type of the evaluation: exact rationals for hardmax models, doubles for softmax ones.
+/// With a projection, `paths[k]` also holds the path of every distinct value of every sequence
+/// through step k (tokens equal at the start of a step stay equal through it: FF acts per token
+/// and equal tokens of one sequence see the same attention).
+public struct StageTrace<S: Plottable>: Sendable {
+    public let plan: StagePlan
+    public let checkpoints: [[[[S]]]]
+    public let paths: [[TokenPath]]
+
+    /// Most vertices kept per path; longer paths are halved (every other vertex) as they grow.
+    public static var maximumPathVertices: Int { 64 }
+
+    /// Evaluates `inputs` through `model` on all cores. `projection` = the two drawn coordinates
+    /// (nil: no paths, as for reports). `temperature` overrides τ for softmax layers.
+    public init(model: Transformer, inputs: [[[S]]], projection: (x: Int, y: Int)?,
+                temperature: Rational? = nil) throws(EvaluationError) {
+        let evaluator = try Evaluator<S>(model, temperature: temperature)
+        let plan = StagePlan(model)
+        let blocks = evaluator.blocks
+        let cap = StageTrace.maximumPathVertices
+        let perSequence = parallelMap(Array(inputs.enumerated())) { (j, input) -> ([[[S]]], [[TokenPath]]) in
+            var current = input
+            var checkpoints = [input]
+            var paths: [[TokenPath]] = []
+            for step in plan.steps {
+                // One path per distinct value at the start of the step.
+                var representative: [Int] = []
+                if projection != nil {
+                    var seen = Set<[S]>()
+                    for (i, x) in current.enumerated() where seen.insert(x).inserted { representative.append(i) }
+                }
+                func point(_ x: [S]) -> PlotPoint {
+                    guard let (cx, cy) = projection else { return PlotPoint(x: 0, y: 0) }
+                    return PlotPoint(x: x[cx].plotValue, y: x[cy].plotValue)
+                }
+                var points = representative.map { [point(current[$0])] }
+                for s in step.sublayers {
+                    let block = blocks[s / 2]
+                    if s % 2 == 0 {
+                        if block.feedForward.isIdentity { continue }
+                        current = current.map(block.feedForward.apply)
+                    } else {
+                        if block.attention.isIdentity { continue }
+                        current = block.attention.apply(current)
+                    }
+                    for (r, i) in representative.enumerated() {
+                        let p = point(current[i])
+                        if p != points[r].last {
+                            points[r].append(p)
+                            if points[r].count > 2 * cap { points[r] = StageTrace.halved(points[r]) }
+                        }
+                    }
+                }
+                checkpoints.append(current)
+                paths.append(points.map { TokenPath(sequence: j, points: $0) })
+            }
+            return (checkpoints, paths)
+        }
+        self.plan = plan
+        let steps = plan.steps.count
+        checkpoints = (0...steps).map { k in perSequence.map { $0.0[k] } }
+        paths = (0..<steps).map { k in perSequence.flatMap { $0.1[k] } }
+    }
+
+    /// Every other vertex, keeping the first and the last.
+    static func halved(_ points: [PlotPoint]) -> [PlotPoint] {
+        guard let last = points.last else { return points }
+        var out = stride(from: 0, to: points.count - 1, by: 2).map { points[$0] }
+        out.append(last)
+        return out
+    }
+
+    /// Distinct values of sequence j at checkpoint k, in order of first occurrence.
+    public func distinctValues(checkpoint k: Int, sequence j: Int) -> [[S]] {
+        var seen = Set<[S]>()
+        return checkpoints[k][j].filter { seen.insert($0).inserted }
+    }
+}

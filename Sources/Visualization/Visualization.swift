@@ -1,1 +1,0 @@
-// SVG pictures and reports of constructions (issue 7).

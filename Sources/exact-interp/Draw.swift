@@ -1,0 +1,81 @@
+import ArgumentParser
+import ExactArithmetic
+import TransformerModel
+import Visualization
+
+struct Draw: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the tokens after every stage of a model as an SVG picture.",
+        discussion: """
+        One panel per stage: the input, after separation, after leader selection, after collapse, \
+        and the output, with each sequence in its own colour and marker, the targets Y^j as rings, \
+        the paths of the tokens through the blocks of the stage as thin arrows (every k-th path \
+        when there are more than --max-arrows), and the cube (0, a)^d, the sphere |x|² = R and the \
+        line through 1 of SPEC §5.3 on the leader-selection and collapse panels. Stages are read \
+        from the blocks' stage labels; a model outside the pipeline gets one panel per run of equal \
+        labels. For d > 2 the picture is the projection on the coordinates --x and --y (0-based).
+
+        Hardmax models are evaluated exactly; positions become doubles only to be placed on the \
+        page. Softmax models are evaluated in float64 (at τ₀ or --temperature). The same files \
+        always give the same bytes.
+
+        Exits 0 when the picture is written, 2 on invalid input, 64 on bad options.
+        """
+    )
+
+    @Argument(help: "Model JSON file.") var model: String
+    @Argument(help: "Dataset JSON file.") var dataset: String
+    @Option(name: .shortAndLong, help: "Where to write the SVG picture.") var output: String
+    @Option(help: "Coordinate on the horizontal axis (0-based).") var x: Int = 0
+    @Option(help: "Coordinate on the vertical axis (0-based).") var y: Int = 1
+    @Option(help: "Most arrows per panel.") var maxArrows: Int = 400
+    @Option(help: "Softmax temperature τ (default: the model's τ₀).") var temperature: String?
+
+    func validate() throws {
+        guard x >= 0, y >= 0, x != y else { throw ValidationError("--x and --y must be two different coordinates ≥ 0") }
+        guard maxArrows >= 1 else { throw ValidationError("--max-arrows must be at least 1") }
+    }
+
+    func run() throws {
+        let (transformer, data, problem) = try loadForPictures(model: model, dataset: dataset)
+        guard x < problem.dimension, y < problem.dimension else {
+            printError("error: --x \(x) --y \(y): the data has coordinates 0…\(problem.dimension - 1) only")
+            throw Exit.invalidInput
+        }
+        let tau = try temperature.map { try parseRational($0, option: "--temperature") }
+        if let tau, tau <= .zero {
+            printError("error: --temperature must be positive")
+            throw Exit.invalidInput
+        }
+        let analysis: StageAnalysis
+        do {
+            analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: (x, y),
+                                         temperature: tau, runChecks: false)
+        } catch {
+            printError("error: \(error)")
+            throw Exit.invalidInput
+        }
+        var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
+        picture.maximumArrows = maxArrows
+        try writeFile(output, picture.svg)
+        let titles = picture.panels.map(\.title).joined(separator: ", ")
+        print("figure: \(output) (\(picture.panels.count) panels: \(titles))")
+    }
+}
+
+/// Model, dataset and the dataset as a problem (sets, Assumption 1.3), for `draw` and `report`.
+func loadForPictures(model: String, dataset: String) throws -> (Transformer, Dataset, InterpolationProblem) {
+    let transformer = try loadModel(model)
+    let data = try loadDataset(dataset)
+    try requireSameDimension(transformer, data)
+    let problem: InterpolationProblem
+    do { problem = try InterpolationProblem(data) } catch {
+        printError("error: \(dataset): \(error)")
+        throw Exit.invalidInput
+    }
+    guard problem.dimension >= 2 else {
+        printError("error: \(dataset): pictures and stage reports need d ≥ 2 (found d = \(problem.dimension))")
+        throw Exit.invalidInput
+    }
+    return (transformer, data, problem)
+}
