@@ -51,6 +51,7 @@ demo: release
 	$(BIN) validate Datasets/figure5.json
 	$(BIN) construct Datasets/figure5.json -o $(OUT)/figure5.model.json --layout narrow
 	$(BIN) verify $(OUT)/figure5.model.json Datasets/figure5.json
+	python3 tools/verify_certificate.py $(OUT)/figure5.model.json Datasets/figure5.json | tail -1
 	$(BIN) draw $(OUT)/figure5.model.json Datasets/figure5.json -o $(OUT)/figure5.svg
 	$(BIN) report $(OUT)/figure5.model.json Datasets/figure5.json -o $(OUT)/figure5.report.md --figure $(OUT)/figure5.svg
 	@echo "picture of every stage: $(OUT)/figure5.svg (open it in a browser)"
