@@ -277,6 +277,10 @@ extension JSONValue {
     }
 
     static func quoted(_ s: String) -> String {
+        // Nearly every string written is a rational such as "-3/4": nothing to escape.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -106,7 +107,9 @@ struct LeaderSelectionStage {
             }
         }
         let block = Block(stage: "leaders+collapse", feedForward: ff, attention: LeaderSelectionStage.collapse)
-        let collapsed = state.applying(block)
+        // B(X) = SA(FF(X)): the FF part is `placed` already, so only the attention runs here.
+        let collapse = CompiledAttention<Rational>(LeaderSelectionStage.collapse, temperature: nil)
+        let collapsed = parallelMap(placed) { collapse.apply($0) }
         for (j, s) in collapsed.enumerated() where Set(s) != Set(targets[j]) {
             throw .stageCheckFailed(stage: "collapse", detail: "sequence \(j) holds \(Set(s).count) values, not exactly its \(targets[j].count) leaders")
         }
