@@ -91,8 +91,17 @@ struct SeparationStage {
     }
 
     /// Lemma 4.6 with w₀ = u: w = u + δv, v separating every value, δ a power of two below
-    /// min_n g_n/(S + 1), so that each sequence's top along u, broken by v, is its unique leader.
+    /// min_n g_n/(S + 1), so that each sequence's top along u, broken by v, is its unique leader
+    /// (δ = 0 when every top along u is already unique).
     func leaderDirection(base u: Token, sequences: [[Token]], dimension d: Int) -> Token {
+        // When u already gives every sequence a unique top (the usual case: u separates all values
+        // and a lifted token sits strictly above the rest), δ = 0 works and keeps numbers short.
+        let uniqueTops = sequences.allSatisfy { s in
+            let p = s.map { Rational.dot(u, $0) }
+            guard let top = p.max() else { return true }
+            return p.lazy.filter { $0 == top }.count == 1
+        }
+        if uniqueTops { return u }
         var values: [Token] = []
         var seen = Set<Token>()
         for s in sequences { for x in s where seen.insert(x).inserted { values.append(x) } }
