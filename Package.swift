@@ -38,7 +38,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "exact-interp-bench",
-            dependencies: ["CGMP", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"],
+            dependencies: ["CGMP", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification", "Visualization"],
             path: "bench/Sources/exact-interp-bench"
         ),
         .testTarget(

@@ -25,6 +25,9 @@ public struct StagePicture: Sendable {
         public var cubeSide: Double?
         public var sphereRadius: Double?
         public var diagonal: Bool = false
+        /// Frame the tokens and targets only; paths from far away enter from the edge (the output
+        /// panel, where what matters is that every token sits on its ring).
+        public var windowOnTokens: Bool = false
         /// Extra lines under the panel (what the overlays are).
         public var notes: [String] = []
     }
@@ -93,7 +96,7 @@ public struct StagePicture: Sendable {
         }
         panel.tokens.forEach { add($0.point) }
         panel.targets.forEach { add($0.point) }
-        panel.paths.forEach { $0.points.forEach(add) }
+        if !panel.windowOnTokens { panel.paths.forEach { $0.points.forEach(add) } }
         if let a = panel.cubeSide, a.isFinite { add(PlotPoint(x: 0, y: 0)); add(PlotPoint(x: a, y: a)) }
         if let r = panel.sphereRadius, r.isFinite { add(PlotPoint(x: -r, y: -r)); add(PlotPoint(x: r, y: r)) }
         var x = Axis(covering: xs), y = Axis(covering: ys)
