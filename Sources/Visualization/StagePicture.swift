@@ -331,10 +331,14 @@ public struct StagePicture: Sendable {
         w.empty("line", [("x1", n(left + 12)), ("y1", n(y - 4)), ("x2", n(left + 34)), ("y2", n(y - 4)), ("stroke", "#4e79a7"),
                          ("stroke-width", "0.9"), ("marker-end", "url(#a0)")])
         w.text("text", [("x", n(left + 38)), ("y", n(y)), ("font-size", "12")], "path of a token through the blocks of the stage")
+        guard panels.contains(where: { $0.cubeSide != nil || $0.sphereRadius != nil || $0.diagonal }) else {
+            w.close("g")
+            return
+        }
         y += 20
         w.empty("rect", [("x", n(left + 14)), ("y", n(y - 11)), ("width", "18"), ("height", "13"), ("fill", "#2a7f2a"), ("fill-opacity", "0.06"),
                          ("stroke", "#2a7f2a"), ("stroke-width", "1.3"), ("stroke-dasharray", "7 4")])
-        w.text("text", [("x", n(left + 38)), ("y", n(y)), ("font-size", "12")], "cube (0, a)^d holding the non-leaders (§5.3)")
+        w.text("text", [("x", n(left + 38)), ("y", n(y)), ("font-size", "12")], "cube (0, a)ᵈ holding the non-leaders (§5.3)")
         y += 20
         w.empty("path", [("d", "M\(n(left + 14)),\(n(y - 12))A14,14 0 0 0 \(n(left + 30)),\(n(y + 2))"), ("fill", "none"), ("stroke", "#7a3db8"),
                          ("stroke-width", "1.3"), ("stroke-dasharray", "5 3")])
