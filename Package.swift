@@ -43,7 +43,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "exact-interp-bench",
-            dependencies: ["CGMP", "MPQBench", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"],
+            dependencies: [
+                "CGMP", "MPQBench", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions",
+                "Certification", "Visualization",
+            ],
             path: "bench/Sources/exact-interp-bench"
         ),
         // The raw GMP mpq_t reference loop of the dot-product benchmark, in C.

@@ -30,6 +30,8 @@ extension StagePicture {
             }
             var panel = Panel(title: step.title, subtitle: subtitle, tokens: tokens(k + 1), targets: last ? targets : [],
                               paths: trace.paths[k])
+            panel.windowOnTokens = last
+            if last && !plan.steps.isEmpty { panel.notes.append("framed on Tʲ and Yʲ: the paths enter from where the previous panel left the tokens") }
             if let geometry, plan.followsPipeline, step.stage == .leaderSelection || step.stage == .collapse {
                 if let a = geometry.cubeSide {
                     panel.cubeSide = a.doubleValue

@@ -25,6 +25,9 @@ public struct StagePicture: Sendable {
         public var cubeSide: Double?
         public var sphereRadius: Double?
         public var diagonal: Bool = false
+        /// Frame the tokens and targets only; paths from far away enter from the edge (the output
+        /// panel, where what matters is that every token sits on its ring).
+        public var windowOnTokens: Bool = false
         /// Extra lines under the panel (what the overlays are).
         public var notes: [String] = []
     }
@@ -93,7 +96,7 @@ public struct StagePicture: Sendable {
         }
         panel.tokens.forEach { add($0.point) }
         panel.targets.forEach { add($0.point) }
-        panel.paths.forEach { $0.points.forEach(add) }
+        if !panel.windowOnTokens { panel.paths.forEach { $0.points.forEach(add) } }
         if let a = panel.cubeSide, a.isFinite { add(PlotPoint(x: 0, y: 0)); add(PlotPoint(x: a, y: a)) }
         if let r = panel.sphereRadius, r.isFinite { add(PlotPoint(x: -r, y: -r)); add(PlotPoint(x: r, y: r)) }
         var x = Axis(covering: xs), y = Axis(covering: ys)
@@ -328,10 +331,14 @@ public struct StagePicture: Sendable {
         w.empty("line", [("x1", n(left + 12)), ("y1", n(y - 4)), ("x2", n(left + 34)), ("y2", n(y - 4)), ("stroke", "#4e79a7"),
                          ("stroke-width", "0.9"), ("marker-end", "url(#a0)")])
         w.text("text", [("x", n(left + 38)), ("y", n(y)), ("font-size", "12")], "path of a token through the blocks of the stage")
+        guard panels.contains(where: { $0.cubeSide != nil || $0.sphereRadius != nil || $0.diagonal }) else {
+            w.close("g")
+            return
+        }
         y += 20
         w.empty("rect", [("x", n(left + 14)), ("y", n(y - 11)), ("width", "18"), ("height", "13"), ("fill", "#2a7f2a"), ("fill-opacity", "0.06"),
                          ("stroke", "#2a7f2a"), ("stroke-width", "1.3"), ("stroke-dasharray", "7 4")])
-        w.text("text", [("x", n(left + 38)), ("y", n(y)), ("font-size", "12")], "cube (0, a)^d holding the non-leaders (§5.3)")
+        w.text("text", [("x", n(left + 38)), ("y", n(y)), ("font-size", "12")], "cube (0, a)ᵈ holding the non-leaders (§5.3)")
         y += 20
         w.empty("path", [("d", "M\(n(left + 14)),\(n(y - 12))A14,14 0 0 0 \(n(left + 30)),\(n(y + 2))"), ("fill", "none"), ("stroke", "#7a3db8"),
                          ("stroke-width", "1.3"), ("stroke-dasharray", "5 3")])

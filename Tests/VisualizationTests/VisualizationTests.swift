@@ -187,6 +187,27 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         #expect(doc.tokens(inPanel: 0).count == problem.totalInputCount)
     }
 
+    /// Softmax models are drawn from a float64 evaluation, and the picture says so; without a
+    /// temperature they are an error, not a trap.
+    @Test func softmaxModelsDrawnInFloat64() throws {
+        let built = try Built(figure5, .compact)
+        var model = built.model
+        let collapse = try #require(model.blocks.lastIndex { $0.stage == "leaders+collapse" })
+        model.blocks[collapse].attention.kind = .softmax
+        #expect(throws: EvaluationError.self) {
+            try StageAnalysis(model: model, dataset: figure5, problem: built.problem, projection: (0, 1))
+        }
+        model.temperature = r("1/1000")
+        let analysis = try StageAnalysis(model: model, dataset: figure5, problem: built.problem, projection: (0, 1))
+        #expect(analysis.exactTrace == nil)
+        #expect(analysis.checks.map(\.outcome) == [.notApplicable])
+        let svg = analysis.picture(model: model, projection: (0, 1), datasetName: nil).svg
+        let doc = try #require(ParsedSVG.parse(svg).0)
+        #expect(doc.panels.count == 5)
+        #expect(svg.contains("Softmax model evaluated in float64"))
+        #expect(doc.tokens(inPanel: 0).count == built.problem.totalInputCount)
+    }
+
     @Test func axisTicksAreRoundAndLabelledExactly() {
         #expect(Axis.label(5, exponent: -1) == "0.5")
         #expect(Axis.label(-25, exponent: -3) == "−0.025")

@@ -9,6 +9,7 @@ let registry: [Benchmark] = [
     constructionBenchmark,
     dotProductBenchmark, gmpSelfCheck,
     evaluatorBenchmark,
+    drawingBenchmark,
 ]
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())
