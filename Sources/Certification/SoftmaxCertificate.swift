@@ -33,8 +33,8 @@ public struct SoftmaxCertificateReport: Sendable {
     }
 
     public var pairs: [PairResult]
-    /// τ₀: the statement covers every τ ∈ (0, τ₀].
-    public var temperature: Rational
+    /// τ₀: the statement covers every τ ∈ (0, τ₀] (nil for a model without softmax layers).
+    public var temperature: Rational?
     /// nil when the model names no dataset; else whether the digest matches.
     public var digestMatches: Bool?
     public var modelDigest: String?
@@ -63,7 +63,8 @@ public enum SoftmaxCertifier {
         guard model.dimension == dataset.dimension else {
             throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
         }
-        guard let tau = temperature ?? model.temperature else {
+        let tau = temperature ?? model.temperature
+        if model.usesSoftmax && tau == nil {
             throw EvaluationError("the model has no temperature τ₀: a softmax certificate is a statement for every τ ∈ (0, τ₀], give τ₀")
         }
         let evaluator = try EnclosureEvaluator(model, temperature: tau)

@@ -175,7 +175,7 @@ extension Construct {
             throw Exit.internalError
         }
         if report.holds {
-            print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(report.temperature)] (exact enclosures)")
+            print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
         } else {
             print("certificate: FAILED on \(report.failures.count) pairs")
             for f in report.failures.prefix(5) { print("  \(f)") }

@@ -71,9 +71,9 @@ struct Verify: ParsableCommand {
         printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
         for f in report.failures { print(f.description) }
         if report.holds {
-            print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(report.temperature)] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
+            print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
         } else {
-            print("NOT certified for τ ∈ (0, \(report.temperature)]: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(report.pairs.count) pairs fail")
             throw Exit.propertyFailed
         }
     }
