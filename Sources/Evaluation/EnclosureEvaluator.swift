@@ -130,6 +130,8 @@ struct EnclosureFeedForward: Sendable {
     struct Ridge: Sendable {
         var direction: [Rational]
         var magnitudes: [Rational]
+        /// An integer e with ‖u‖₁ < 2^e (nil for u = 0).
+        var normExponent: Int?
         var isZero: Bool
         /// Same direction as the ridge before: ⟨u, c⟩ and ⟨|u|, r⟩ are reused.
         var repeatsPrevious: Bool
@@ -148,8 +150,9 @@ struct EnclosureFeedForward: Sendable {
         var ridges: [Ridge] = []
         var previous: Token? = nil
         for r in layer.ridges {
+            let norm = r.direction.reduce(Rational.zero) { $0 + $1.magnitude }
             ridges.append(Ridge(direction: r.direction, magnitudes: r.direction.map(\.magnitude),
-                                isZero: r.direction.allSatisfy(\.isZero), repeatsPrevious: previous == r.direction,
+                                normExponent: norm.isZero ? nil : norm.log2UpperBound, isZero: r.direction.allSatisfy(\.isZero), repeatsPrevious: previous == r.direction,
                                 biases: r.neurons.map(\.bias), outputs: r.neurons.map(\.output),
                                 outputMagnitudes: r.neurons.map { $0.output.map(\.magnitude) }))
             previous = r.direction
@@ -176,12 +179,23 @@ struct EnclosureFeedForward: Sendable {
         // Σ_{active} w per ridge with a non-zero sum: M = ηI + Σ gain uᵀ.
         var gains: [(ridge: Int, gain: [Rational])] = []
         var fallback: [Rational]? = nil
-        var t = Rational.zero, spread = Rational.zero
+        // 2^radiusExponent bounds every radius: most kinks are decided from bit lengths alone.
+        let radiusExponent = hasRadius ? r.lazy.filter { !$0.isZero }.map(\.log2UpperBound).max() : nil
+        var t = Rational.zero
+        var exactSpread: Rational? = nil
+        var spreadExponent = Int.min
         var flat = 0
         for (ri, ridge) in ridges.enumerated() {
             if !ridge.repeatsPrevious {
                 t = ridge.isZero ? .zero : Rational.dot(ridge.direction, c)
-                spread = hasRadius && !ridge.isZero ? Rational.dot(ridge.magnitudes, r) : .zero
+                exactSpread = nil
+                // spread = ⟨|u|, r⟩ ≤ ‖u‖₁·max r < 2^spreadExponent (Int.min: no spread at all).
+                if let radiusExponent, let normExponent = ridge.normExponent {
+                    spreadExponent = radiusExponent + normExponent
+                } else {
+                    spreadExponent = Int.min
+                    exactSpread = .zero
+                }
             }
             var gain: [Rational]? = nil
             for j in ridge.biases.indices {
@@ -189,6 +203,15 @@ struct EnclosureFeedForward: Sendable {
                 let pre = t + ridge.biases[j]
                 if pre > .zero { axpy(pre, ridge.outputs[j], &centre) }
                 guard hasRadius else { continue }
+                if spreadExponent == Int.min || (!pre.isZero && pre.log2LowerBound >= spreadExponent) {
+                    // |pre| ≥ spread: one sign on the whole box.
+                    if pre > .zero {
+                        if gain == nil { gain = ridge.outputs[j] } else { gain = added(gain ?? [], ridge.outputs[j]) }
+                    }
+                    continue
+                }
+                let spread = exactSpread ?? Rational.dot(ridge.magnitudes, r)
+                exactSpread = spread
                 if pre >= spread {
                     // Active on the whole box: linear there.
                     if gain == nil { gain = ridge.outputs[j] } else { gain = added(gain ?? [], ridge.outputs[j]) }
@@ -439,4 +462,11 @@ struct KeySelector {
         default: return (z, q)
         }
     }
+}
+
+extension Rational {
+    /// An integer e with |x| ≥ 2^e, for x ≠ 0 (from bit lengths: |p|/q > 2^(bits(p) − 1 − bits(q))).
+    var log2LowerBound: Int { numeratorBitLength - denominatorBitLength - 1 }
+    /// An integer e with |x| < 2^e, for x ≠ 0.
+    var log2UpperBound: Int { numeratorBitLength - denominatorBitLength + 1 }
 }

@@ -28,7 +28,8 @@ struct Construct: ParsableCommand {
         Theorem 1.6 (--attention softmax): the same stages built with margins (flat-top hats), every \
         attention layer softmax, then the re-collapse of SPEC §6.3 (compact: one staircase, N + 1 \
         blocks; narrow: a projection and one width-4 block per cluster, at most 2Σm + 2N − 1 blocks, \
-        within the paper's 2Σm + 3N). τ₀ is searched by halving from --tau-start (at most \
+        within the paper's 2Σm + 3N). τ₀ is searched by halving from --tau-start (default: near the \
+        smallest attention score gap of the construction; at most \
         --tau-tries tries): the first τ at which the enclosure certificate holds is stored in the \
         model, and the written file is re-certified: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \
         when no tried temperature certifies.
@@ -42,7 +43,7 @@ struct Construct: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String
     @Option(help: "narrow or compact.") var layout: HardmaxConstruction.Layout = .narrow
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
-    @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try).") var tauStart: String = "1"
+    @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Flag(help: "No progress messages on stderr.") var quiet = false
 
@@ -119,8 +120,8 @@ func elapsed(since start: DispatchTime) -> String {
 extension Construct {
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
     func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
-        let start = try parseRational(tauStart, option: "--tau-start")
-        guard start > .zero else {
+        let start = tauStart == "auto" ? nil : try parseRational(tauStart, option: "--tau-start")
+        if let start, start <= .zero {
             printError("error: --tau-start must be positive")
             throw Exit.invalidInput
         }
@@ -162,7 +163,7 @@ extension Construct {
         print("largest width: \(model.maximumWidth)")
         print("parameters: \(counts.structured) structured, \(counts.dense) dense")
         print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
-        print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(start))")
+        print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
         if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
         let reread = try loadModel(output)
         guard reread == model else {

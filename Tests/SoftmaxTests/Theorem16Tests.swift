@@ -66,17 +66,17 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
 }
 
 @Suite struct Theorem16RandomTests {
-    /// ≥ 100 random valid datasets (d ∈ {2, 3}, N ≤ 6, lengths ≤ 6), half drawn from a shared pool so
-    /// that separation has work, certified in both layouts.
+    /// ≥ 100 random valid datasets (d ∈ {2, 3, 5}, N ≤ 8 — every tenth N ≤ 15 —, lengths ≤ 8), half
+    /// drawn from a shared pool so that separation has work, certified in both layouts.
     @Test func randomDatasetsCertifiedInBothLayouts() {
         var gen = DatasetGenerator(seed: 16)
         let count = 100 * iterationScale
         var temperatures: [Rational] = []
         for k in 0..<count {
-            let d = [2, 3][k % 2]
-            let n = Int.random(in: 1...6, using: &gen.rng)
+            let d = [2, 3, 5][k % 3]
+            let n = Int.random(in: 1...(k % 10 == 0 ? 15 : 8), using: &gen.rng)
             let pooled = k % 2 == 0
-            let data = gen.dataset(pairs: n, dimension: d, lengths: 1...6, pool: pooled ? max(2 * n, 6) : nil)
+            let data = gen.dataset(pairs: n, dimension: d, lengths: 1...8, pool: pooled ? max(2 * n, 8) : nil)
             for layout in HardmaxConstruction.Layout.allCases {
                 if let result = certifySoftmax(data, layout, "random #\(k) (d = \(d), N = \(data.pairs.count), pooled = \(pooled), \(layout))") {
                     temperatures.append(result.temperature)

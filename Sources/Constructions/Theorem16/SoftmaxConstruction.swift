@@ -29,7 +29,8 @@ public enum SoftmaxConstructionError: Error, CustomStringConvertible {
 /// 3. Margins (§6.1): every hat of Lemma 4.8 becomes a flat-top trapezoid (`TrapezoidHat`), so every
 ///    kink stays a fixed distance from every point of the trajectory; every attention layer
 ///    becomes softmax. The hardmax trajectory is unchanged, which is re-checked exactly.
-/// 4. τ₀ by halving (`TemperatureSearch`): the first τ at which the enclosure certificate holds.
+/// 4. τ₀ by halving (`TemperatureSearch`) from a start near the smallest score gap of the
+///    trajectory: the first τ at which the enclosure certificate holds.
 ///
 /// Counts: narrow ≤ 2(N − 1) + Σm + 1 + Σm = 2Σm + 2N − 1 blocks, within the paper's 2Σm + 3N
 /// (width ≤ 5: a trapezoid plus the shift that rides with it); compact ≤ N + 1.
@@ -69,10 +70,17 @@ public enum SoftmaxConstruction {
         }
         let metadata = ["construction": "theorem-1.6", "layout": layout.rawValue, "attention": "softmax"]
         let check = Transformer(dimension: problem.dimension, blocks: blocks)
+        var smallestGap: Rational? = nil
         do {
             let evaluator = try Evaluator<Rational>(check)
-            for pair in problem.pairs where Set(evaluator.evaluate(pair.inputs)) != Set(pair.outputs) {
-                throw ConstructionError.stageCheckFailed(stage: "margins", detail: "pair \(pair.sourceIndex) no longer interpolates after the hats became trapezoids")
+            let traces = parallelMap(problem.pairs) { evaluator.trace($0.inputs) }
+            for (j, pair) in problem.pairs.enumerated() {
+                guard Set(traces[j].last?.tokens ?? pair.inputs) == Set(pair.outputs) else {
+                    throw ConstructionError.stageCheckFailed(stage: "margins", detail: "pair \(pair.sourceIndex) no longer interpolates after the hats became trapezoids")
+                }
+                for record in traces[j] {
+                    if let g = record.smallestScoreGap { smallestGap = smallestGap.map { min($0, g) } ?? g }
+                }
             }
         } catch let error as ConstructionError {
             throw .construction(error)
@@ -81,17 +89,18 @@ public enum SoftmaxConstruction {
         }
         for b in blocks.indices { blocks[b].attention.kind = .softmax }
 
-        progress("temperature search: halving from τ = \(search.start), at most \(search.maximumTries) tries")
+        let start = search.start ?? TemperatureSearch.automaticStart(smallestScoreGap: smallestGap)
+        progress("temperature search: halving from τ = \(start), at most \(search.maximumTries) tries (smallest score gap \(smallestGap?.description ?? "none"))")
         var model = Transformer(dimension: problem.dimension, blocks: blocks, datasetDigest: digest, metadata: metadata)
-        let attempts = search.run(model, on: pairs, progress: progress)
+        let attempts = TemperatureSearch(start: start, maximumTries: search.maximumTries).run(model, on: pairs, progress: progress)
         guard let last = attempts.last, last.certified else { throw .temperatureNotFound(attempts) }
         model.temperature = last.temperature
 
         var stages: [StageSummary] = []
-        var start = 0
+        var first = 0
         for (name, end) in hardmax.marks {
-            stages.append(StageSummary(stage: name, blocks: model.blocks[start..<end]))
-            start = end
+            stages.append(StageSummary(stage: name, blocks: model.blocks[first..<end]))
+            first = end
         }
         let n = problem.count, m = problem.totalOutputCount
         return Result(model: model, stages: stages, paperBound: 2 * m + 3 * n,

@@ -12,14 +12,27 @@ import TransformerModel
 /// The certificate that `verify` re-runs never stops early, so whatever this search accepts, it
 /// accepts too.
 public struct TemperatureSearch: Sendable {
-    /// The first τ tried.
-    public var start: Rational
+    /// The first τ tried; nil: `automaticStart` from the model's score gaps.
+    public var start: Rational?
     /// At most this many tries: start, start/2, …, start/2^(tries − 1).
     public var maximumTries: Int
 
-    public init(start: Rational = .one, maximumTries: Int = 64) {
+    public init(start: Rational? = nil, maximumTries: Int = 64) {
         self.start = start
         self.maximumTries = maximumTries
+    }
+
+    /// The default first τ: the largest power of two ≤ min(1, 4g), g the smallest gap between a
+    /// token's top attention score and its runner-up along the hardmax trajectory (the centres of
+    /// the boxes). Off-leader weights are about e^{−g/τ}, so the certificate needs τ a modest
+    /// factor below g: starting near g saves the tries from 1 down to there, which are sure to fail
+    /// when g is small (many leaders on one sphere make g tiny).
+    public static func automaticStart(smallestScoreGap g: Rational?) -> Rational {
+        guard let g, g > .zero else { return .one }
+        var tau = Rational.one
+        let bound = min(.one, Rational(4) * g)
+        while tau > bound { tau = tau / Rational(2) }
+        return tau
     }
 
     /// One try.
@@ -32,9 +45,10 @@ public struct TemperatureSearch: Sendable {
 
     /// Tries τ = start, start/2, … until one certifies `model` on `pairs`; returns every attempt
     /// (the last one certified, unless the tries ran out).
-    public func run(_ model: Transformer, on pairs: [SequencePair], progress: (String) -> Void = { _ in }) -> [Attempt] {
+    public func run(_ model: Transformer, on pairs: [SequencePair], smallestScoreGap: Rational? = nil,
+                    progress: (String) -> Void = { _ in }) -> [Attempt] {
         var attempts: [Attempt] = []
-        var tau = start
+        var tau = start ?? TemperatureSearch.automaticStart(smallestScoreGap: smallestScoreGap)
         for _ in 0..<max(maximumTries, 0) {
             let failure = TemperatureSearch.failure(of: model, at: tau, on: pairs)
             attempts.append(Attempt(temperature: tau, failure: failure))
