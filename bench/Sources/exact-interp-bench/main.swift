@@ -7,6 +7,7 @@ import TransformerModel
 /// Each lives in its own file of this directory; add new ones here.
 let registry: [Benchmark] = [
     constructionBenchmark,
+    softmaxBenchmark,
 ]
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())
