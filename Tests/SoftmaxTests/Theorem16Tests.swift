@@ -220,7 +220,7 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
             }
             #expect(attempts.map(\.temperature) == [Rational.one, q(1, 2), q(1, 4)])
             #expect(attempts.allSatisfy { !$0.certified })
-            #expect(error.description.contains("after 3 halvings"), "\(error)")
+            #expect(error.description.contains("in 3 tries (τ = 1 down to 1/4, halving)"), "\(error)")
         }
     }
 

@@ -13,8 +13,9 @@ public enum SoftmaxConstructionError: Error, CustomStringConvertible {
         switch self {
         case .construction(let e): return e.description
         case .temperatureNotFound(let attempts):
+            let range = "τ = \(attempts.first?.temperature.description ?? "?") down to \(attempts.last?.temperature.description ?? "?")"
             let last = attempts.last.map { "; at τ = \($0.temperature): \($0.failure ?? "")" } ?? ""
-            return "no temperature certified after \(attempts.count) halvings (from τ = \(attempts.first?.temperature.description ?? "?"))\(last)"
+            return "no temperature certified in \(attempts.count) tries (\(range), halving)\(last)"
         }
     }
 }
