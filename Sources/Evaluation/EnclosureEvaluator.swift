@@ -204,8 +204,8 @@ struct EnclosureFeedForward: Sendable {
                 if pre > .zero { axpy(pre, ridge.outputs[j], &centre) }
                 guard hasRadius else { continue }
                 if spreadExponent == Int.min || (!pre.isZero && pre.log2LowerBound >= spreadExponent) {
-                    // |pre| ≥ spread: one sign on the whole box.
-                    if pre > .zero {
+                    // |pre| ≥ spread: one sign on the whole box (a zero direction adds nothing to M).
+                    if pre > .zero && !ridge.isZero {
                         if gain == nil { gain = ridge.outputs[j] } else { gain = added(gain ?? [], ridge.outputs[j]) }
                     }
                     continue
