@@ -5,13 +5,19 @@ import TransformerModel
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a hardmax model exactly and in float64, layer by layer, and show where float64 goes wrong.",
+        abstract: "Run a model exactly and in float64, layer by layer, and show where float64 goes wrong.",
         discussion: """
         Per layer: how many tokens' argmax sets differ between float64 and exact, the largest \
         |float − exact| coordinate, and the exact margins of the trajectory: the smallest gap between \
         a token's top attention score and its runner-up (SA), and the smallest distance of a \
         pre-activation to its ReLU kink (FF; 0 means a token sits on a kink). Then the first layer \
         and token where float64 changes an attention set or a ReLU sign, and both verdicts.
+
+        Softmax models: float64 runs at τ (the model's τ₀ or --tau) beside the exact enclosures for \
+        every temperature in (0, τ]. Per layer: how many float64 tokens fall outside their certified \
+        box (beyond --tolerance), the largest |float − centre| and the largest box radius, and how many \
+        boxes cross a ReLU kink. Then the first layer and token where float64 leaves its box, and \
+        both verdicts (certificate at τ, float64 Hausdorff distance).
 
         Exits 0 when both arithmetics interpolate every pair, 1 otherwise, 2 on invalid input.
         """
@@ -20,6 +26,7 @@ struct Compare: ParsableCommand {
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
+    @Option(help: "Softmax: the temperature τ to run at (default: the model's τ₀).") var tau: String?
 
     struct LayerSummary {
         var label = ""
@@ -34,9 +41,9 @@ struct Compare: ParsableCommand {
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
         try requireSameDimension(transformer, data)
-        guard !transformer.usesSoftmax else {
-            printError("error: compare runs hardmax models; for softmax use `eval --arithmetic float64` and `verify`")
-            throw Exit.invalidInput
+        if transformer.usesSoftmax {
+            try compareSoftmax(transformer, data)
+            return
         }
         let exact: Evaluator<Rational>, float: Evaluator<Double>
         do {
@@ -109,4 +116,88 @@ func brief(_ r: Rational) -> String {
 
 func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+}
+
+extension Compare {
+    struct SoftmaxLayerSummary {
+        var label = ""
+        var outside = 0
+        var maxDeviation = 0.0
+        var maxRadius = Rational.zero
+        var kinks = 0
+    }
+
+    /// Float64 at τ beside the enclosures valid for every temperature in (0, τ].
+    func compareSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
+        guard let tauValue = try tau.map({ try parseRational($0, option: "--tau") }) ?? transformer.temperature else {
+            printError("error: \(model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
+            throw Exit.invalidInput
+        }
+        guard tauValue > .zero else {
+            printError("error: --tau must be positive")
+            throw Exit.invalidInput
+        }
+        let enclosure: EnclosureEvaluator, float: Evaluator<Double>
+        do {
+            enclosure = try EnclosureEvaluator(transformer, temperature: tauValue)
+            float = try Evaluator<Double>(transformer, temperature: tauValue)
+        } catch {
+            printError("error: \(error)")
+            throw Exit.invalidInput
+        }
+        var layers: [SoftmaxLayerSummary] = []
+        var firstDivergence: String? = nil
+        var firstKink: String? = nil
+        var certificateFailures = 0, floatFailures = 0
+        for (j, pair) in data.pairs.enumerated() {
+            let e = enclosure.trace(pair.input.map { Box(point: $0) })
+            let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
+            if layers.isEmpty { layers = e.map { SoftmaxLayerSummary(label: "block \($0.block) \($0.sublayer.rawValue) (\($0.stage))") } }
+            for l in e.indices {
+                var s = layers[l]
+                for (i, box) in e[l].boxes.enumerated() {
+                    s.maxRadius = max(s.maxRadius, box.largestRadius)
+                    var outside = false
+                    for c in box.centre.indices {
+                        let x = f[l].tokens[i][c]
+                        let deviation = (try? Rational(exactly: x)).map { ($0 - box.centre[c]).magnitude } ?? box.radius[c] + .one
+                        s.maxDeviation = max(s.maxDeviation, deviation.doubleValue)
+                        if deviation > box.radius[c], (deviation - box.radius[c]).doubleValue > tolerance { outside = true }
+                    }
+                    if outside {
+                        s.outside += 1
+                        if firstDivergence == nil {
+                            firstDivergence = "\(s.label), pair \(j), token \(i): float64 \(f[l].tokens[i]) lies outside the certified box \(box)"
+                        }
+                    }
+                }
+                s.kinks += e[l].events.count
+                if firstKink == nil, let event = e[l].events.first { firstKink = "pair \(j), \(event)" }
+                layers[l] = s
+            }
+            let final = e.last?.boxes ?? pair.input.map { Box(point: $0) }
+            if !(final.allSatisfy(\.isPoint) && Set(final.map(\.centre)) == Set(pair.output)) { certificateFailures += 1 }
+            let distance = hausdorffDistance(f.last?.tokens ?? [], pair.output.map { $0.map(\.doubleValue) })
+            if !(distance <= tolerance) { floatFailures += 1 }
+        }
+        print("float64 at τ = \(tauValue); boxes certified for every τ ∈ (0, \(tauValue)]")
+        print("layer                                   outside  kinks  max|float−centre|  max radius (exact)")
+        for s in layers {
+            print(pad(s.label, 40) + pad(String(s.outside), 9) + pad(String(s.kinks), 7)
+                  + pad(String(s.maxDeviation), 19) + radiusText(s.maxRadius))
+        }
+        print("first divergence: \(firstDivergence ?? "none (float64 stays inside every certified box)")")
+        if let firstKink { print("first kink crossing: \(firstKink)") }
+        print("certificate verdict: \(certificateFailures == 0 ? "every final box is an exact output point for all \(data.pairs.count) pairs" : "\(certificateFailures) pairs NOT certified")")
+        print("float64 verdict (tolerance \(tolerance)): \(floatFailures == 0 ? "interpolates all \(data.pairs.count) pairs" : "\(floatFailures) pairs NOT interpolated")")
+        if certificateFailures > 0 || floatFailures > 0 { throw Exit.propertyFailed }
+    }
+}
+
+/// A radius: exact when short, else its nearest double, or its binary order of magnitude when that
+/// double underflows.
+func radiusText(_ r: Rational) -> String {
+    if r.isZero || r.numeratorBitLength + r.denominatorBitLength <= 48 { return r.description }
+    let x = r.doubleValue
+    return x != 0 ? "≈\(x)" : "≈2^\(r.numeratorBitLength - r.denominatorBitLength)"
 }

@@ -25,7 +25,16 @@ struct Construct: ParsableCommand {
         Layouts: narrow (paper-shaped, width ≤ 4, at most 2Σm + 2N − 2 blocks) and compact (wide \
         blocks, at most N + 1). The same dataset always gives a byte-identical model file.
 
-        Exits 0 when the model is built and verified, 2 for invalid or infeasible data, 70 when a \
+        Theorem 1.6 (--attention softmax): the same stages built with margins (flat-top hats), every \
+        attention layer softmax, then the re-collapse of SPEC §6.3 (compact: one staircase, N + 1 \
+        blocks; narrow: a projection and one width-4 block per cluster, at most 2Σm + 2N − 1 blocks, \
+        within the paper's 2Σm + 3N). τ₀ is searched by halving from --tau-start (default: near the \
+        smallest attention score gap of the construction; at most \
+        --tau-tries tries): the first τ at which the enclosure certificate holds is stored in the \
+        model, and the written file is re-certified: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \
+        when no tried temperature certifies.
+
+        Exits 0 when the model is built and verified (certified), 2 for invalid or infeasible data, 70 when a \
         stage fails its own check (a bug: please report it).
         """
     )
@@ -34,6 +43,8 @@ struct Construct: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String
     @Option(help: "narrow or compact.") var layout: HardmaxConstruction.Layout = .narrow
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
+    @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
+    @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Flag(help: "No progress messages on stderr.") var quiet = false
 
     func run() throws {
@@ -44,9 +55,9 @@ struct Construct: ParsableCommand {
             throw Exit.invalidInput
         }
         for notice in problem.notices { printError("notice: \(notice)") }
-        guard attention == .hardmax else {
-            printError("error: softmax construction is not available yet")
-            throw Exit.invalidInput
+        if attention == .softmax {
+            try runSoftmax(data, problem)
+            return
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
@@ -104,4 +115,73 @@ struct Construct: ParsableCommand {
 func elapsed(since start: DispatchTime) -> String {
     let s = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     return String(format: "%.2fs", s)
+}
+
+extension Construct {
+    /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
+    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
+        let start = tauStart == "auto" ? nil : try parseRational(tauStart, option: "--tau-start")
+        if let start, start <= .zero {
+            printError("error: --tau-start must be positive")
+            throw Exit.invalidInput
+        }
+        guard (1...4096).contains(tauTries) else {
+            printError("error: --tau-tries must be in 1...4096")
+            throw Exit.invalidInput
+        }
+        let started = DispatchTime.now()
+        let quiet = self.quiet
+        let result: SoftmaxConstruction.Result
+        do {
+            result = try SoftmaxConstruction.build(problem, pairs: data.pairs, digest: data.digest, layout: layout,
+                                                   search: TemperatureSearch(start: start, maximumTries: tauTries)) { message in
+                if !quiet { printError("[\(elapsed(since: started))] \(message)") }
+            }
+        } catch {
+            switch error {
+            case .construction(.invalidData(let e)):
+                printError("error: \(dataset): \(e)")
+                throw Exit.invalidInput
+            case .construction(.stageCheckFailed):
+                printError("error: \(error)")
+                throw Exit.internalError
+            case .temperatureNotFound:
+                printError("error: \(error)")
+                throw Exit.propertyFailed
+            }
+        }
+        let model = result.model
+        try writeFile(output, model.fileText)
+        let counts = model.parameterCount
+        let bits = model.largestBitLengths
+        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
+        print("model: \(output) (\(layout.rawValue) layout, softmax)")
+        for s in result.stages {
+            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+        }
+        print("blocks: \(model.blocks.count) (layout bound \(result.layoutBound), paper bound 2Σm + 3N = \(result.paperBound))")
+        print("largest width: \(model.maximumWidth)")
+        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
+        if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
+        let reread = try loadModel(output)
+        guard reread == model else {
+            printError("error: the written model does not read back identically")
+            throw Exit.internalError
+        }
+        let report: SoftmaxCertificateReport
+        do { report = try SoftmaxCertifier.certify(reread, on: data) } catch {
+            printError("error: \(error)")
+            throw Exit.internalError
+        }
+        if report.holds {
+            print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
+        } else {
+            print("certificate: FAILED on \(report.failures.count) pairs")
+            for f in report.failures.prefix(5) { print("  \(f)") }
+            printError("error: the constructed model does not certify: this is a bug, please report it")
+            throw Exit.internalError
+        }
+    }
 }

@@ -14,8 +14,9 @@ struct Eval: ParsableCommand {
         exact (default): evaluation in ℚ, hardmax ties and equality decided exactly; prints per pair \
         whether T(X) equals Y as a set of token values. float64: the same model with every parameter \
         rounded to the nearest double; prints per pair the Hausdorff distance between T(X) and Y and \
-        calls a pair interpolated when it is at most --tolerance. Softmax layers run in float64 only \
-        (exact softmax certificates come from `verify`).
+        calls a pair interpolated when it is at most --tolerance. Softmax layers run in float64 only, \
+        at the model's τ₀ or at --tau (exact softmax certificates, for every τ ∈ (0, τ₀], come from \
+        `verify`).
 
         Exits 0 iff every pair is interpolated, 1 otherwise, 2 on invalid input.
         """
@@ -25,16 +26,17 @@ struct Eval: ParsableCommand {
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(help: "exact or float64.") var arithmetic: Arithmetic = .exact
     @Option(help: "Write every layer's tokens and argmax sets to this JSON file.") var trace: String?
-    @Option(help: "Softmax temperature τ (default: the model's τ₀).") var temperature: String?
+    @Option(name: [.customLong("tau"), .customLong("temperature")],
+            help: "Softmax temperature τ for float64 (default: the model's τ₀).") var temperature: String?
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
 
     func run() throws {
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
         try requireSameDimension(transformer, data)
-        let tau = try temperature.map { try parseRational($0, option: "--temperature") }
+        let tau = try temperature.map { try parseRational($0, option: "--tau") }
         if let tau, tau <= .zero {
-            printError("error: --temperature must be positive")
+            printError("error: --tau must be positive")
             throw Exit.invalidInput
         }
         let failures: Int

@@ -1,22 +1,31 @@
 import ArgumentParser
 import Certification
+import ExactArithmetic
 import TransformerModel
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-check a model file against a dataset exactly, from the file alone.",
         discussion: """
-        Evaluates the model in exact rational arithmetic on every pair of the dataset as given and \
-        checks T(X^j) = Y^j as sets. When the model records a dataset digest, the dataset must match \
-        it. No construction code is involved.
+        Hardmax models: evaluates the model in exact rational arithmetic on every pair of the dataset \
+        as given and checks T(X^j) = Y^j as sets. When the model records a dataset digest, the \
+        dataset must match it. No construction code is involved.
 
-        Exits 0 iff every pair is interpolated, 1 otherwise, listing the failing pairs; 2 on \
-        invalid input, including a dataset whose digest differs from the one the model records.
+        Softmax models (Theorem 1.6): runs the enclosure certificate at the model's τ₀ (or --tau): \
+        every token is a box with an exact centre and outward-rounded rational radii, softmax \
+        weights are bounded with rational upper bounds of e^{-g/τ₀}, valid for every τ ≤ τ₀. It holds \
+        when every final box is an exact point and the points are Y^j as a set: then T_τ(X^j) = Y^j \
+        for every τ ∈ (0, τ₀]. On failure it names, per failing pair, the token whose final box is \
+        not a point and the first layer and token whose box crossed a ReLU kink.
+
+        Exits 0 iff every pair is interpolated (certified), 1 otherwise, listing the failing pairs; \
+        2 on invalid input, including a dataset whose digest differs from the one the model records.
         """
     )
 
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
+    @Option(help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
 
     func run() throws {
         let transformer = try loadModel(model)
@@ -28,16 +37,17 @@ struct Verify: ParsableCommand {
             printError("error: \(model) was built for the dataset with digest \(built), but \(dataset) has digest \(data.digest): not the same dataset")
             throw Exit.invalidInput
         }
+        if transformer.usesSoftmax {
+            try runSoftmax(transformer, data)
+            return
+        }
+        if tau != nil { printError("notice: --tau ignored: the model has no softmax layer") }
         let report: VerificationReport
         do { report = try Verifier.verifyHardmax(transformer, on: data) } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
         }
-        if report.digestMatches == false {
-            print("dataset digest: MISMATCH (model built for \(report.modelDigest ?? "?"), dataset is \(report.datasetDigest))")
-        } else if report.digestMatches == true {
-            print("dataset digest: matches \(report.datasetDigest)")
-        }
+        printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
         for f in report.failures {
             print("pair \(f.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
         }
@@ -46,6 +56,39 @@ struct Verify: ParsableCommand {
         } else {
             print("NOT verified: \(report.failures.count) of \(pairCount(report.pairs.count)) fail")
             throw Exit.propertyFailed
+        }
+    }
+
+    func runSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
+        let override = try tau.map { try parseRational($0, option: "--tau") }
+        if let override, override <= .zero {
+            printError("error: --tau must be positive")
+            throw Exit.invalidInput
+        }
+        guard override != nil || transformer.temperature != nil else {
+            printError("error: \(model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
+            throw Exit.invalidInput
+        }
+        let report: SoftmaxCertificateReport
+        do { report = try SoftmaxCertifier.certify(transformer, on: data, temperature: override) } catch {
+            printError("error: \(error)")
+            throw Exit.invalidInput
+        }
+        printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
+        for f in report.failures { print(f.description) }
+        if report.holds {
+            print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
+        } else {
+            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            throw Exit.propertyFailed
+        }
+    }
+
+    func printDigest(_ matches: Bool?, _ modelDigest: String?, _ datasetDigest: String) {
+        if matches == false {
+            print("dataset digest: MISMATCH (model built for \(modelDigest ?? "?"), dataset is \(datasetDigest))")
+        } else if matches == true {
+            print("dataset digest: matches \(datasetDigest)")
         }
     }
 }

@@ -10,6 +10,7 @@ let registry: [Benchmark] = [
     dotProductBenchmark, gmpSelfCheck,
     evaluatorBenchmark,
     drawingBenchmark,
+    softmaxBenchmark,
 ]
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())

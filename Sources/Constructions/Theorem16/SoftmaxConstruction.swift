@@ -1,0 +1,131 @@
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+/// Why the softmax construction stopped.
+public enum SoftmaxConstructionError: Error, CustomStringConvertible {
+    /// Invalid data or a failed stage check, as in Theorem 1.4.
+    case construction(ConstructionError)
+    /// No temperature in the search certified the model; every attempt with its reason.
+    case temperatureNotFound([TemperatureSearch.Attempt])
+
+    public var description: String {
+        switch self {
+        case .construction(let e): return e.description
+        case .temperatureNotFound(let attempts):
+            let range = "τ = \(attempts.first?.temperature.description ?? "?") down to \(attempts.last?.temperature.description ?? "?")"
+            let last = attempts.last.map { "; at τ = \($0.temperature): \($0.failure ?? "")" } ?? ""
+            return "no temperature certified in \(attempts.count) tries (\(range), halving)\(last)"
+        }
+    }
+}
+
+/// Theorem 1.6 end to end: a softmax transformer with T_τ(X^j) = Y^j as sets for every pair and
+/// every τ ∈ (0, τ₀], certified by enclosures (SPEC §6).
+///
+/// 1. The stages of Theorem 1.4 — separation, leader selection, collapse — run on the hardmax
+///    trajectory exactly as there (`SeparationStage`, `LeaderSelectionStage`).
+/// 2. §6.3: the re-collapse (`ReCollapseStage`) maps every collapsed cluster to its output with
+///    layers that are constant on a neighbourhood of each cluster.
+/// 3. Margins (§6.1): every hat of Lemma 4.8 becomes a flat-top trapezoid (`TrapezoidHat`), so every
+///    kink stays a fixed distance from every point of the trajectory; every attention layer
+///    becomes softmax. The hardmax trajectory is unchanged, which is re-checked exactly.
+/// 4. τ₀ by halving (`TemperatureSearch`) from a start near the smallest score gap of the
+///    trajectory: the first τ at which the enclosure certificate holds.
+///
+/// Counts: narrow ≤ 2(N − 1) + Σm + 1 + Σm = 2Σm + 2N − 1 blocks, within the paper's 2Σm + 3N
+/// (width ≤ 5: a trapezoid plus the shift that rides with it); compact ≤ N + 1.
+public enum SoftmaxConstruction {
+    /// The construction's output with its figures.
+    public struct Result: Sendable {
+        /// The model, with `temperature` = τ₀.
+        public var model: Transformer
+        public var stages: [StageSummary]
+        /// The paper's bound 2Σm + 3N (Theorem 1.6).
+        public var paperBound: Int
+        /// This layout's bound: 2Σm + 2N − 1 (narrow) or N + 1 (compact).
+        public var layoutBound: Int
+        /// Every τ tried; the last one is τ₀.
+        public var attempts: [TemperatureSearch.Attempt]
+        /// Hats turned into trapezoids.
+        public var trapezoids: Int
+        public var temperature: Rational { model.temperature ?? .zero }
+    }
+
+    /// Builds the softmax transformer for `problem` and searches τ₀ on `pairs` (the dataset as
+    /// given, repeated tokens included: under softmax a repeated key weighs twice).
+    public static func build(_ problem: InterpolationProblem, pairs: [SequencePair], digest: String?,
+                             layout: HardmaxConstruction.Layout, search: TemperatureSearch = TemperatureSearch(),
+                             progress: @escaping (String) -> Void = { _ in }) throws(SoftmaxConstructionError) -> Result {
+        let hardmax: (blocks: [Block], marks: [(String, Int)])
+        do { hardmax = try trajectory(problem, layout: layout, progress: progress) } catch { throw .construction(error) }
+
+        // Margins, then an exact check that the trajectory is unchanged.
+        var trapezoids = 0
+        var blocks = hardmax.blocks.map { block -> Block in
+            var b = block
+            let (ff, converted) = MarginConversion.withMargins(block.feedForward)
+            trapezoids += converted
+            b.feedForward = ff
+            return b
+        }
+        let metadata = ["construction": "theorem-1.6", "layout": layout.rawValue, "attention": "softmax"]
+        let check = Transformer(dimension: problem.dimension, blocks: blocks)
+        var smallestGap: Rational? = nil
+        do {
+            let evaluator = try Evaluator<Rational>(check)
+            let traces = parallelMap(problem.pairs) { evaluator.trace($0.inputs) }
+            for (j, pair) in problem.pairs.enumerated() {
+                guard Set(traces[j].last?.tokens ?? pair.inputs) == Set(pair.outputs) else {
+                    throw ConstructionError.stageCheckFailed(stage: "margins", detail: "pair \(pair.sourceIndex) no longer interpolates after the hats became trapezoids")
+                }
+                for record in traces[j] {
+                    if let g = record.smallestScoreGap { smallestGap = smallestGap.map { min($0, g) } ?? g }
+                }
+            }
+        } catch let error as ConstructionError {
+            throw .construction(error)
+        } catch {
+            throw .construction(.stageCheckFailed(stage: "margins", detail: "\(error)"))
+        }
+        for b in blocks.indices { blocks[b].attention.kind = .softmax }
+
+        let start = search.start ?? TemperatureSearch.automaticStart(smallestScoreGap: smallestGap)
+        progress("temperature search: halving from τ = \(start), at most \(search.maximumTries) tries (smallest score gap \(smallestGap?.description ?? "none"))")
+        var model = Transformer(dimension: problem.dimension, blocks: blocks, datasetDigest: digest, metadata: metadata)
+        let attempts = TemperatureSearch(start: start, maximumTries: search.maximumTries).run(model, on: pairs, progress: progress)
+        guard let last = attempts.last, last.certified else { throw .temperatureNotFound(attempts) }
+        model.temperature = last.temperature
+
+        var stages: [StageSummary] = []
+        var first = 0
+        for (name, end) in hardmax.marks {
+            stages.append(StageSummary(stage: name, blocks: model.blocks[first..<end]))
+            first = end
+        }
+        let n = problem.count, m = problem.totalOutputCount
+        return Result(model: model, stages: stages, paperBound: 2 * m + 3 * n,
+                      layoutBound: layout == .narrow ? 2 * m + 2 * n - 1 : n + 1,
+                      attempts: attempts, trapezoids: trapezoids)
+    }
+
+    /// Separation, leader selection and collapse of Theorem 1.4, then the re-collapse of §6.3, all
+    /// on the hardmax trajectory; returns the blocks and the stage boundaries.
+    static func trajectory(_ problem: InterpolationProblem, layout: HardmaxConstruction.Layout,
+                           progress: @escaping (String) -> Void) throws(ConstructionError) -> (blocks: [Block], marks: [(String, Int)]) {
+        do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
+        var state = ConstructionState(problem)
+        var marks: [(String, Int)] = []
+        progress("separation: \(problem.count) sequences")
+        try SeparationStage(layout: layout, progress: progress).run(&state)
+        marks.append(("separation", state.blocks.count))
+        let outputs = problem.pairs.map(\.outputs)
+        let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
+                                               outputCounts: outputs.map(\.count), progress: progress)
+        let leaders = try leaderStage.run(&state)
+        marks.append(("leaders+collapse", state.blocks.count))
+        try ReCollapseStage(layout: layout, progress: progress).run(&state, leaders: leaders, outputs: outputs)
+        marks.append((ReCollapseStage.stageName, state.blocks.count))
+        return (state.blocks, marks)
+    }
+}

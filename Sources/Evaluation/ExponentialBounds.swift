@@ -1,0 +1,71 @@
+import ExactArithmetic
+
+/// Rational upper and lower bounds of e^{−x}, computed without floating point (SPEC §6).
+///
+/// Range reduction with powers of two: write x = k·L + f with L a rational bound of ln 2 and
+/// 0 ≤ f < L. Then e^{−x} = e^{−kL}·e^{−f}, and
+/// - with L = L⁺ > ln 2, e^{−kL⁺} ≤ 2^{−k}, so e^{−x} ≤ 2^{−k}·P₁₂(f);
+/// - with L = L⁻ < ln 2, e^{−kL⁻} ≥ 2^{−k}, so e^{−x} ≥ 2^{−k}·P₁₃(f),
+/// where P_m(f) = Σ_{i≤m} (−f)^i/i! is the Taylor polynomial of e^{−f}. For 0 ≤ f < 1 the series
+/// alternates with decreasing terms, so stopping after an even power overestimates and after an
+/// odd power underestimates (the remainder has the sign of the first omitted term). The relative
+/// gap between the bounds is below 2^{−30}.
+///
+/// Results are rounded outward to dyadics with `significantBits` bits, so they stay short whatever
+/// x is. Below 2^{−floorExponent} the upper bound is clamped to 2^{−floorExponent}: a larger upper
+/// bound is still an upper bound, and the clamp keeps denominators bounded when a score gap is huge
+/// compared with the temperature.
+public enum ExponentialBounds {
+    /// 0.6931471805599453 < ln 2 = 0.69314718055994530941… < 0.6931471805599454.
+    public static let ln2Lower = Rational.fraction(6_931_471_805_599_453, 10_000_000_000_000_000)
+    public static let ln2Upper = Rational.fraction(6_931_471_805_599_454, 10_000_000_000_000_000)
+
+    /// Significant bits kept in the results.
+    public static let significantBits = 32
+    /// The upper bound never goes below 2^{−floorExponent}.
+    public static let floorExponent = 4096
+
+    /// A rational U(x) ≥ e^{−x} for x ≥ 0 (the certificate only bounds weights of keys whose score
+    /// gap it has proved positive, so a negative x is a programming error).
+    public static func upperNegativeExp(_ x: Rational) -> Rational {
+        precondition(x.signum >= 0, "upperNegativeExp needs x ≥ 0")
+        if x.isZero { return .one }
+        // A smaller x gives a larger e^{−x}: shorten x downwards first.
+        let short = x.roundedDown(significantBits: 48)
+        let k = (short / ln2Upper).floor
+        guard let kk = k.exactInt, kk < floorExponent else { return Rational.powerOfTwo(-floorExponent) }
+        let f = short - k * ln2Upper
+        let p = taylor(f, degree: 12).roundedUp(significantBits: significantBits)
+        return max(p.timesPowerOfTwo(-kk), Rational.powerOfTwo(-floorExponent))
+    }
+
+    /// A rational L(x) with 0 ≤ L(x) ≤ e^{−x} for x ≥ 0; positive unless x > 2^16·ln 2, where it
+    /// is 0 rather than a number with tens of thousands of bits.
+    public static func lowerNegativeExp(_ x: Rational) -> Rational {
+        precondition(x.signum >= 0, "lowerNegativeExp needs x ≥ 0")
+        if x.isZero { return .one }
+        // A larger x gives a smaller e^{−x}: shorten x upwards first.
+        let short = x.roundedUp(significantBits: 48)
+        let k = (short / ln2Lower).floor
+        let f = short - k * ln2Lower
+        let p = taylor(f, degree: 13).roundedDown(significantBits: significantBits)
+        guard let kk = k.exactInt, kk < 1 << 16 else { return .zero }
+        return p.timesPowerOfTwo(-kk)
+    }
+
+    /// Σ_{i≤degree} (−f)^i / i!.
+    static func taylor(_ f: Rational, degree: Int) -> Rational {
+        var term = Rational.one
+        var sum = Rational.one
+        for i in 1...degree {
+            term = -(term * f) / Rational(i)
+            sum += term
+        }
+        return sum
+    }
+}
+
+extension Rational {
+    /// n/d for a non-zero constant d (a programming constant, never user data).
+    static func fraction(_ n: Int, _ d: Int) -> Rational { Rational(n) / Rational(d) }
+}
