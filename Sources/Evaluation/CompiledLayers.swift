@@ -23,6 +23,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
 
     /// All neurons on one direction, sorted by decreasing bias, with prefix sums.
     struct DirectionGroup: Sendable {
+        /// Model-wide number of the direction (see `numberDirections`); −1 until numbered.
+        var id = -1
         var direction: [S]
         var directionIsZero: Bool
         /// Kinks −b_j, increasing: neuron j is active iff t > −b_j.
@@ -30,6 +32,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         /// weightSums[c] = Σ_{j<c} w_j; biasWeightSums[c] = Σ_{j<c} b_j w_j (c = 0…count).
         var weightSums: [[S]]
         var biasWeightSums: [[S]]
+        /// prefixIsZero[c]: both prefix sums vanish (e.g. past a whole hat), so the layer fixes x.
+        var prefixIsZero: [Bool]
 
         /// Number of neurons with t + b_j > 0, a prefix: comparisons only, no arithmetic.
         func activeCount(at t: S) -> Int {
@@ -44,7 +48,7 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
 
     let eta: S
     let ridges: [Ridge]
-    let groups: [DirectionGroup]
+    private(set) var groups: [DirectionGroup]
     /// True when the layer is the identity (evaluation skips it).
     public let isIdentity: Bool
     public let width: Int
@@ -84,9 +88,13 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 weightSums.append(w.map(S.init))
                 biasWeightSums.append(bw.map(S.init))
             }
+            let zero = S.zero
             return DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
                                   kinks: neurons.map { S(-$0.bias) },
-                                  weightSums: weightSums, biasWeightSums: biasWeightSums)
+                                  weightSums: weightSums, biasWeightSums: biasWeightSums,
+                                  prefixIsZero: zip(weightSums, biasWeightSums).map { w, b in
+                                      w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
+                                  })
         }
     }
 
@@ -104,6 +112,44 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 out[i] = out[i] + (t * groups[g].weightSums[c][i] + groups[g].biasWeightSums[c][i])
             }
         }
+        return out
+    }
+
+    /// Gives every direction group its model-wide number, adding new directions to `ids`.
+    mutating func numberDirections(_ ids: inout [[S]: Int]) {
+        for g in groups.indices {
+            let direction = groups[g].direction
+            if let id = ids[direction] {
+                groups[g].id = id
+            } else {
+                groups[g].id = ids.count
+                ids[direction] = ids.count
+            }
+        }
+    }
+
+    /// FF(x) on exact scalars, reusing ⟨u, x⟩ from `cache` when the layer has a single direction
+    /// whose projection of this very x is cached; the cache is cleared whenever x moves.
+    func apply(_ x: [S], cache: inout ProjectionCache<S>) -> [S] {
+        if isIdentity { return x }
+        guard S.isExact, groups.count == 1, eta == .one else {
+            cache = ProjectionCache()
+            return apply(x)
+        }
+        let group = groups[0]
+        let t: S
+        if group.id >= 0 && cache.direction == group.id {
+            t = cache.projection
+        } else {
+            t = group.directionIsZero ? S.zero : S.dot(group.direction, x)
+            cache = ProjectionCache(direction: group.id, projection: t)
+        }
+        let c = group.activeCount(at: t)
+        if group.prefixIsZero[c] { return x }
+        cache = ProjectionCache()
+        var out = x
+        let count = min(out.count, group.weightSums[c].count)
+        for i in 0..<count { out[i] = out[i] + (t * group.weightSums[c][i] + group.biasWeightSums[c][i]) }
         return out
     }
 
@@ -131,6 +177,12 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         }
         return pres
     }
+}
+
+/// ⟨u, x⟩ for the direction numbered `direction`, valid while the token x does not move.
+public struct ProjectionCache<S: Scalar>: Sendable {
+    var direction = -1
+    var projection = S.zero
 }
 
 /// Scores of one head, converted to `S`; `queryKey` is multiplied out exactly first.

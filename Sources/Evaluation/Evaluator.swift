@@ -11,7 +11,7 @@ public struct EvaluationError: Error, CustomStringConvertible {
 /// A block with parameters converted to `S`.
 public struct CompiledBlock<S: Scalar>: Sendable {
     public let stage: String
-    public let feedForward: CompiledFeedForward<S>
+    public internal(set) var feedForward: CompiledFeedForward<S>
     public let attention: CompiledAttention<S>
 
     public init(_ block: Block, temperature: Rational?) {
@@ -47,14 +47,34 @@ public struct Evaluator<S: Scalar>: Sendable {
             }
         }
         self.model = model
-        self.blocks = model.blocks.map { CompiledBlock($0, temperature: tau) }
+        var blocks = model.blocks.map { CompiledBlock<S>($0, temperature: tau) }
+        // Number the feed-forward directions model-wide, so a token's projection on a direction
+        // can be reused by every later layer on that direction while the token stays put.
+        var directionIDs: [[S]: Int] = [:]
+        for b in blocks.indices { blocks[b].feedForward.numberDirections(&directionIDs) }
+        self.blocks = blocks
     }
 
     /// T(X).
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
     public func evaluate(_ xs: [[S]]) -> [[S]] {
-        blocks.reduce(xs) { $1.apply($0) }
+        guard S.isExact else { return blocks.reduce(xs) { $1.apply($0) } }
+        // Exact path: one projection cache per token. In the narrow layout thousands of
+        // consecutive hats share one direction and each moves a single value, so most tokens
+        // skip the dot product and only locate their projection among the layer's kinks.
+        var tokens = xs
+        var caches = [ProjectionCache<S>](repeating: ProjectionCache(), count: xs.count)
+        for block in blocks {
+            if !block.feedForward.isIdentity {
+                for i in tokens.indices { tokens[i] = block.feedForward.apply(tokens[i], cache: &caches[i]) }
+            }
+            if !block.attention.isIdentity {
+                tokens = block.attention.apply(tokens)
+                for i in caches.indices { caches[i] = ProjectionCache() }
+            }
+        }
+        return tokens
     }
 
     /// T(X^j) for every sequence, in parallel on all cores; the result order is the input order.

@@ -255,3 +255,48 @@ enum Reference {
         #expect(evaluator.evaluateAll(inputs) == sequential)
     }
 }
+
+/// The exact evaluator's fast paths against the naive reference on narrow-layout-like chains: many
+/// hat layers on one shared direction (per-direction prefix sums, projections cached across
+/// layers while a token stays put), interleaved with shifts, other directions and attention layers
+/// (which clear the cache).
+@Suite struct StructuredFeedForwardTests {
+    /// A Lemma 4.8 hat on `u` centred at `a` with half-width `eps` and displacement `D`.
+    static func hat(_ u: Token, center a: Rational, halfWidth eps: Rational, displacement D: Token) -> FeedForwardLayer.Ridge {
+        FeedForwardLayer.Ridge(direction: u, neurons: [
+            .init(bias: eps - a, output: D),
+            .init(bias: -a, output: D.map { $0 * Rational(-2) }),
+            .init(bias: -a - eps, output: D),
+        ])
+    }
+
+    @Test func hatChainsMatchTheNaiveReference() throws {
+        var rng = SplitMix64(seed: 77)
+        for k in 0..<(150 * iterationScale) {
+            let d = 1 + k % 3
+            let u = RandomModels.vector(&rng, d, 3)
+            let v = RandomModels.vector(&rng, d, 3)
+            var xs = RandomModels.sequence(&rng, d)
+            if xs.isEmpty { xs = [RandomModels.vector(&rng, d)] }
+            var blocks: [Block] = []
+            var current = xs
+            for _ in 0..<(4 + k % 12) {
+                let roll = Int.random(in: 0..<10, using: &rng)
+                let direction = roll < 7 ? u : v
+                // Centre the hat on a current token (so it really moves it) or on a random point.
+                let target = roll % 2 == 0 ? RandomModels.pick(&rng, current) : RandomModels.vector(&rng, d)
+                let a = Rational.dot(direction, target)
+                let eps = RandomModels.pick(&rng, [Rational(1), Rational(1) / Rational(2), Rational(1) / Rational(1024)])
+                var ff = FeedForwardLayer(ridges: [Self.hat(direction, center: a, halfWidth: eps, displacement: RandomModels.vector(&rng, d))])
+                if roll == 9 { ff.ridges.append(FeedForwardLayer.Ridge(direction: u.map { _ in .zero }, neurons: [.init(bias: .one, output: RandomModels.vector(&rng, d))])) }
+                let attention = roll == 8 ? RandomModels.attention(&rng, d) : SelfAttentionLayer.identity
+                let block = Block(stage: "test", feedForward: ff, attention: attention)
+                blocks.append(block)
+                current = Reference.block(block, current, d: d).afterSA
+            }
+            let model = Transformer(dimension: d, blocks: blocks)
+            let got = try Evaluator<Rational>(model).evaluate(xs)
+            #expect(got == current, "case \(k): input \(xs.map(\.description))\nmodel:\n\(model.fileText)")
+        }
+    }
+}
