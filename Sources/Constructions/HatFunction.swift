@@ -59,9 +59,10 @@ public struct HatFunction: Sendable, Equatable {
     /// distance along u to its nearest other point, times `widthFactor` (1 for exact hardmax: a
     /// neighbour exactly ε away is fixed; 1/2 for margins). The supports are then pairwise disjoint
     /// and contain no other point, so one FF can hold all of them.
+    /// `direction`, when given, must already separate `points` (it saves recomputing one).
     public static func moving(_ moves: [(source: Token, target: Token)], among points: [Token], dimension d: Int,
-                              shift: Token? = nil, widthFactor: Rational = .one) -> [HatFunction] {
-        let u = GenericDirection.separatingAll(points, dimension: d)
+                              shift: Token? = nil, widthFactor: Rational = .one, direction: Token? = nil) -> [HatFunction] {
+        let u = direction ?? GenericDirection.separatingAll(points, dimension: d)
         let projections = points.map { Rational.dot(u, $0) }.sorted()
         return moves.map { move in
             let a = Rational.dot(u, move.source)

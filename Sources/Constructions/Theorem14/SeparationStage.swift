@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -74,15 +75,19 @@ struct SeparationStage {
                     state.append(Block(stage: "separation", feedForward: hatLayer(hats)))
                 }
             }
-            let hats = HatFunction.moving(moves, among: state.allValues(), dimension: d)
+            // u still separates every value here unless the narrow branch above moved one.
+            let hats = layout == .narrow
+                ? HatFunction.moving(moves, among: state.allValues(), dimension: d)
+                : HatFunction.moving(moves, among: all, dimension: d, direction: u)
             let hatFF = hatLayer(hats)
             let lifted = state.applying(hatFF)
             let w = leaderDirection(base: u, sequences: lifted, dimension: d)
             let c = ShiftLayer.alignmentCoefficient(direction: w, tokens: lifted.flatMap { $0 })
+            let shift = scaled(w, by: c)
             var ff = hatFF
-            ff.ridges.append(ShiftLayer.ridge(adding: scaled(w, by: c)))
+            ff.ridges.append(ShiftLayer.ridge(adding: shift))
             try accept(ff: ff, direction: w, leaderOfX: leaderOfX, sequence: j,
-                       processed: processed, state: &state, lifted: lifted)
+                       processed: processed, state: &state, lifted: lifted, shift: shift)
             processed.append(j)
             owner = [:]
             for p in processed { for v in state.sequences[p] { owner[v] = p } }
@@ -123,7 +128,7 @@ struct SeparationStage {
 
     /// Tries β from the list until the block keeps the invariant, then appends it.
     func accept(ff: FeedForwardLayer, direction w: Token, leaderOfX: Token, sequence j: Int,
-                processed: [Int], state: inout ConstructionState, lifted: [[Token]]) throws(ConstructionError) {
+                processed: [Int], state: inout ConstructionState, lifted: [[Token]], shift: Token) throws(ConstructionError) {
         let counts = state.sequences.map(\.count)
         // X must be led by its lifted token alone: the unique maximiser of ⟨w, ·⟩ on X.
         let projections = lifted[j].map { Rational.dot(w, $0) }
@@ -131,10 +136,13 @@ struct SeparationStage {
               let at = projections.firstIndex(of: top), lifted[j][at] == leaderOfX else {
             throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is not led by its lifted token alone")
         }
+        // FF = hats + the constant shift, so FF(X) = lifted + shift; only the attention depends on β.
+        let afterFF = parallelMap(lifted) { s in s.map { added($0, shift) } }
         for beta in SeparationStage.betaCandidates {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
             let block = Block(stage: "separation", feedForward: ff, attention: sa)
-            let next = state.applying(block)
+            let attention = CompiledAttention<Rational>(sa, temperature: nil)
+            let next = parallelMap(afterFF) { attention.apply($0) }
             if keepsInvariant(next, group: processed + [j], counts: counts) {
                 state.append(block, result: next)
                 return
