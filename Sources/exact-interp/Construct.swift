@@ -78,17 +78,8 @@ struct Construct: ParsableCommand {
         }
         let model = result.model
         try writeFile(output, model.fileText)
-        let counts = model.parameterCount
-        let bits = model.largestBitLengths
-        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, hardmax)")
-        for s in result.stages {
-            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
-        }
-        print("blocks: \(model.blocks.count) (layout bound \(result.layoutBound), paper bound 2Σm + 2N + 1 = \(result.paperBound))")
-        print("largest width: \(model.maximumWidth)")
-        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
+                     paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
         let report = try verifyWritten(model, data)
         print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
@@ -96,6 +87,22 @@ struct Construct: ParsableCommand {
             printError("error: the constructed model does not verify: this is a bug, please report it")
             throw Exit.internalError
         }
+    }
+
+    /// The figures both theorems print: the dataset, blocks per stage, counts against the bounds, sizes.
+    func printSummary(_ model: Transformer, _ problem: InterpolationProblem, attention: String, stages: [StageSummary],
+                      layoutBound: Int, paperBound: String) {
+        let counts = model.parameterCount
+        let bits = model.largestBitLengths
+        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
+        print("model: \(output) (\(layout.rawValue) layout, \(attention))")
+        for s in stages {
+            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+        }
+        print("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
+        print("largest width: \(model.maximumWidth)")
+        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
     }
 
     /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
@@ -152,17 +159,8 @@ extension Construct {
         }
         let model = result.model
         try writeFile(output, model.fileText)
-        let counts = model.parameterCount
-        let bits = model.largestBitLengths
-        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, softmax)")
-        for s in result.stages {
-            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
-        }
-        print("blocks: \(model.blocks.count) (layout bound \(result.layoutBound), paper bound 2Σm + 3N = \(result.paperBound))")
-        print("largest width: \(model.maximumWidth)")
-        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
+                     paperBound: "2Σm + 3N = \(result.paperBound)")
         print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
         if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
         let reread = try loadModel(output)

@@ -77,6 +77,17 @@ public struct StageSummary: Sendable, Equatable {
     public var largestNumeratorBits: Int
     public var largestDenominatorBits: Int
 
+    /// One summary per stage; `marks` lists each stage with the block count at its end.
+    static func stages(of blocks: [Block], marks: [(String, Int)]) -> [StageSummary] {
+        var stages: [StageSummary] = []
+        var start = 0
+        for (name, end) in marks {
+            stages.append(StageSummary(stage: name, blocks: blocks[start..<end]))
+            start = end
+        }
+        return stages
+    }
+
     init(stage: String, blocks: ArraySlice<Block>) {
         self.stage = stage
         self.blocks = blocks.count

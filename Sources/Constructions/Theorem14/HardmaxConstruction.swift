@@ -26,32 +26,32 @@ public enum HardmaxConstruction {
         public var layoutBound: Int
     }
 
-    /// Builds the transformer for `problem` (validated data; `digest` identifies the dataset file).
-    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout,
-                             progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Result {
+    /// Stages 1–3 (separation, leader selection, collapse), shared with Theorem 1.6: the state
+    /// after the collapse, the leader values of every sequence, and where each stage ends.
+    static func collapsed(_ problem: InterpolationProblem, layout: Layout, progress: @escaping (String) -> Void)
+        throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(String, Int)]) {
         do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
         var state = ConstructionState(problem)
         var marks: [(String, Int)] = []
-
         progress("separation: \(problem.count) sequences")
         try SeparationStage(layout: layout, progress: progress).run(&state)
         marks.append(("separation", state.blocks.count))
-
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
                                                outputCounts: outputs.map(\.count), progress: progress)
         let leaders = try leaderStage.run(&state)
         marks.append(("leaders+collapse", state.blocks.count))
+        return (state, leaders, marks)
+    }
 
-        try InterpolationStage(layout: layout, progress: progress).run(&state, leaders: leaders, outputs: outputs)
+    /// Builds the transformer for `problem` (validated data; `digest` identifies the dataset file).
+    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout,
+                             progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Result {
+        var (state, leaders, marks) = try collapsed(problem, layout: layout, progress: progress)
+        try InterpolationStage(layout: layout, progress: progress)
+            .run(&state, leaders: leaders, outputs: problem.pairs.map(\.outputs))
         marks.append(("interpolation", state.blocks.count))
-
-        var stages: [StageSummary] = []
-        var start = 0
-        for (name, end) in marks {
-            stages.append(StageSummary(stage: name, blocks: state.blocks[start..<end]))
-            start = end
-        }
+        let stages = StageSummary.stages(of: state.blocks, marks: marks)
         let model = Transformer(dimension: problem.dimension, blocks: state.blocks, datasetDigest: digest,
                                 metadata: ["construction": "theorem-1.4", "layout": layout.rawValue, "attention": "hardmax"])
         let n = problem.count, m = problem.totalOutputCount

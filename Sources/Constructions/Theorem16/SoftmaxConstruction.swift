@@ -97,12 +97,7 @@ public enum SoftmaxConstruction {
         guard let last = attempts.last, last.certified else { throw .temperatureNotFound(attempts) }
         model.temperature = last.temperature
 
-        var stages: [StageSummary] = []
-        var first = 0
-        for (name, end) in hardmax.marks {
-            stages.append(StageSummary(stage: name, blocks: model.blocks[first..<end]))
-            first = end
-        }
+        let stages = StageSummary.stages(of: model.blocks, marks: hardmax.marks)
         let n = problem.count, m = problem.totalOutputCount
         return Result(model: model, stages: stages, paperBound: 2 * m + 3 * n,
                       layoutBound: layout == .narrow ? 2 * m + 2 * n - 1 : n + 1,
@@ -113,17 +108,8 @@ public enum SoftmaxConstruction {
     /// on the hardmax trajectory; returns the blocks and the stage boundaries.
     static func trajectory(_ problem: InterpolationProblem, layout: HardmaxConstruction.Layout,
                            progress: @escaping (String) -> Void) throws(ConstructionError) -> (blocks: [Block], marks: [(String, Int)]) {
-        do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
-        var state = ConstructionState(problem)
-        var marks: [(String, Int)] = []
-        progress("separation: \(problem.count) sequences")
-        try SeparationStage(layout: layout, progress: progress).run(&state)
-        marks.append(("separation", state.blocks.count))
+        var (state, leaders, marks) = try HardmaxConstruction.collapsed(problem, layout: layout, progress: progress)
         let outputs = problem.pairs.map(\.outputs)
-        let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
-                                               outputCounts: outputs.map(\.count), progress: progress)
-        let leaders = try leaderStage.run(&state)
-        marks.append(("leaders+collapse", state.blocks.count))
         try ReCollapseStage(layout: layout, progress: progress).run(&state, leaders: leaders, outputs: outputs)
         marks.append((ReCollapseStage.stageName, state.blocks.count))
         return (state.blocks, marks)
