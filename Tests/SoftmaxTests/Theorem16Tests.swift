@@ -89,56 +89,8 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
 }
 
 @Suite struct Theorem16FamilyTests {
-    static func families() -> [(String, Dataset)] {
-        let a = tok(0, 0), b = tok(1, 0), c = tok(0, 1), dd = tok(1, 1), e = tok(2, 3), f = tok(-1, 2)
-        let big = Rational.powerOfTwo(40), tiny = Rational.one / big
-        return [
-            ("nested", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [a], output: [tok(5, 5)]),
-                SequencePair(input: [a, b], output: [tok(5, 5)]),
-                SequencePair(input: [a, b, c], output: [tok(6, 6), tok(7, 7)]),
-                SequencePair(input: [a, b, c, dd], output: [tok(8, 8)]),
-            ])),
-            ("union of two others", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [a, b], output: [tok(1, 2)]),
-                SequencePair(input: [c, dd], output: [tok(3, 4)]),
-                SequencePair(input: [a, b, c, dd], output: [tok(5, 6), tok(7, 8)]),
-            ])),
-            ("collinear", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [tok(0, 0), tok(1, 1), tok(2, 2), tok(3, 3)], output: [tok(1, 0), tok(0, 1)]),
-                SequencePair(input: [tok(1, 1), tok(2, 2)], output: [tok(2, 0)]),
-                SequencePair(input: [tok(2, 2), tok(3, 3), tok(4, 4)], output: [tok(3, 0), tok(0, 3), tok(1, 1)]),
-            ])),
-            ("outputs are other inputs", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [a, b, c], output: [dd, e]),
-                SequencePair(input: [dd, e], output: [a]),
-                SequencePair(input: [e, f], output: [b, c]),
-            ])),
-            ("shared outputs", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [a, b], output: [e]),
-                SequencePair(input: [c, dd], output: [e]),
-                SequencePair(input: [a, f, e], output: [e, f]),
-            ])),
-            ("m = n", Dataset(dimension: 3, pairs: [
-                SequencePair(input: [tok(1, 2, 3), tok(3, 2, 1), tok(0, 0, 1)], output: [tok(1, 1, 1), tok(2, 2, 2), tok(3, 3, 3)]),
-                SequencePair(input: [tok(1, 2, 3), tok(5, 5, 5)], output: [tok(0, 1, 0), tok(1, 0, 0)]),
-            ])),
-            // Repeated tokens weigh twice under softmax: the certificate runs on the data as given.
-            ("repeated tokens and pairs", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [a, a, b, b, c], output: [e, e]),
-                SequencePair(input: [c, b, a], output: [e]),
-                SequencePair(input: [dd, dd], output: [f]),
-            ])),
-            ("huge and tiny coordinates", Dataset(dimension: 2, pairs: [
-                SequencePair(input: [[big, tiny], [tiny, big], [-big, -tiny]], output: [[tiny, tiny]]),
-                SequencePair(input: [[big, tiny], [big + tiny, big]], output: [[big, big], [-tiny, tiny]]),
-            ])),
-            ("single pair, single token", Dataset(dimension: 2, pairs: [SequencePair(input: [a], output: [b])])),
-        ]
-    }
-
     @Test func adversarialFamiliesCertified() {
-        for (name, data) in Self.families() {
+        for (name, data) in AdversarialDatasets.families() {
             for layout in HardmaxConstruction.Layout.allCases {
                 if let result = certifySoftmax(data, layout, "\(name) (\(layout))") {
                     print("\(name) \(layout): τ₀ = \(result.temperature), \(result.model.blocks.count) blocks")
