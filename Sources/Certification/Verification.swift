@@ -32,12 +32,17 @@ public struct VerificationReport: Sendable {
 public enum Verifier {
     /// Evaluates `model` exactly on every pair of `dataset` as given and compares T(X^j) with Y^j
     /// as sets. Softmax models need `SoftmaxCertifier` instead.
-    public static func verifyHardmax(_ model: Transformer, on dataset: Dataset) throws(EvaluationError) -> VerificationReport {
+    /// `progress(done, total)` is called after each pair (from worker threads, serialised).
+    public static func verifyHardmax(_ model: Transformer, on dataset: Dataset,
+                                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws(EvaluationError) -> VerificationReport {
         guard model.dimension == dataset.dimension else {
             throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
         }
         let evaluator = try Evaluator<Rational>(model)
-        let outputs = evaluator.evaluateAll(dataset.pairs.map(\.input))
+        let inputs = dataset.pairs.map(\.input)
+        let total = inputs.count
+        let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
+            ?? evaluator.evaluateAll(inputs)
         let pairs = dataset.pairs.indices.map { j -> VerificationReport.PairResult in
             let got = Set(outputs[j]), want = Set(dataset.pairs[j].output)
             return .init(index: j, interpolated: got == want,

@@ -84,6 +84,17 @@ public struct Evaluator<S: Scalar>: Sendable {
         parallelMap(sequences) { evaluate($0) }
     }
 
+    /// `evaluateAll`, calling `progress(done)` after every sequence (from worker threads, one at a
+    /// time, in completion order) so long runs can report how far they are.
+    public func evaluateAll(_ sequences: [[[S]]], progress: @escaping @Sendable (Int) -> Void) -> [[[S]]] {
+        let counter = CompletionCounter()
+        return parallelMap(sequences) { xs in
+            let result = evaluate(xs)
+            counter.increment(then: progress)
+            return result
+        }
+    }
+
     /// Every layer's output and what it decided, for `--trace` and `compare`.
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -140,6 +151,18 @@ public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Se
         results.store(transform(items[i]), at: i)
     }
     return results.values()
+}
+
+/// A count of finished work items shared by worker threads.
+final class CompletionCounter: @unchecked Sendable {
+    private var done = 0
+    private let lock = DispatchSemaphore(value: 1)  // a mutex: Dispatch is all this module imports
+    func increment(then report: (Int) -> Void) {
+        lock.wait()
+        done += 1
+        report(done)
+        lock.signal()
+    }
 }
 
 /// Write-once slots filled concurrently at distinct indices.

@@ -112,7 +112,7 @@ struct Construct: ParsableCommand {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        do { return try Verifier.verifyHardmax(reread, on: data) } catch {
+        do { return try Verifier.verifyHardmax(reread, on: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
             printError("error: \(error)")
             throw Exit.internalError
         }

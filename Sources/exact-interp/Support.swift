@@ -80,3 +80,19 @@ func tokenList(_ tokens: [[Rational]]) -> String {
 
 /// "1 pair", "3 pairs".
 func pairCount(_ n: Int) -> String { n == 1 ? "1 pair" : "\(n) pairs" }
+
+/// Progress for long exact verifications: "[elapsed] verified k of N pairs" on stderr at every
+/// tenth of the pairs, or nil when the run is short (under about 2·10⁷ token·blocks, a second or
+/// so), so that small runs stay quiet.
+func verificationProgress(_ model: Transformer, _ data: Dataset, quiet: Bool) -> (@Sendable (Int, Int) -> Void)? {
+    let tokens = data.pairs.reduce(0) { $0 + $1.input.count }
+    guard !quiet, model.blocks.count.multipliedReportingOverflow(by: tokens).partialValue > 20_000_000 else { return nil }
+    let started = DispatchTime.now()
+    printError("[\(elapsed(since: started))] verifying \(data.pairs.count) pairs through \(model.blocks.count) blocks (\(tokens) tokens)")
+    return { done, total in
+        let step = max(1, total / 10)
+        if done % step == 0 || done == total {
+            printError("[\(elapsed(since: started))] verified \(done) of \(total) pairs")
+        }
+    }
+}

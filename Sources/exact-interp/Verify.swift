@@ -26,6 +26,7 @@ struct Verify: ParsableCommand {
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
+    @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
 
     func run() throws {
         let transformer = try loadModel(model)
@@ -43,7 +44,10 @@ struct Verify: ParsableCommand {
         }
         if tau != nil { printError("notice: --tau ignored: the model has no softmax layer") }
         let report: VerificationReport
-        do { report = try Verifier.verifyHardmax(transformer, on: data) } catch {
+        do {
+            report = try Verifier.verifyHardmax(transformer, on: data,
+                                                progress: verificationProgress(transformer, data, quiet: quiet))
+        } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
         }
