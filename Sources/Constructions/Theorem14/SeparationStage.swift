@@ -36,14 +36,27 @@ struct SeparationStage {
         }
         var processed: [Int] = []
         var owner: [Token: Int] = [:]
-        for (step, j) in order.enumerated() {
+        var step = 0
+        while step < order.count {
+            let j = order[step]
             let x = state.sequences[j]
             guard x.contains(where: { owner[$0] != nil }) else {
                 processed.append(j)
                 for v in x { owner[v] = j }
+                step += 1
                 continue
             }
             if step % 10 == 0 { progress("separation: sequence \(step + 1) of \(order.count)") }
+            if layout == .compact {
+                let taken = separateBatch(from: step, order: order, processed: processed, owner: owner, state: &state)
+                if taken > 0 {
+                    processed += order[step..<(step + taken)]
+                    step += taken
+                    owner = [:]
+                    for p in processed { for v in state.sequences[p] { owner[v] = p } }
+                    continue
+                }
+            }
             let all = state.allValues()
             let u = GenericDirection.separatingAll(all, dimension: d)
             let top = all.map { Rational.dot(u, $0) }.max() ?? .zero
@@ -86,11 +99,18 @@ struct SeparationStage {
             let shift = scaled(w, by: c)
             var ff = hatFF
             ff.ridges.append(ShiftLayer.ridge(adding: shift))
-            try accept(ff: ff, direction: w, leaderOfX: leaderOfX, sequence: j,
-                       processed: processed, state: &state, lifted: lifted, shift: shift)
+            switch accept(ff: ff, direction: w, leaders: [(j, leaderOfX)], processed: processed,
+                          state: &state, lifted: lifted, shift: shift) {
+            case .accepted: break
+            case .notLedByLiftedToken:
+                throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is not led by its lifted token alone")
+            case .noBeta:
+                throw .stageCheckFailed(stage: "separation", detail: "no β in the candidate list separates sequence \(j)")
+            }
             processed.append(j)
             owner = [:]
             for p in processed { for v in state.sequences[p] { owner[v] = p } }
+            step += 1
         }
         try checkDisjoint(state)
     }
@@ -126,29 +146,81 @@ struct SeparationStage {
         return added(u, scaled(v, by: delta))
     }
 
-    /// Tries β from the list until the block keeps the invariant, then appends it.
-    func accept(ff: FeedForwardLayer, direction w: Token, leaderOfX: Token, sequence j: Int,
-                processed: [Int], state: inout ConstructionState, lifted: [[Token]], shift: Token) throws(ConstructionError) {
+    /// How one separation block fared.
+    enum Outcome { case accepted, notLedByLiftedToken, noBeta }
+
+    /// Checks that each sequence of `leaders` is led by its lifted token alone, then tries β from
+    /// the list until the block keeps the invariant and appends it; the state is untouched otherwise.
+    func accept(ff: FeedForwardLayer, direction w: Token, leaders: [(sequence: Int, leader: Token)],
+                processed: [Int], state: inout ConstructionState, lifted: [[Token]], shift: Token) -> Outcome {
         let counts = state.sequences.map(\.count)
         // X must be led by its lifted token alone: the unique maximiser of ⟨w, ·⟩ on X.
-        let projections = lifted[j].map { Rational.dot(w, $0) }
-        guard let top = projections.max(), projections.filter({ $0 == top }).count == 1,
-              let at = projections.firstIndex(of: top), lifted[j][at] == leaderOfX else {
-            throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is not led by its lifted token alone")
+        for (j, leader) in leaders {
+            let projections = lifted[j].map { Rational.dot(w, $0) }
+            guard let top = projections.max(), projections.filter({ $0 == top }).count == 1,
+                  let at = projections.firstIndex(of: top), lifted[j][at] == leader else { return .notLedByLiftedToken }
         }
         // FF = hats + the constant shift, so FF(X) = lifted + shift; only the attention depends on β.
         let afterFF = parallelMap(lifted) { s in s.map { added($0, shift) } }
+        let group = processed + leaders.map(\.sequence)
         for beta in SeparationStage.betaCandidates {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
             let block = Block(stage: "separation", feedForward: ff, attention: sa)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
             let next = parallelMap(afterFF) { attention.apply($0) }
-            if keepsInvariant(next, group: processed + [j], counts: counts) {
+            if keepsInvariant(next, group: group, counts: counts) {
                 state.append(block, result: next)
-                return
+                return .accepted
             }
         }
-        throw .stageCheckFailed(stage: "separation", detail: "no β in the candidate list separates sequence \(j)")
+        return .noBeta
+    }
+
+    /// At most this many sequences share one separation block (compact layout).
+    static let batchLimit = 8
+
+    /// Compact layout: separates several consecutive case-2 sequences with one block, lifting a
+    /// fresh token of each to its own height above every value (later sequences higher). A later
+    /// sequence's lifted token must not lie in an earlier one, so each sequence is still led by its
+    /// own lifted token; the exact invariant check decides, as for one sequence. Returns how many
+    /// sequences were separated: 0 (state untouched) when fewer than two qualify or the block fails,
+    /// and the caller then takes the sequences one by one.
+    func separateBatch(from start: Int, order: [Int], processed: [Int], owner: [Token: Int],
+                       state: inout ConstructionState) -> Int {
+        var batch: [(sequence: Int, token: Token)] = []
+        var members: [Set<Token>] = []
+        for j in order[start...] {
+            guard batch.count < SeparationStage.batchLimit else { break }
+            let x = state.sequences[j]
+            guard x.contains(where: { owner[$0] != nil }),
+                  let t = x.first(where: { v in owner[v] == nil && !members.contains { $0.contains(v) } }) else { break }
+            batch.append((j, t))
+            members.append(Set(x))
+        }
+        guard batch.count >= 2 else { return 0 }
+        let d = state.dimension
+        let all = state.allValues()
+        let u = GenericDirection.separatingAll(all, dimension: d)
+        let norm = squaredNorm(u)
+        var level = all.map { Rational.dot(u, $0) }.max() ?? .zero
+        var moves: [(source: Token, target: Token)] = []
+        var leaders: [(sequence: Int, leader: Token)] = []
+        for (j, t) in batch {
+            let lambda = ((level + .one - Rational.dot(u, t)) / norm).ceiling
+            let target = added(t, scaled(u, by: lambda))
+            level = Rational.dot(u, target)
+            moves.append((t, target))
+            leaders.append((j, target))
+        }
+        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u))
+        let lifted = state.applying(hatFF)
+        let w = leaderDirection(base: u, sequences: lifted, dimension: d)
+        let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, tokens: lifted.flatMap { $0 }))
+        var ff = hatFF
+        ff.ridges.append(ShiftLayer.ridge(adding: shift))
+        let outcome = accept(ff: ff, direction: w, leaders: leaders, processed: processed, state: &state,
+                             lifted: lifted, shift: shift)
+        return outcome == .accepted ? batch.count : 0
     }
 
     /// (a) the sequences in `group` are pairwise disjoint; (b) every sequence keeps its number of
