@@ -14,7 +14,8 @@ import TransformerModel
 /// Then a *separation block*: FF = the hats + the shift of Lemma 4.7, SA = rank one w wᵀ with
 /// V = βI, ρ = 1, where w = u + δv (Lemma 4.6) gives every sequence a unique leader. Each token
 /// gains β·(its leader); leaders differ, so the sequences split for all but finitely many β, and a
-/// β from a fixed list is confirmed exactly.
+/// β from a fixed list is confirmed exactly. The compact layout puts up to `batchLimit`
+/// consecutive case-2 sequences in one block (`separateBatch`): fewer blocks, shorter numbers.
 struct SeparationStage {
     let layout: HardmaxConstruction.Layout
     let progress: (String) -> Void
