@@ -178,7 +178,7 @@ struct SeparationStage {
     }
 
     /// At most this many sequences share one separation block (compact layout).
-    static let batchLimit = 8
+    static let batchLimit = 32
 
     /// Compact layout: separates several consecutive case-2 sequences with one block, lifting a
     /// fresh token of each to its own height above every value (later sequences higher). A later
