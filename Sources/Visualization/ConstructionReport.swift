@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -46,6 +47,10 @@ public struct ConstructionReport: Sendable {
     public var blockBits: [BlockBits]
     public var checks: [StageCheck]
     public var temperature: Rational?
+    /// Softmax models with τ₀: per stage (in block order) the largest enclosure radius of any token
+    /// after any layer of the stage, and after the stage's last layer, from the enclosure evaluator
+    /// run on the dataset as given.
+    public var enclosureRadii: [(stage: String, largest: Rational, final: Rational)]?
 
     /// True when no check failed.
     public var holds: Bool { !checks.contains { $0.outcome == .failed } }
@@ -55,6 +60,7 @@ public struct ConstructionReport: Sendable {
     public static func family(_ label: String) -> String {
         let l = label.lowercased()
         if l.contains("separat") { return "separation" }
+        if l.contains("re-collapse") { return "re-collapse" }  // Theorem 1.6, SPEC §6.3
         if l.contains("leader") || l.contains("collapse") { return "leaders+collapse" }
         if l.contains("interpol") { return "interpolation" }
         return label
@@ -103,7 +109,12 @@ public struct ConstructionReport: Sendable {
         if softmax {
             paperBound = 2 * m + 3 * n
             paperBoundFormula = "2Σm + 3N"
-            layoutBound = model.metadata["layout"] == "narrow" ? ("narrow", "2Σm + 2N − 1", 2 * m + 2 * n - 1) : nil
+            switch model.metadata["layout"] {
+            case "narrow": layoutBound = ("narrow", "2Σm + 2N − 1", 2 * m + 2 * n - 1)
+            case "compact": layoutBound = ("compact", "N + 1", n + 1)
+            default: layoutBound = nil
+            }
+            enclosureRadii = ConstructionReport.largestRadii(model, dataset)
         } else {
             paperBound = 2 * m + 2 * n + 1
             paperBoundFormula = "2Σm + 2N + 1"
@@ -190,11 +201,45 @@ public struct ConstructionReport: Sendable {
         out += ["", "## Softmax", ""]
         if attention == "softmax" {
             out.append("- τ₀: " + (temperature.map { "\($0) (the certificate covers every τ in (0, τ₀])" } ?? "not recorded in the model"))
-            out.append("- largest enclosure radius per stage: not available (needs the softmax certifier's enclosures; run `verify`)")
+            if let radii = enclosureRadii {
+                out.append("- largest enclosure radius per stage, over its layers and at its end (every token, at τ₀; 0 means exact points):")
+                for (stage, largest, final) in radii {
+                    out.append("  - \(stage): \(ConstructionReport.short(largest)), at the end \(ConstructionReport.short(final))")
+                }
+            } else {
+                out.append("- largest enclosure radius per stage: not available (the model records no τ₀)")
+            }
         } else {
             out.append("Hardmax model: no temperature. τ₀ and enclosure radii: not applicable.")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A non-negative rational as written when short, else as a power-of-two bound: r < 2^k with
+    /// k = bits(p) − bits(q) + 1 (exact, from the bit lengths of r = p/q).
+    static func short(_ r: Rational) -> String {
+        if r.isZero || r.numeratorBitLength + r.denominatorBitLength <= 64 { return r.description }
+        return "< 2^\(r.numeratorBitLength - r.denominatorBitLength + 1)"
+    }
+
+    /// Per stage family, in order of first appearance, the largest radius of the enclosure trace
+    /// over the stage's layers and after its last layer.
+    static func largestRadii(_ model: Transformer, _ dataset: Dataset) -> [(stage: String, largest: Rational, final: Rational)]? {
+        guard model.temperature != nil, let evaluator = try? EnclosureEvaluator(model) else { return nil }
+        let traces = parallelMap(dataset.pairs) { pair in evaluator.trace(pair.input.map { Box(point: $0) }) }
+        var order: [String] = []
+        var largest: [String: Rational] = [:], final: [String: Rational] = [:]
+        for trace in traces {
+            for (k, record) in trace.enumerated() {
+                let stage = family(record.stage)
+                if largest[stage] == nil { order.append(stage); largest[stage] = .zero; final[stage] = .zero }
+                let top = record.boxes.map(\.largestRadius).max() ?? .zero
+                largest[stage] = max(largest[stage] ?? .zero, top)
+                let last = k + 1 == trace.count || family(trace[k + 1].stage) != stage
+                if last { final[stage] = max(final[stage] ?? .zero, top) }
+            }
+        }
+        return order.map { ($0, largest[$0] ?? .zero, final[$0] ?? .zero) }
     }
 
     static let chartRows = 64

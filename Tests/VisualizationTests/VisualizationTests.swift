@@ -315,7 +315,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         let text = report.markdown(modelPath: "m", datasetPath: "d")
         #expect(text.contains("τ₀: 1/64"))
         #expect(text.contains("2Σm + 3N"))
-        #expect(text.contains("enclosure radius per stage: not available"))
+        #expect(text.contains("largest enclosure radius per stage, over its layers and at its end"))
         model.temperature = nil
         #expect(ConstructionReport(model: model, dataset: figure5, problem: built.problem, checks: []).markdown(modelPath: "m", datasetPath: "d")
             .contains("τ₀: not recorded"))
@@ -410,5 +410,23 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         let s3 = [r("-1"), r("0")]
         #expect(run([[tok(3, 3), s1, tok(1, 2), s3], good.placed[1]], [[tok(3, 3), s1, s3], good.collapsed[1]], counts: [2, 2])
                 == ["each sequence holds exactly m^j distinct values"])
+    }
+}
+
+@Suite struct SoftmaxReportTests {
+    /// The report of a softmax model gives τ₀ and, per stage, the largest enclosure radius: boxes
+    /// grow through the softmax collapse and the §6.3 re-collapse brings every one back to a point.
+    @Test(arguments: HardmaxConstruction.Layout.allCases)
+    func enclosureRadiiPerStage(layout: HardmaxConstruction.Layout) throws {
+        let problem = try InterpolationProblem(figure5)
+        let built = try SoftmaxConstruction.build(problem, pairs: figure5.pairs, digest: figure5.digest, layout: layout)
+        let report = ConstructionReport(model: built.model, dataset: figure5, problem: problem, checks: [])
+        let radii = try #require(report.enclosureRadii)
+        #expect(radii.map(\.stage) == ["separation", "leaders+collapse", "re-collapse"])
+        #expect(radii.last?.final == .zero, "the re-collapse must end on exact points: \(radii)")
+        #expect(radii.contains { $0.largest > .zero }, "softmax never clusters exactly: some box must have a radius")
+        let text = report.markdown(modelPath: "m", datasetPath: "d")
+        #expect(text.contains("τ₀: \(built.temperature)"))
+        #expect(text.contains("at the end 0"))
     }
 }
