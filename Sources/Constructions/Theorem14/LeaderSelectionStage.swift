@@ -23,6 +23,9 @@ struct LeaderSelectionStage {
     func targets(cube a: Rational, dimension d: Int) -> [[Token]] {
         var lambda = a
         var sphereIndex = 0
+        // Spread the sphere points evenly over t₁ ∈ (1, 2]: neighbours stay about 1/K apart, so
+        // the collapse's score gaps (|s − s′|²/2) shrink like 1/K², not like 1/k⁴.
+        let spread = outputCounts.reduce(0) { $0 + max(0, $1 - 1) } + 1
         var result: [[Token]] = []
         for m in outputCounts {
             var p = [Rational](repeating: lambda, count: d)
@@ -31,7 +34,7 @@ struct LeaderSelectionStage {
             var list = [p]
             while list.count < m {
                 sphereIndex += 1
-                let s = LeaderSelectionStage.negativeSpherePoint(sphereIndex, dimension: d)
+                let s = LeaderSelectionStage.negativeSpherePoint(sphereIndex, of: spread, dimension: d)
                 if !outputs.contains(s) { list.append(s) }
             }
             result.append(list)
@@ -39,14 +42,15 @@ struct LeaderSelectionStage {
         return result
     }
 
-    /// −(2t, |t|² − 1)/(|t|² + 1) for t = (k + 1, 1, …, 1) ∈ ℚ^{d−1}: on the unit sphere (inverse
-    /// stereographic projection), every coordinate < 0 since t > 0 and |t|² > 1, distinct for distinct k.
-    static func negativeSpherePoint(_ k: Int, dimension d: Int) -> Token {
+    /// −(2t, |t|² − 1)/(|t|² + 1) for t = ((K + k)/K, 1, …, 1) ∈ ℚ^{d−1}: on the unit sphere
+    /// (inverse stereographic projection); every coordinate < 0 since t > 0 and |t|² > 1 (k ≥ 1);
+    /// distinct for distinct k, and evenly spread for k = 1…K.
+    static func negativeSpherePoint(_ k: Int, of scale: Int, dimension d: Int) -> Token {
         var t = [Rational](repeating: .one, count: d - 1)
-        t[0] = Rational(k + 1)
+        t[0] = Rational(scale + k) / Rational(scale)
         let n2 = squaredNorm(t)
-        let scale = -(n2 + .one).reciprocal
-        return t.map { Rational(2) * $0 * scale } + [(n2 - .one) * scale]
+        let factor = -(n2 + .one).reciprocal
+        return t.map { Rational(2) * $0 * factor } + [(n2 - .one) * factor]
     }
 
     /// Runs the stage; returns the leader targets of every sequence, p_j first.
