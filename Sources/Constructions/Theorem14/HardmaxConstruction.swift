@@ -28,7 +28,8 @@ public enum HardmaxConstruction {
 
     /// Stages 1–3 (separation, leader selection, collapse), shared with Theorem 1.6: the state
     /// after the collapse, the leader values of every sequence, and where each stage ends.
-    static func collapsed(_ problem: InterpolationProblem, layout: Layout, progress: @escaping (String) -> Void)
+    static func collapsed(_ problem: InterpolationProblem, layout: Layout, spreadSphereLeaders: Bool = false,
+                          progress: @escaping (String) -> Void)
         throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(String, Int)]) {
         do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
         var state = ConstructionState(problem)
@@ -38,7 +39,8 @@ public enum HardmaxConstruction {
         marks.append(("separation", state.blocks.count))
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
-                                               outputCounts: outputs.map(\.count), progress: progress)
+                                               outputCounts: outputs.map(\.count),
+                                               spreadSphereLeaders: spreadSphereLeaders, progress: progress)
         let leaders = try leaderStage.run(&state)
         marks.append(("leaders+collapse", state.blocks.count))
         return (state, leaders, marks)

@@ -14,6 +14,9 @@ struct LeaderSelectionStage {
     let layout: HardmaxConstruction.Layout
     let outputs: Set<Token>
     let outputCounts: [Int]
+    /// Spread the sphere leaders evenly (softmax: larger score gaps, hence a larger τ₀) instead of
+    /// using the shortest points (hardmax: exact ties need no margin, short numbers matter).
+    var spreadSphereLeaders = false
     let progress: (String) -> Void
 
     /// The collapse layer of §5.4.
@@ -23,9 +26,9 @@ struct LeaderSelectionStage {
     func targets(cube a: Rational, dimension d: Int) -> [[Token]] {
         var lambda = a
         var sphereIndex = 0
-        // Spread the sphere points evenly over t₁ ∈ (1, 2]: neighbours stay about 1/K apart, so
-        // the collapse's score gaps (|s − s′|²/2) shrink like 1/K², not like 1/k⁴.
-        let spread = outputCounts.reduce(0) { $0 + max(0, $1 - 1) } + 1
+        // Spread: t₁ evenly over (1, 2], so neighbours stay about 1/K apart and the collapse's
+        // score gaps (|s − s′|²/2) shrink like 1/K², not like 1/k⁴ as for t₁ = k + 1.
+        let spread = spreadSphereLeaders ? outputCounts.reduce(0) { $0 + max(0, $1 - 1) } + 1 : nil
         var result: [[Token]] = []
         for m in outputCounts {
             var p = [Rational](repeating: lambda, count: d)
@@ -42,12 +45,12 @@ struct LeaderSelectionStage {
         return result
     }
 
-    /// −(2t, |t|² − 1)/(|t|² + 1) for t = ((K + k)/K, 1, …, 1) ∈ ℚ^{d−1}: on the unit sphere
-    /// (inverse stereographic projection); every coordinate < 0 since t > 0 and |t|² > 1 (k ≥ 1);
-    /// distinct for distinct k, and evenly spread for k = 1…K.
-    static func negativeSpherePoint(_ k: Int, of scale: Int, dimension d: Int) -> Token {
+    /// −(2t, |t|² − 1)/(|t|² + 1) for t = (t₁, 1, …, 1) ∈ ℚ^{d−1} with t₁ = k + 1, or
+    /// t₁ = (K + k)/K when `scale` K is given: on the unit sphere (inverse stereographic
+    /// projection); every coordinate < 0 since t > 0 and |t|² > 1 (k ≥ 1); distinct for distinct k.
+    static func negativeSpherePoint(_ k: Int, of scale: Int? = nil, dimension d: Int) -> Token {
         var t = [Rational](repeating: .one, count: d - 1)
-        t[0] = Rational(scale + k) / Rational(scale)
+        t[0] = scale.map { Rational($0 + k) / Rational($0) } ?? Rational(k + 1)
         let n2 = squaredNorm(t)
         let factor = -(n2 + .one).reciprocal
         return t.map { Rational(2) * $0 * factor } + [(n2 - .one) * factor]

@@ -108,7 +108,10 @@ public enum SoftmaxConstruction {
     /// on the hardmax trajectory; returns the blocks and the stage boundaries.
     static func trajectory(_ problem: InterpolationProblem, layout: HardmaxConstruction.Layout,
                            progress: @escaping (String) -> Void) throws(ConstructionError) -> (blocks: [Block], marks: [(String, Int)]) {
-        var (state, leaders, marks) = try HardmaxConstruction.collapsed(problem, layout: layout, progress: progress)
+        // Softmax needs margins: evenly spread sphere leaders keep the collapse's score gaps, and
+        // hence τ₀, large.
+        var (state, leaders, marks) = try HardmaxConstruction.collapsed(problem, layout: layout, spreadSphereLeaders: true,
+                                                                        progress: progress)
         let outputs = problem.pairs.map(\.outputs)
         try ReCollapseStage(layout: layout, progress: progress).run(&state, leaders: leaders, outputs: outputs)
         marks.append((ReCollapseStage.stageName, state.blocks.count))
