@@ -129,12 +129,8 @@ extension Compare {
 
     /// Float64 at τ beside the enclosures valid for every temperature in (0, τ].
     func compareSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
-        guard let tauValue = try tau.map({ try parseRational($0, option: "--tau") }) ?? transformer.temperature else {
+        guard let tauValue = try tau.map({ try parsePositiveRational($0, option: "--tau") }) ?? transformer.temperature else {
             printError("error: \(model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
-            throw Exit.invalidInput
-        }
-        guard tauValue > .zero else {
-            printError("error: --tau must be positive")
             throw Exit.invalidInput
         }
         let enclosure: EnclosureEvaluator, float: Evaluator<Double>

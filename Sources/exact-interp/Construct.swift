@@ -67,14 +67,7 @@ struct Construct: ParsableCommand {
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {
-            switch error {
-            case .invalidData(let e):
-                printError("error: \(dataset): \(e)")
-                throw Exit.invalidInput
-            case .stageCheckFailed:
-                printError("error: \(error)")
-                throw Exit.internalError
-            }
+            throw exitCode(for: error)
         }
         let model = result.model
         try writeFile(output, model.fileText)
@@ -86,6 +79,19 @@ struct Construct: ParsableCommand {
         guard report.holds else {
             printError("error: the constructed model does not verify: this is a bug, please report it")
             throw Exit.internalError
+        }
+    }
+
+    /// Reports a construction error: 2 for data the theorem does not accept, 70 for a stage that
+    /// failed its own exact check (a bug).
+    func exitCode(for error: ConstructionError) -> ExitCode {
+        switch error {
+        case .invalidData(let e):
+            printError("error: \(dataset): \(e)")
+            return Exit.invalidInput
+        case .stageCheckFailed:
+            printError("error: \(error)")
+            return Exit.internalError
         }
     }
 
@@ -127,11 +133,7 @@ func elapsed(since start: DispatchTime) -> String {
 extension Construct {
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
     func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
-        let start = tauStart == "auto" ? nil : try parseRational(tauStart, option: "--tau-start")
-        if let start, start <= .zero {
-            printError("error: --tau-start must be positive")
-            throw Exit.invalidInput
-        }
+        let start = tauStart == "auto" ? nil : try parsePositiveRational(tauStart, option: "--tau-start")
         guard (1...4096).contains(tauTries) else {
             printError("error: --tau-tries must be in 1...4096")
             throw Exit.invalidInput
@@ -146,12 +148,8 @@ extension Construct {
             }
         } catch {
             switch error {
-            case .construction(.invalidData(let e)):
-                printError("error: \(dataset): \(e)")
-                throw Exit.invalidInput
-            case .construction(.stageCheckFailed):
-                printError("error: \(error)")
-                throw Exit.internalError
+            case .construction(let error):
+                throw exitCode(for: error)
             case .temperatureNotFound:
                 printError("error: \(error)")
                 throw Exit.propertyFailed

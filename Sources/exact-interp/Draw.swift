@@ -42,11 +42,7 @@ struct Draw: ParsableCommand {
             printError("error: --x \(x) --y \(y): the data has coordinates 0…\(problem.dimension - 1) only")
             throw Exit.invalidInput
         }
-        let tau = try temperature.map { try parseRational($0, option: "--temperature") }
-        if let tau, tau <= .zero {
-            printError("error: --temperature must be positive")
-            throw Exit.invalidInput
-        }
+        let tau = try temperature.map { try parsePositiveRational($0, option: "--temperature") }
         let analysis: StageAnalysis
         do {
             analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: (x, y),

@@ -34,11 +34,7 @@ struct Eval: ParsableCommand {
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
         try requireSameDimension(transformer, data)
-        let tau = try temperature.map { try parseRational($0, option: "--tau") }
-        if let tau, tau <= .zero {
-            printError("error: --tau must be positive")
-            throw Exit.invalidInput
-        }
+        let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
         let failures: Int
         switch arithmetic {
         case .exact: failures = try runExact(transformer, data, tau)

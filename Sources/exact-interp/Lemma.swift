@@ -212,11 +212,7 @@ struct LemmaCommand: ParsableCommand {
                 printError("error: --radius needs --project")
                 throw Exit.invalidInput
             }
-            let r = try radius.map { try parseRational($0, option: "--radius") }
-            if let r, r <= .zero {
-                printError("error: --radius must be positive")
-                throw Exit.invalidInput
-            }
+            let r = try radius.map { try parsePositiveRational($0, option: "--radius") }
             let c = try NoClustering.construct(tokens: x, gamma: g ?? Rational(1) / Rational(2), steps: steps ?? 2,
                                                projectOntoRadius: project ? (r ?? .one) : nil)
             return (c.parameters, NoClustering.check(c))

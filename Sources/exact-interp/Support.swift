@@ -68,6 +68,16 @@ func parseRational(_ text: String, option: String) throws -> Rational {
     }
 }
 
+/// Parses a command-line value that must be a positive rational (temperatures, radii).
+func parsePositiveRational(_ text: String, option: String) throws -> Rational {
+    let value = try parseRational(text, option: option)
+    guard value > .zero else {
+        printError("error: \(option) must be positive")
+        throw Exit.invalidInput
+    }
+    return value
+}
+
 /// "[1, 1/2]".
 func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
 

@@ -64,11 +64,7 @@ struct Verify: ParsableCommand {
     }
 
     func runSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
-        let override = try tau.map { try parseRational($0, option: "--tau") }
-        if let override, override <= .zero {
-            printError("error: --tau must be positive")
-            throw Exit.invalidInput
-        }
+        let override = try tau.map { try parsePositiveRational($0, option: "--tau") }
         guard override != nil || transformer.temperature != nil else {
             printError("error: \(model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
             throw Exit.invalidInput
