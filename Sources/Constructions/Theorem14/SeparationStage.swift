@@ -38,6 +38,7 @@ struct SeparationStage {
         var processed: [Int] = []
         var owner: [Token: Int] = [:]
         var step = 0
+        var nextReport = 0
         while step < order.count {
             let j = order[step]
             let x = state.sequences[j]
@@ -47,7 +48,10 @@ struct SeparationStage {
                 step += 1
                 continue
             }
-            if step % 10 == 0 { progress("separation: sequence \(step + 1) of \(order.count)") }
+            if step >= nextReport {
+                progress("separation: sequence \(step + 1) of \(order.count)")
+                nextReport = step + max(10, order.count / 20)
+            }
             if layout == .compact {
                 let taken = separateBatch(from: step, order: order, processed: processed, owner: owner, state: &state)
                 if taken > 0 {
@@ -61,12 +65,7 @@ struct SeparationStage {
             let all = state.allValues()
             let u = GenericDirection.separatingAll(all, dimension: d)
             let top = all.map { Rational.dot(u, $0) }.max() ?? .zero
-            let norm = squaredNorm(u)
-            /// p + λu with the smallest integer λ giving ⟨u, ·⟩ ≥ level + 1.
-            func lift(_ p: Token, above level: Rational) -> Token {
-                let lambda = ((level + .one - Rational.dot(u, p)) / norm).ceiling
-                return added(p, scaled(u, by: lambda))
-            }
+            func lift(_ p: Token, above level: Rational) -> Token { SeparationStage.lift(p, above: level, along: u) }
             var moves: [(source: Token, target: Token)]
             let leaderOfX: Token
             if let t = x.first(where: { owner[$0] == nil }) {
@@ -114,6 +113,12 @@ struct SeparationStage {
             step += 1
         }
         try checkDisjoint(state)
+    }
+
+    /// p + λu with the smallest integer λ giving ⟨u, ·⟩ ≥ level + 1 (an integer λ keeps it short).
+    static func lift(_ p: Token, above level: Rational, along u: Token) -> Token {
+        let lambda = ((level + .one - Rational.dot(u, p)) / squaredNorm(u)).ceiling
+        return added(p, scaled(u, by: lambda))
     }
 
     /// Lemma 4.6 with w₀ = u: w = u + δv, v separating every value, δ a power of two below
@@ -202,13 +207,11 @@ struct SeparationStage {
         let d = state.dimension
         let all = state.allValues()
         let u = GenericDirection.separatingAll(all, dimension: d)
-        let norm = squaredNorm(u)
         var level = all.map { Rational.dot(u, $0) }.max() ?? .zero
         var moves: [(source: Token, target: Token)] = []
         var leaders: [(sequence: Int, leader: Token)] = []
         for (j, t) in batch {
-            let lambda = ((level + .one - Rational.dot(u, t)) / norm).ceiling
-            let target = added(t, scaled(u, by: lambda))
+            let target = SeparationStage.lift(t, above: level, along: u)
             level = Rational.dot(u, target)
             moves.append((t, target))
             leaders.append((j, target))
