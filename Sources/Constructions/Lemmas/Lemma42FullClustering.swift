@@ -28,9 +28,7 @@ public enum FullClustering {
             if let p = preparation {
                 out.append(LemmaParameter("preparation", "FF(x) = x + \(p.shift)·1 + hat moving x_\(p.leaders[0]) to \(LemmaSupport.show(p.targets[0])) (width \(p.layer.width)); tokens then in (0, \(p.cube))^d"))
             }
-            out.append(LemmaParameter("γ", gamma.description))
-            out.append(LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"))
-            out.append(LemmaParameter("steps", "T = \(steps)"))
+            out += LemmaSupport.identityAttentionParameters(gamma: gamma, steps: steps)
             return out
         }
     }

@@ -32,9 +32,7 @@ public enum NoClustering {
                 out.append(LemmaParameter("points", "inverse stereographic image of the tokens: \(map)"))
                 out.append(LemmaParameter("sphere", LemmaSupport.show(set: points)))
             }
-            out.append(LemmaParameter("γ", gamma.description))
-            out.append(LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"))
-            out.append(LemmaParameter("steps", "T = \(steps)"))
+            out += LemmaSupport.identityAttentionParameters(gamma: gamma, steps: steps)
             return out
         }
     }

@@ -32,9 +32,7 @@ public enum PartialClustering {
                 out.append(LemmaParameter("preparation", "FF(x) = x + \(p.shift)·1 + \(p.leaders.count) hat\(p.leaders.count == 1 ? "" : "s") (width \(p.layer.width)): \(moves); others then in (0, \(p.cube))^d"))
             }
             if let leaders { out.append(LemmaParameter("leaders", "ℓ = \(leaders[0]), L′ = {\(leaders.dropFirst().map(String.init).joined(separator: ", "))}")) }
-            out.append(LemmaParameter("γ", gamma.description))
-            out.append(LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"))
-            out.append(LemmaParameter("steps", "T = \(steps)"))
+            out += LemmaSupport.identityAttentionParameters(gamma: gamma, steps: steps)
             return out
         }
     }

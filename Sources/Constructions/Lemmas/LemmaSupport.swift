@@ -70,6 +70,13 @@ func runCheck(_ lemma: String, _ body: (inout [String]) throws(LemmaFailure) -> 
 
 /// Helpers the lemma constructions and checkers share.
 public enum LemmaSupport {
+    /// γ, the layer A = I, V = γI, ρ = 1 − γ, and T: the parameters Lemmas 4.2–4.4 share.
+    static func identityAttentionParameters(gamma: Rational, steps: Int) -> [LemmaParameter] {
+        [LemmaParameter("γ", gamma.description),
+         LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"),
+         LemmaParameter("steps", "T = \(steps)")]
+    }
+
     /// "[1, 1/2]".
     public static func show(_ token: Token) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
 
