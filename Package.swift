@@ -30,8 +30,8 @@ let package = Package(
         .target(name: "LinearProgramming", dependencies: ["ExactArithmetic"]),
         .target(name: "TransformerModel", dependencies: ["ExactArithmetic"]),
         .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"], swiftSettings: crossModule),
-        .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation"]),
-        .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions"]),
+        .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]),
+        .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Certification"]),
         .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),
         .executableTarget(
             name: "exact-interp",

@@ -190,8 +190,6 @@ final class ResultSlots<R>: @unchecked Sendable {
 
 // MARK: - Set comparison
 
-/// True when the two sequences have the same set of token values (Hausdorff distance 0).
-public func equalAsSets<S: Scalar>(_ a: [[S]], _ b: [[S]]) -> Bool { Set(a) == Set(b) }
 
 /// Hausdorff distance between two token sets (Euclidean).
 public func hausdorffDistance(_ a: [[Double]], _ b: [[Double]]) -> Double {

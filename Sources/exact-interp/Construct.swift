@@ -69,17 +69,9 @@ struct Construct: ParsableCommand {
         } catch {
             throw exitCode(for: error)
         }
-        let model = result.model
-        try writeFile(output, model.fileText)
-        printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
+        printSummary(result.model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
-        if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
-        let report = try verifyWritten(model, data)
-        print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
-        guard report.holds else {
-            printError("error: the constructed model does not verify: this is a bug, please report it")
-            throw Exit.internalError
-        }
+        try writeAndCertify(result.model, data, started: started)
     }
 
     /// Reports a construction error: 2 for data the theorem does not accept, 70 for a stage that
@@ -111,15 +103,32 @@ struct Construct: ParsableCommand {
         print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
     }
 
-    /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
-    func verifyWritten(_ model: Transformer, _ data: Dataset) throws -> VerificationReport {
+    /// Writes the model, re-reads the file and certifies it with Certification's `certify` (exact
+    /// hardmax evaluation or the enclosure certificate, as the model asks): what is certified is
+    /// the file, not the memory. A model that does not read back or does not certify is a bug (70).
+    func writeAndCertify(_ model: Transformer, _ data: Dataset, started: DispatchTime) throws {
+        try writeFile(output, model.fileText)
+        if !quiet { printError("[\(elapsed(since: started))] \(model.usesSoftmax ? "re-certifying" : "verifying") the written model") }
         let reread = try loadModel(output)
         guard reread == model else {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        do { return try Verifier.verifyHardmax(reread, on: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
-            printError("error: \(error)")
+        let report = try certifyOrExit(reread, data, modelPath: output, datasetPath: dataset, builtHere: true,
+                                       progress: verificationProgress(reread, data, quiet: quiet))
+        switch report.method {
+        case .exactHardmax:
+            print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
+        case .enclosure:
+            if report.holds {
+                print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (exact enclosures)")
+            } else {
+                print("certificate: FAILED on \(report.failures.count) pairs")
+                for f in report.failures.prefix(5) { print("  \(f)") }
+            }
+        }
+        guard report.holds else {
+            printError("error: the constructed model does not \(model.usesSoftmax ? "certify" : "verify"): this is a bug, please report it")
             throw Exit.internalError
         }
     }
@@ -155,29 +164,9 @@ extension Construct {
                 throw Exit.propertyFailed
             }
         }
-        let model = result.model
-        try writeFile(output, model.fileText)
-        printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
+        printSummary(result.model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
         print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
-        if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
-        let reread = try loadModel(output)
-        guard reread == model else {
-            printError("error: the written model does not read back identically")
-            throw Exit.internalError
-        }
-        let report: SoftmaxCertificateReport
-        do { report = try SoftmaxCertifier.certify(reread, on: data) } catch {
-            printError("error: \(error)")
-            throw Exit.internalError
-        }
-        if report.holds {
-            print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
-        } else {
-            print("certificate: FAILED on \(report.failures.count) pairs")
-            for f in report.failures.prefix(5) { print("  \(f)") }
-            printError("error: the constructed model does not certify: this is a bug, please report it")
-            throw Exit.internalError
-        }
+        try writeAndCertify(result.model, data, started: started)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certification
 import Evaluation
 import ExactArithmetic
 import TransformerModel
@@ -53,19 +54,21 @@ struct Eval: ParsableCommand {
 
     func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {
         let evaluator = try makeEvaluator(m, tau, as: Rational.self)
-        let outputs = evaluator.evaluateAll(data.pairs.map(\.input))
-        var failures = 0
-        for (j, pair) in data.pairs.enumerated() {
-            let got = Set(outputs[j]), want = Set(pair.output)
-            if got == want {
-                print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct token\(want.count == 1 ? "" : "s"))")
+        let report: CertificationReport
+        do { report = try certify(model: m, dataset: data, method: .exactHardmax, bindingDigest: false) } catch {
+            printError("error: \(error)")
+            throw Exit.invalidInput
+        }
+        for result in report.pairs {
+            if result.holds {
+                let distinct = Set(data.pairs[result.index].output).count
+                print("pair \(result.index): interpolated (T(X) = Y as sets, \(distinct) distinct token\(distinct == 1 ? "" : "s"))")
             } else {
-                failures += 1
-                print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
+                print("pair \(result.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(result.unexpected)); tokens of Y missing from T(X): \(tokenList(result.missing))")
             }
         }
         if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
-        return failures
+        return report.failures.count
     }
 
     func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {

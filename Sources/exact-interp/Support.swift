@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certification
 import ExactArithmetic
 import Foundation
 import TransformerModel
@@ -55,8 +56,29 @@ func loadModel(_ path: String) throws -> Transformer {
 /// Checks that a model and a dataset share their dimension.
 func requireSameDimension(_ model: Transformer, _ dataset: Dataset) throws {
     guard model.dimension == dataset.dimension else {
-        printError("error: the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
+        printError("error: \(CertificationError.dimensionMismatch(model: model.dimension, dataset: dataset.dimension))")
         throw Exit.invalidInput
+    }
+}
+
+/// Certification's verdict on a model file and a dataset file. Input problems (dimensions, a
+/// dataset that is not the one the model was built for, no τ₀) exit 2, naming the files; with
+/// `builtHere` (a model this run just built) they are a bug, exit 70.
+func certifyOrExit(_ model: Transformer, _ data: Dataset, modelPath: String, datasetPath: String,
+                   temperature: Rational? = nil, builtHere: Bool = false,
+                   progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CertificationReport {
+    do {
+        return try certify(model: model, dataset: data, temperature: temperature, progress: progress)
+    } catch {
+        switch error {
+        case .digestMismatch(let built, let digest):
+            printError("error: \(modelPath) was built for the dataset with digest \(built), but \(datasetPath) has digest \(digest): not the same dataset")
+        case .missingTemperature:
+            printError("error: \(modelPath): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
+        default:
+            printError("error: \(error)")
+        }
+        throw builtHere ? Exit.internalError : Exit.invalidInput
     }
 }
 
@@ -76,16 +98,6 @@ func parsePositiveRational(_ text: String, option: String) throws -> Rational {
         throw Exit.invalidInput
     }
     return value
-}
-
-/// "[1, 1/2]".
-func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
-
-/// Tokens for a failure line: sorted, at most five, then "… (k more)"; "none" when empty.
-func tokenList(_ tokens: [[Rational]]) -> String {
-    let shown = tokens.map(show).sorted()
-    if shown.isEmpty { return "none" }
-    return shown.prefix(5).joined(separator: " ") + (shown.count > 5 ? " … (\(shown.count - 5) more)" : "")
 }
 
 /// "1 pair", "3 pairs".

@@ -31,64 +31,31 @@ struct Verify: ParsableCommand {
     func run() throws {
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
-        try requireSameDimension(transformer, data)
-        // A certificate is about one dataset: another (or an edited) dataset is the wrong input,
-        // not a failed property.
-        if let built = transformer.datasetDigest, built != data.digest {
-            printError("error: \(model) was built for the dataset with digest \(built), but \(dataset) has digest \(data.digest): not the same dataset")
-            throw Exit.invalidInput
-        }
-        if transformer.usesSoftmax {
-            try runSoftmax(transformer, data)
-            return
-        }
-        if tau != nil { printError("notice: --tau ignored: the model has no softmax layer") }
-        let report: VerificationReport
-        do {
-            report = try Verifier.verifyHardmax(transformer, on: data,
-                                                progress: verificationProgress(transformer, data, quiet: quiet))
-        } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
-        printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
-        for f in report.failures {
-            print("pair \(f.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
-        }
-        if report.holds {
-            print("verified: T(X^j) = Y^j as sets for all \(pairCount(report.pairs.count)) (exact hardmax, \(transformer.blocks.count) blocks)")
-        } else {
-            print("NOT verified: \(report.failures.count) of \(pairCount(report.pairs.count)) fail")
-            throw Exit.propertyFailed
-        }
-    }
-
-    func runSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
         let override = try tau.map { try parsePositiveRational($0, option: "--tau") }
-        guard override != nil || transformer.temperature != nil else {
-            printError("error: \(model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
-            throw Exit.invalidInput
-        }
-        let report: SoftmaxCertificateReport
-        do { report = try SoftmaxCertifier.certify(transformer, on: data, temperature: override) } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
-        printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
-        for f in report.failures { print(f.description) }
-        if report.holds {
-            print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
-        } else {
-            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(report.pairs.count) pairs fail")
-            throw Exit.propertyFailed
-        }
-    }
-
-    func printDigest(_ matches: Bool?, _ modelDigest: String?, _ datasetDigest: String) {
-        if matches == false {
-            print("dataset digest: MISMATCH (model built for \(modelDigest ?? "?"), dataset is \(datasetDigest))")
-        } else if matches == true {
-            print("dataset digest: matches \(datasetDigest)")
+        if override != nil && !transformer.usesSoftmax { printError("notice: --tau ignored: the model has no softmax layer") }
+        let report = try certifyOrExit(transformer, data, modelPath: model, datasetPath: dataset, temperature: override,
+                                       progress: verificationProgress(transformer, data, quiet: quiet))
+        if report.digestMatches == true { print("dataset digest: matches \(report.datasetDigest)") }
+        switch report.method {
+        case .exactHardmax:
+            for f in report.failures {
+                print("pair \(f.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
+            }
+            if report.holds {
+                print("verified: T(X^j) = Y^j as sets for all \(pairCount(report.pairs.count)) (exact hardmax, \(transformer.blocks.count) blocks)")
+            } else {
+                print("NOT verified: \(report.failures.count) of \(pairCount(report.pairs.count)) fail")
+                throw Exit.propertyFailed
+            }
+        case .enclosure:
+            for f in report.failures { print(f.description) }
+            let tau = report.temperature?.description ?? "?"
+            if report.holds {
+                print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(tau)] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
+            } else {
+                print("NOT certified for τ ∈ (0, \(tau)]: \(report.failures.count) of \(report.pairs.count) pairs fail")
+                throw Exit.propertyFailed
+            }
         }
     }
 }

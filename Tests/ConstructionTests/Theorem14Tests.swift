@@ -31,7 +31,7 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
         }
         let reread = try Transformer.parse(Array(result.model.fileText.utf8))
         #expect(reread == result.model, "\(label): model file does not round-trip", sourceLocation: sourceLocation)
-        let report = try Verifier.verifyHardmax(reread, on: data)
+        let report = try certify(model: reread, dataset: data)
         #expect(report.holds, "\(label): verification failed on pairs \(report.failures.map(\.index))\n\(data.json.rendered())", sourceLocation: sourceLocation)
         return result
     } catch {
@@ -122,13 +122,26 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
         #expect(throws: InputError.self) { try InterpolationProblem(data) }
     }
 
+    /// The one interpolation predicate: sets, not sequences (order and repeats do not count), and
+    /// it fails on one missing or one extra value.
+    @Test func interpolatesComparesSets() {
+        let a = [Rational(1), Rational(0)], b = [Rational(0), Rational(1)], c = [Rational(1), Rational(1)]
+        #expect(interpolates([a, b, a], [b, a]))
+        #expect(!interpolates([a, b], [a]))
+        #expect(!interpolates([a], [a, c]))
+        #expect(!interpolates([[Rational]](), [a]))
+        let (missing, unexpected) = setDifference(got: [a, b], want: [a, c])
+        #expect(missing == [c] && unexpected == [b])
+    }
+
     /// The verifier is a checker that can fail: a model with one rational changed is rejected.
     @Test func verifierRejectsTamperedModel() throws {
         let problem = try InterpolationProblem(Self.figure5)
         var model = try HardmaxConstruction.build(problem, digest: Self.figure5.digest, layout: .compact).model
         let last = model.blocks.count - 1
         model.blocks[last].feedForward.ridges[0].neurons[0].output[0] += Rational.one
-        let report = try Verifier.verifyHardmax(model, on: Self.figure5)
+        let report = try certify(model: model, dataset: Self.figure5)
+        #expect(report.method == .exactHardmax)
         #expect(!report.holds)
         #expect(!report.failures.isEmpty)
     }
@@ -137,8 +150,10 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
         let problem = try InterpolationProblem(Self.figure5)
         var model = try HardmaxConstruction.build(problem, digest: Self.figure5.digest, layout: .compact).model
         model.datasetDigest = "sha256:0000"
-        let report = try Verifier.verifyHardmax(model, on: Self.figure5)
-        #expect(report.digestMatches == false)
-        #expect(!report.holds)
+        #expect(throws: CertificationError.self) { try certify(model: model, dataset: Self.figure5) }
+        do { _ = try certify(model: model, dataset: Self.figure5) } catch {
+            guard case .digestMismatch(let recorded, _) = error else { Issue.record("expected a digest mismatch, got \(error)"); return }
+            #expect(recorded == "sha256:0000")
+        }
     }
 }

@@ -37,7 +37,7 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
         #expect(result.model.temperature != nil && result.model.usesSoftmax || blocks == 0, sourceLocation: sourceLocation)
         let reread = try Transformer.parse(Array(result.model.fileText.utf8))
         #expect(reread == result.model, "\(label): model file does not round-trip", sourceLocation: sourceLocation)
-        let report = try SoftmaxCertifier.certify(reread, on: data)
+        let report = try certify(model: reread, dataset: data)
         #expect(report.holds, "\(label): certificate fails: \(report.failures.map(\.description))\n\(data.json.rendered())", sourceLocation: sourceLocation)
         #expect(report.eventCount == 0, "\(label): a certified run crossed a kink: \(report.failures.map(\.description))", sourceLocation: sourceLocation)
         return result
@@ -111,11 +111,11 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
     func temperatureTooLargeFailsNamingTheKink(layout: HardmaxConstruction.Layout) throws {
         let result = try Self.built(layout)
         let tau0 = result.temperature
-        #expect(try SoftmaxCertifier.certify(result.model, on: figure5).holds)
+        #expect(try certify(model: result.model, dataset: figure5).holds)
         for tau in [tau0 * Rational(2), Rational.one] {
             var model = result.model
             model.temperature = tau
-            let report = try SoftmaxCertifier.certify(model, on: figure5)
+            let report = try certify(model: model, dataset: figure5)
             #expect(!report.holds, "\(layout): τ = \(tau) should not certify")
             let failure = try #require(report.failures.first)
             let event = try #require(failure.firstEvent, "\(layout): the failure names no kink")
@@ -139,7 +139,7 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
         var model = try Self.built(.compact).model
         let last = model.blocks.count - 1
         model.blocks[last].feedForward.ridges[0].neurons[0].output[0] += Rational.one
-        let report = try SoftmaxCertifier.certify(model, on: figure5)
+        let report = try certify(model: model, dataset: figure5)
         #expect(!report.holds)
         #expect(report.failures.contains { $0.widestFinalBox == nil && !$0.missing.isEmpty })
     }
@@ -147,15 +147,33 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
     @Test func digestMismatchIsRejected() throws {
         var model = try Self.built(.compact).model
         model.datasetDigest = "sha256:0000"
-        let report = try SoftmaxCertifier.certify(model, on: figure5)
-        #expect(report.digestMatches == false)
-        #expect(!report.holds)
+        do {
+            _ = try certify(model: model, dataset: figure5)
+            Issue.record("a digest mismatch must be refused")
+        } catch {
+            guard case .digestMismatch = error else { Issue.record("expected a digest mismatch, got \(error)"); return }
+        }
+    }
+
+    /// The τ₀ search's mode: stopping each run at its first enclosure event may only reject more.
+    /// At τ₀ both modes certify; at 2τ₀ and τ = 1 both fail.
+    @Test func stopAtFirstFailureAcceptsOnlyWhatCompleteAccepts() throws {
+        let result = try Self.built(.compact)
+        for tau in [result.temperature, result.temperature * Rational(2), Rational.one] {
+            var model = result.model
+            model.temperature = tau
+            let complete = try certify(model: model, dataset: figure5)
+            let quick = try certify(model: model, dataset: figure5, mode: .stopAtFirstFailure)
+            #expect(!quick.holds || complete.holds, "τ = \(tau)")
+            #expect(quick.holds == (tau == result.temperature), "τ = \(tau): \(quick.firstFailure?.description ?? "certified")")
+            #expect(complete.holds == (tau == result.temperature), "τ = \(tau)")
+        }
     }
 
     @Test func missingTemperatureIsAnError() throws {
         var model = try Self.built(.compact).model
         model.temperature = nil
-        #expect(throws: EvaluationError.self) { try SoftmaxCertifier.certify(model, on: figure5) }
+        #expect(throws: CertificationError.self) { try certify(model: model, dataset: figure5) }
     }
 
     /// Bounded search: with three tries from τ = 1 nothing certifies, and the error says so.
@@ -183,15 +201,15 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
     }
 
     /// On hardmax models the certifier runs the enclosure on exact points, which is exact
-    /// evaluation: it must agree with `Verifier` (two independent evaluators), including failures.
+    /// evaluation: it must agree with exact evaluation (two independent evaluators), including failures.
     @Test func agreesWithTheHardmaxVerifier() throws {
         var gen = DatasetGenerator(seed: 1616)
         for k in 0..<(20 * iterationScale) {
             let data = gen.dataset(pairs: Int.random(in: 1...5, using: &gen.rng), dimension: 2, lengths: 1...5, pool: k % 2 == 0 ? 8 : nil)
             var model = try HardmaxConstruction.build(try InterpolationProblem(data), digest: data.digest, layout: .compact).model
             if k % 3 == 0 { model.blocks[model.blocks.count - 1].feedForward.ridges[0].neurons[0].output[1] += Rational.one }
-            let exact = try Verifier.verifyHardmax(model, on: data)
-            let enclosure = try SoftmaxCertifier.certify(model, on: data)
+            let exact = try certify(model: model, dataset: data, method: .exactHardmax)
+            let enclosure = try certify(model: model, dataset: data, method: .enclosure)
             #expect(exact.holds == enclosure.holds, "#\(k): verifier \(exact.holds), enclosure \(enclosure.holds)")
             #expect(exact.failures.map(\.index) == enclosure.failures.map(\.index))
         }

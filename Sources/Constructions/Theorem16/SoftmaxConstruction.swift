@@ -1,3 +1,4 @@
+import Certification
 import Evaluation
 import ExactArithmetic
 import TransformerModel
@@ -76,7 +77,7 @@ public enum SoftmaxConstruction {
             let evaluator = try Evaluator<Rational>(check)
             let traces = parallelMap(problem.pairs) { evaluator.trace($0.inputs) }
             for (j, pair) in problem.pairs.enumerated() {
-                guard Set(traces[j].last?.tokens ?? pair.inputs) == Set(pair.outputs) else {
+                guard interpolates(traces[j].last?.tokens ?? pair.inputs, pair.outputs) else {
                     throw ConstructionError.stageCheckFailed(stage: "margins", detail: "pair \(pair.sourceIndex) no longer interpolates after the hats became trapezoids")
                 }
                 for record in traces[j] {

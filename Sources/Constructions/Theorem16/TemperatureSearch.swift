@@ -1,4 +1,4 @@
-import Evaluation
+import Certification
 import ExactArithmetic
 import TransformerModel
 
@@ -9,8 +9,8 @@ import TransformerModel
 /// and accepts when every final box is an exact point and the points are the outputs as a set. The
 /// search stops a run at its first enclosure event (a box crossing a kink, or attention it cannot
 /// resolve): such a run rarely ends in exact points, and stopping early keeps failed tries cheap.
-/// The certificate that `verify` re-runs never stops early, so whatever this search accepts, it
-/// accepts too.
+/// Each try is Certification's `certify` in its stop-at-first-failure mode; the certificate that
+/// `verify` re-runs never stops early, so whatever this search accepts, it accepts too.
 public struct TemperatureSearch: Sendable {
     /// The first τ tried; nil: `automaticStart` from the model's score gaps.
     public var start: Rational?
@@ -62,22 +62,18 @@ public struct TemperatureSearch: Sendable {
         return attempts
     }
 
-    /// Why the enclosure certificate fails at `tau` (first failing pair), or nil when it holds.
+    /// Why the enclosure certificate fails at `tau` (first failing pair), or nil when it holds:
+    /// Certification's verdict in its stop-at-first-failure mode.
     public static func failure(of model: Transformer, at tau: Rational, on pairs: [SequencePair]) -> String? {
-        let evaluator: EnclosureEvaluator
-        do { evaluator = try EnclosureEvaluator(model, temperature: tau) } catch { return error.description }
-        let outcomes = parallelMap(pairs) { pair -> String? in
-            let run = evaluator.evaluate(points: pair.input, stopAtFirstEvent: true)
-            if let event = run.events.first { return event.description }
-            if let i = run.boxes.firstIndex(where: { !$0.isPoint }) {
-                return "token \(i) ends in a box of radius \(run.boxes[i].largestRadius), not an exact point"
-            }
-            let got = Set(run.boxes.map(\.centre))
-            return got == Set(pair.output) ? nil : "the final points are not the output set"
+        var unbound = model
+        unbound.datasetDigest = nil
+        let data = Dataset(dimension: model.dimension, pairs: pairs)
+        do {
+            let report = try certify(model: unbound, dataset: data, temperature: tau, method: .enclosure,
+                                     mode: .stopAtFirstFailure)
+            return report.firstFailure?.description
+        } catch {
+            return error.description
         }
-        for (j, outcome) in outcomes.enumerated() {
-            if let outcome { return "pair \(j): \(outcome)" }
-        }
-        return nil
     }
 }

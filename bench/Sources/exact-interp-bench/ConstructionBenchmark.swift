@@ -58,7 +58,7 @@ private func measureConstruction(_ dataset: Dataset, layout: HardmaxConstruction
     do {
         let problem = try InterpolationProblem(dataset)
         let built = try timed { try HardmaxConstruction.build(problem, digest: dataset.digest, layout: layout) }
-        let checked = try timed { try Verifier.verifyHardmax(built.value.model, on: dataset) }
+        let checked = try timed { try certify(model: built.value.model, dataset: dataset) }
         let result = built.value
         record += [
             ("construct_seconds", jsonNumber(built.seconds)),

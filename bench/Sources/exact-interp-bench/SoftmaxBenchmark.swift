@@ -31,11 +31,11 @@ private func measureSoftmax(_ dataset: Dataset, layout: HardmaxConstruction.Layo
     do {
         let problem = try InterpolationProblem(dataset)
         let hardmax = try timed { try HardmaxConstruction.build(problem, digest: dataset.digest, layout: layout) }
-        let verified = try timed { try Verifier.verifyHardmax(hardmax.value.model, on: dataset) }
+        let verified = try timed { try certify(model: hardmax.value.model, dataset: dataset) }
         let softmax = try timed {
             try SoftmaxConstruction.build(problem, pairs: dataset.pairs, digest: dataset.digest, layout: layout)
         }
-        let certified = try timed { try SoftmaxCertifier.certify(softmax.value.model, on: dataset) }
+        let certified = try timed { try certify(model: softmax.value.model, dataset: dataset) }
         let result = softmax.value
         let tau = result.temperature
         record += [
