@@ -66,7 +66,7 @@ public struct EnclosureEvent: Sendable, CustomStringConvertible {
 
     /// Block index (0-based).
     public var block: Int
-    public var stage: String
+    public var stage: Block.Stage
     public var sublayer: EnclosureSublayer
     /// Token index in the sequence.
     public var token: Int

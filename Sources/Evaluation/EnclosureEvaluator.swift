@@ -101,14 +101,14 @@ public struct EnclosureEvaluator: Sendable {
 /// One layer's boxes in an enclosure trace.
 public struct EnclosureLayerRecord: Sendable {
     public var block: Int
-    public var stage: String
+    public var stage: Block.Stage
     public var sublayer: EnclosureSublayer
     public var boxes: [Box]
     public var events: [EnclosureEvent]
 }
 
 struct EnclosureBlock: Sendable {
-    let stage: String
+    let stage: Block.Stage
     let feedForward: EnclosureFeedForward
     let attention: EnclosureAttention
 
@@ -160,7 +160,7 @@ struct EnclosureFeedForward: Sendable {
         self.ridges = ridges
     }
 
-    func apply(_ boxes: [Box], block: Int, stage: String, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
+    func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
         if isIdentity { return boxes }
         var out: [Box] = []
         out.reserveCapacity(boxes.count)
@@ -171,7 +171,7 @@ struct EnclosureFeedForward: Sendable {
     }
 
     /// FF on one box: exact at the centre, |M| r plus the interval fallback for straddled kinks.
-    func apply(_ box: Box, token: Int, block: Int, stage: String, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
+    func apply(_ box: Box, token: Int, block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
         let c = box.centre, r = box.radius
         let d = c.count
         let hasRadius = !box.isPoint
@@ -283,7 +283,7 @@ struct EnclosureAttention: Sendable {
         }
     }
 
-    func apply(_ boxes: [Box], block: Int, stage: String, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
+    func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
         if isIdentity || boxes.isEmpty { return boxes }
         let n = boxes.count
         let d = boxes[0].centre.count

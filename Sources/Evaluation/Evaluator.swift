@@ -10,7 +10,7 @@ public struct EvaluationError: Error, CustomStringConvertible {
 
 /// A block with parameters converted to `S`.
 public struct CompiledBlock<S: Scalar>: Sendable {
-    public let stage: String
+    public let stage: Block.Stage
     public internal(set) var feedForward: CompiledFeedForward<S>
     public let attention: CompiledAttention<S>
 
@@ -129,7 +129,7 @@ public struct Evaluator<S: Scalar>: Sendable {
 public struct LayerRecord<S: Scalar>: Sendable {
     public enum Sublayer: String, Sendable { case feedForward = "FF", attention = "SA" }
     public var block: Int
-    public var stage: String
+    public var stage: Block.Stage
     public var sublayer: Sublayer
     /// Tokens after the layer.
     public var tokens: [[S]]

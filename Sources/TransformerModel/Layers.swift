@@ -138,13 +138,47 @@ public struct SelfAttentionLayer: Sendable, Equatable {
     }
 }
 
-/// A block: FF followed by SA, B(X) = SA(FF(X)), with the label of the stage that built it.
+/// A block: FF followed by SA, B(X) = SA(FF(X)), with the stage that built it.
 public struct Block: Sendable, Equatable {
-    public var stage: String
+    /// The stage of a construction that built a block. Model files carry it as its string (the
+    /// raw value); any other string is an input error naming its JSON path. The stage is a label:
+    /// evaluation and certification never read it, pictures and reports group blocks by it.
+    public enum Stage: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// Lemma 5.1: sequences made disjoint (docs/mathematics.md#separation).
+        case separation = "separation"
+        /// Leader moves of Lemmas 4.5–4.8 (docs/mathematics.md#leader-selection).
+        case leaderSelection = "leaders"
+        /// The last leader move (FF) and the collapse of Lemma 4.4 (SA) in one block.
+        case leadersAndCollapse = "leaders+collapse"
+        /// A collapse onto leaders (docs/mathematics.md#collapse).
+        case collapse = "collapse"
+        /// Leaders moved onto outputs (docs/mathematics.md#interpolation).
+        case interpolation = "interpolation"
+        /// Theorem 1.6: clusters mapped onto outputs by layers constant near each cluster
+        /// (docs/mathematics.md#re-collapse).
+        case reCollapse = "re-collapse"
+        /// The shift of Lemma 4.7, built on its own by `exact-interp lemma 4.7`.
+        case lemma47 = "lemma 4.7"
+        /// A block built by hand or by a test, outside every construction.
+        case custom = "custom"
+
+        public var description: String { rawValue }
+
+        /// The group `construct` prints one summary line for: the leader moves and the collapse
+        /// form one "leaders+collapse" stage.
+        public var family: Stage {
+            switch self {
+            case .leaderSelection, .collapse, .leadersAndCollapse: return .leadersAndCollapse
+            default: return self
+            }
+        }
+    }
+
+    public var stage: Stage
     public var feedForward: FeedForwardLayer
     public var attention: SelfAttentionLayer
 
-    public init(stage: String, feedForward: FeedForwardLayer = .identity, attention: SelfAttentionLayer = .identity) {
+    public init(stage: Stage, feedForward: FeedForwardLayer = .identity, attention: SelfAttentionLayer = .identity) {
         self.stage = stage
         self.feedForward = feedForward
         self.attention = attention

@@ -35,7 +35,7 @@ func exact(_ m: [[Rational]]) -> JSONValue { .array(m.map(exact)) }
 
 extension Block {
     var json: JSONValue {
-        .object([("stage", .string(stage)), ("feedforward", feedForward.json), ("attention", attention.json)])
+        .object([("stage", .string(stage.rawValue)), ("feedforward", feedForward.json), ("attention", attention.json)])
     }
 }
 
@@ -200,7 +200,12 @@ extension Transformer {
 extension Block {
     init(reader: JSONReader, dimension d: Int) throws(InputError) {
         try reader.allowingOnly(["stage", "feedforward", "attention"])
-        let stage = try reader.field("stage").string()
+        let stageReader = try reader.field("stage")
+        let stageName = try stageReader.string()
+        guard let stage = Block.Stage(rawValue: stageName) else {
+            let known = Block.Stage.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw InputError(path: stageReader.path, reason: "unknown stage \"\(stageName)\"; expected one of \(known)")
+        }
         let ffReader = try reader.field("feedforward")
         try ffReader.allowingOnly(["eta", "ridges"])
         let eta = try ffReader.field("eta").rational()

@@ -1,3 +1,4 @@
+import Certification
 /// One axis of a panel: the data window [lo, hi] and round tick marks (1, 2 or 5 × 10^e).
 ///
 /// Tick labels are built from integers (k × 10^e), not printed from doubles, so they are exact

@@ -1,3 +1,4 @@
+import Certification
 import Evaluation
 import ExactArithmetic
 import TransformerModel
@@ -8,7 +9,7 @@ import TransformerModel
 public struct ConstructionReport: Sendable {
     /// One stage's figures, as `construct` prints them.
     public struct StageFigures: Sendable, Equatable {
-        public var stage: String
+        public var stage: Block.Stage
         public var blocks: Int
         public var maximumWidth: Int
         public var numeratorBits: Int
@@ -17,7 +18,7 @@ public struct ConstructionReport: Sendable {
 
     /// One block's largest bit lengths.
     public struct BlockBits: Sendable, Equatable {
-        public var stage: String
+        public var stage: Block.Stage
         public var numerator: Int
         public var denominator: Int
     }
@@ -50,21 +51,10 @@ public struct ConstructionReport: Sendable {
     /// Softmax models with τ₀: per stage (in block order) the largest enclosure radius of any token
     /// after any layer of the stage, and after the stage's last layer, from the enclosure evaluator
     /// run on the dataset as given.
-    public var enclosureRadii: [(stage: String, largest: Rational, final: Rational)]?
+    public var enclosureRadii: [(stage: Block.Stage, largest: Rational, final: Rational)]?
 
     /// True when no check failed.
     public var holds: Bool { !checks.contains { $0.outcome == .failed } }
-
-    /// The stage family of a block label, as `construct` groups its summary lines: the leader
-    /// moves and the collapse form one "leaders+collapse" stage.
-    public static func family(_ label: String) -> String {
-        let l = label.lowercased()
-        if l.contains("separat") { return "separation" }
-        if l.contains("re-collapse") { return "re-collapse" }  // Theorem 1.6, SPEC §6.3
-        if l.contains("leader") || l.contains("collapse") { return "leaders+collapse" }
-        if l.contains("interpol") { return "interpolation" }
-        return label
-    }
 
     public init(model: Transformer, dataset: Dataset, problem: InterpolationProblem, checks: [StageCheck]) {
         datasetName = dataset.name
@@ -90,12 +80,12 @@ public struct ConstructionReport: Sendable {
         }
 
         // Consecutive blocks of one family form a stage; a pipeline model lists all three.
-        var runs: [(String, [Block])] = []
+        var runs: [(Block.Stage, [Block])] = []
         for b in model.blocks {
-            let f = ConstructionReport.family(b.stage)
+            let f = b.stage.family
             if let last = runs.last, last.0 == f { runs[runs.count - 1].1.append(b) } else { runs.append((f, [b])) }
         }
-        let canonical = ["separation", "leaders+collapse", "interpolation"]
+        let canonical: [Block.Stage] = [.separation, .leadersAndCollapse, .interpolation]
         if runs.map(\.0).allSatisfy(canonical.contains), runs.map(\.0) == canonical.filter({ f in runs.contains { $0.0 == f } }) {
             runs = canonical.map { f in runs.first { $0.0 == f } ?? (f, []) }
         }
@@ -224,18 +214,18 @@ public struct ConstructionReport: Sendable {
 
     /// Per stage family, in order of first appearance, the largest radius of the enclosure trace
     /// over the stage's layers and after its last layer.
-    static func largestRadii(_ model: Transformer, _ dataset: Dataset) -> [(stage: String, largest: Rational, final: Rational)]? {
+    static func largestRadii(_ model: Transformer, _ dataset: Dataset) -> [(stage: Block.Stage, largest: Rational, final: Rational)]? {
         guard model.temperature != nil, let evaluator = try? EnclosureEvaluator(model) else { return nil }
         let traces = parallelMap(dataset.pairs) { pair in evaluator.trace(pair.input.map { Box(point: $0) }) }
-        var order: [String] = []
-        var largest: [String: Rational] = [:], final: [String: Rational] = [:]
+        var order: [Block.Stage] = []
+        var largest: [Block.Stage: Rational] = [:], final: [Block.Stage: Rational] = [:]
         for trace in traces {
             for (k, record) in trace.enumerated() {
-                let stage = family(record.stage)
+                let stage = record.stage.family
                 if largest[stage] == nil { order.append(stage); largest[stage] = .zero; final[stage] = .zero }
                 let top = record.boxes.map(\.largestRadius).max() ?? .zero
                 largest[stage] = max(largest[stage] ?? .zero, top)
-                let last = k + 1 == trace.count || family(trace[k + 1].stage) != stage
+                let last = k + 1 == trace.count || trace[k + 1].stage.family != stage
                 if last { final[stage] = max(final[stage] ?? .zero, top) }
             }
         }
@@ -255,8 +245,8 @@ public struct ConstructionReport: Sendable {
             let a = g * blockBits.count / rows, b = (g + 1) * blockBits.count / rows
             let slice = blockBits[a..<b]
             let label = b - a == 1 ? "\(a + 1)" : "\(a + 1)–\(b)"
-            var seen = Set<String>()
-            let stage = slice.map(\.stage).filter { seen.insert($0).inserted }.joined(separator: ",")
+            var seen = Set<Block.Stage>()
+            let stage = slice.map(\.stage).filter { seen.insert($0).inserted }.map(\.rawValue).joined(separator: ",")
             groups.append((label, stage, slice.map(\.numerator).max() ?? 0, slice.map(\.denominator).max() ?? 0))
         }
         let lw = max(5, groups.map(\.label.count).max() ?? 5)

@@ -1,3 +1,4 @@
+import Certification
 /// A minimal SVG writer: elements as text lines, attributes escaped, numbers in a fixed format.
 ///
 /// Written here rather than taken from a library (the project has no such dependency); every number

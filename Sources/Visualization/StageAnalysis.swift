@@ -1,3 +1,4 @@
+import Certification
 import Evaluation
 import ExactArithmetic
 import TransformerModel
@@ -47,7 +48,7 @@ public struct StageAnalysis: Sendable {
             } else {
                 geometry = nil
             }
-            checks = runChecks ? StageChecks.run(model: model, problem: problem, dataset: dataset, trace: trace) : []
+            checks = runChecks ? StageChecks.run(model: model, problem: problem, dataset: dataset, plan: trace.plan, checkpoints: trace.checkpoints) : []
         }
     }
 

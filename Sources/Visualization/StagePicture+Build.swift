@@ -1,3 +1,4 @@
+import Certification
 import ExactArithmetic
 import TransformerModel
 

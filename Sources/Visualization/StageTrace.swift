@@ -1,3 +1,4 @@
+import Certification
 import Evaluation
 import ExactArithmetic
 import TransformerModel

@@ -95,7 +95,7 @@ struct Construct: ParsableCommand {
         print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
         print("model: \(output) (\(layout.rawValue) layout, \(attention))")
         for s in stages {
-            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+            print("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
         }
         print("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
         print("largest width: \(model.maximumWidth)")

@@ -92,7 +92,7 @@ struct Eval: ParsableCommand {
             let records = evaluator.trace(pair.input.map { $0.map(S.init) })
             return .object([("layers", .array(records.map { r in
                 var members: [(key: String, value: JSONValue)] = [
-                    ("block", .number(String(r.block))), ("stage", .string(r.stage)), ("layer", .string(r.sublayer.rawValue)),
+                    ("block", .number(String(r.block))), ("stage", .string(r.stage.rawValue)), ("layer", .string(r.sublayer.rawValue)),
                     ("tokens", .array(r.tokens.map { .array($0.map(number)) })),
                 ]
                 if !r.argmaxSets.isEmpty {

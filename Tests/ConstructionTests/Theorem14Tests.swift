@@ -73,8 +73,8 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
             let data = gen.dataset(pairs: 24, dimension: 2 + k % 2, lengths: 3...8, pool: 30)
             guard let compact = certify(data, .compact, "batch #\(k) compact"),
                   let narrow = certify(data, .narrow, "batch #\(k) narrow"),
-                  let compactSeparation = compact.stages.first(where: { $0.stage == "separation" }),
-                  let narrowSeparation = narrow.stages.first(where: { $0.stage == "separation" }) else { continue }
+                  let compactSeparation = compact.stages.first(where: { $0.stage == .separation }),
+                  let narrowSeparation = narrow.stages.first(where: { $0.stage == .separation }) else { continue }
             #expect(compactSeparation.blocks <= narrowSeparation.blocks,
                     "batch #\(k): compact separation \(compactSeparation.blocks) > narrow \(narrowSeparation.blocks)")
             if compactSeparation.maximumWidth >= 10 { batched += 1 }

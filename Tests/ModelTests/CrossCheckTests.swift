@@ -49,7 +49,7 @@ enum RandomModels {
 
     static func hardmax(_ rng: inout SplitMix64, dimension d: Int, blocks: Int, causal: Bool? = nil) -> Transformer {
         Transformer(dimension: d, blocks: (0..<blocks).map { b in
-            Block(stage: "random-\(b)", feedForward: feedForward(&rng, d), attention: attention(&rng, d, causal: causal))
+            Block(stage: .custom, feedForward: feedForward(&rng, d), attention: attention(&rng, d, causal: causal))
         })
     }
 
@@ -290,7 +290,7 @@ enum Reference {
                 var ff = FeedForwardLayer(ridges: [Self.hat(direction, center: a, halfWidth: eps, displacement: RandomModels.vector(&rng, d))])
                 if roll == 9 { ff.ridges.append(FeedForwardLayer.Ridge(direction: u.map { _ in .zero }, neurons: [.init(bias: .one, output: RandomModels.vector(&rng, d))])) }
                 let attention = roll == 8 ? RandomModels.attention(&rng, d) : SelfAttentionLayer.identity
-                let block = Block(stage: "test", feedForward: ff, attention: attention)
+                let block = Block(stage: .custom, feedForward: ff, attention: attention)
                 blocks.append(block)
                 current = Reference.block(block, current, d: d).afterSA
             }

@@ -25,9 +25,9 @@ import TransformerModel
             .init(scores: .queryKey(query: [tok(1, 1, 1), tok(0, 1, 0)], key: [tok(2, 0, 0), tok(0, 0, 3)]), value: .zero),
         ]
         return Transformer(dimension: 3, blocks: [
-            Block(stage: "separation", feedForward: ff, attention: SelfAttentionLayer(kind: .hardmax, rho: r("2/3"), heads: heads, causal: true)),
-            Block(stage: "lemma-4.8"),
-            Block(stage: "softmax \"quoted\" stage", attention: SelfAttentionLayer(kind: .softmax, rho: .zero, scores: .zero, value: .scaledIdentity(.one))),
+            Block(stage: .separation, feedForward: ff, attention: SelfAttentionLayer(kind: .hardmax, rho: r("2/3"), heads: heads, causal: true)),
+            Block(stage: .lemma47),
+            Block(stage: .reCollapse, attention: SelfAttentionLayer(kind: .softmax, rho: .zero, scores: .zero, value: .scaledIdentity(.one))),
         ], temperature: r("1/64"), datasetDigest: "sha256:" + String(repeating: "ab", count: 32),
            metadata: ["layout": "narrow", "construction": "hand", "note": "ünïcode ✓"])
     }
@@ -55,7 +55,7 @@ import TransformerModel
     /// A valid one-block model, the starting point of every malformed variant below.
     static let valid = """
     {"format": "exact-interp-model", "version": 1, "dimension": 2,
-     "blocks": [{"stage": "s",
+     "blocks": [{"stage": "custom",
        "feedforward": {"eta": "1", "ridges": [{"direction": ["1", "0"], "neurons": [{"bias": "-1/2", "output": ["1", "1"]}]}]},
        "attention": {"kind": "hardmax", "rho": "1", "causal": false,
          "heads": [{"scores": {"type": "rank_one", "p": ["1", "0"], "q": ["0", "1"]}, "value": {"type": "scaled_identity", "scale": "1/2"}}]}}]}
@@ -87,7 +87,7 @@ import TransformerModel
          "blocks[0].attention.heads[0].value.matrix: expected 2 rows, found 1"),
         // missing fields
         ("\"eta\": \"1\", ", "", "blocks[0].feedforward.eta: missing"),
-        ("\"stage\": \"s\",", "", "blocks[0].stage: missing"),
+        ("\"stage\": \"custom\",", "", "blocks[0].stage: missing"),
         (", \"p\": [\"1\", \"0\"]", "", "blocks[0].attention.heads[0].scores.p: missing"),
         (", \"scale\": \"1/2\"", "", "blocks[0].attention.heads[0].value.scale: missing"),
         ("\"dimension\": 2,", "", "dimension: missing"),
@@ -105,6 +105,9 @@ import TransformerModel
         ("\"exact-interp-model\"", "\"onnx\"", "format: expected \"exact-interp-model\", found \"onnx\""),
         ("\"dimension\": 2", "\"dimension\": 0", "dimension: expected an integer in 1...1000000"),
         ("\"dimension\": 2", "\"dimension\": 99999999999999999999999", "dimension: expected an integer in 1...1000000"),
+        ("\"stage\": \"custom\"", "\"stage\": \"leader selection\"",
+         "blocks[0].stage: unknown stage \"leader selection\"; expected one of \"separation\", \"leaders\", \"leaders+collapse\", \"collapse\", \"interpolation\", \"re-collapse\", \"lemma 4.7\", \"custom\""),
+        ("\"stage\": \"custom\"", "\"stage\": 3", "blocks[0].stage: expected a string, found a number"),
         ("\"kind\": \"hardmax\"", "\"kind\": \"relu\"", "blocks[0].attention.kind: expected \"hardmax\" or \"softmax\", found \"relu\""),
         ("\"type\": \"rank_one\"", "\"type\": \"diagonal\"",
          "blocks[0].attention.heads[0].scores.type: unknown score matrix type \"diagonal\" (zero, scaled_identity, rank_one, general, query_key)"),
@@ -122,7 +125,7 @@ import TransformerModel
         ("\"rho\": \"1\",", "\"rho\": \"1\", \"tau\": \"1\",", "blocks[0].attention.tau: unknown key \"tau\" (expected kind, rho, causal, heads)"),
         // JSON syntax
         ("]}}]}", "]}}],}", "JSON syntax error at line 5, column 141: expected a string key"),
-        ("\"stage\": \"s\",", "\"stage\": \"s\", \"stage\": \"t\",", "JSON syntax error at line 2, column 40: duplicate key \"stage\""),
+        ("\"stage\": \"custom\",", "\"stage\": \"custom\", \"stage\": \"t\",", "JSON syntax error at line 2, column 45: duplicate key \"stage\""),
     ]
 
     @Test(arguments: 0..<malformed.count)

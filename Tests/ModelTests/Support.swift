@@ -20,7 +20,7 @@ func tok(_ xs: String...) -> Token { xs.map(r) }
 
 /// A one-block model: `ff` then `sa`.
 func model(d: Int, ff: FeedForwardLayer = .identity, sa: SelfAttentionLayer = .identity, temperature: Rational? = nil) -> Transformer {
-    Transformer(dimension: d, blocks: [Block(stage: "test", feedForward: ff, attention: sa)], temperature: temperature)
+    Transformer(dimension: d, blocks: [Block(stage: .custom, feedForward: ff, attention: sa)], temperature: temperature)
 }
 
 /// T(X) exactly.

@@ -119,7 +119,7 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
                 ? .scaledIdentity(randomRational(&rng, range: 2))
                 : .general((0..<d).map { _ in randomVector(&rng, d, range: 1) })
             let rho = [Rational.one, .zero, q(1, 2)][Int.random(in: 0...2, using: &rng)]
-            blocks.append(Block(stage: "random-\(b)", feedForward: FeedForwardLayer(eta: eta, ridges: ridges),
+            blocks.append(Block(stage: .custom, feedForward: FeedForwardLayer(eta: eta, ridges: ridges),
                                 attention: SelfAttentionLayer(kind: .softmax, rho: rho, scores: scores, value: value,
                                                               causal: Int.random(in: 0...4, using: &rng) == 0)))
         }
@@ -170,7 +170,7 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
     @Test func enclosureIsTightForWellSeparatedScores() throws {
         // One softmax layer, A = I, V = I, ρ = 0 on three well separated tokens: each attends to itself.
         let layer = SelfAttentionLayer(kind: .softmax, rho: .zero, scores: .scaledIdentity(.one), value: .scaledIdentity(.one))
-        let model = Transformer(dimension: 2, blocks: [Block(stage: "collapse", attention: layer)], temperature: q(1, 8))
+        let model = Transformer(dimension: 2, blocks: [Block(stage: .collapse, attention: layer)], temperature: q(1, 8))
         let tokens: [Token] = [[q(3), q(3)], [q(-3), q(3)], [q(0), q(-4)]]
         let run = try EnclosureEvaluator(model).evaluate(points: tokens)
         let float = try Evaluator<Double>(model).evaluate(tokens.map { $0.map(\.doubleValue) })

@@ -235,7 +235,7 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
             let u = trap.direction
             let radius = trap.innerHalfWidth / (u.map(\.magnitude).reduce(.zero, +) * Rational(2))
             let box = Box(centre: points[0], radius: [radius, radius, radius])
-            let model = Transformer(dimension: 3, blocks: [Block(stage: "t", feedForward: trapLayer)])
+            let model = Transformer(dimension: 3, blocks: [Block(stage: .custom, feedForward: trapLayer)])
             let run = try EnclosureEvaluator(model).evaluate([box])
             #expect(run.eventCount == 0)
             #expect(run.boxes[0] == Box(centre: target, radius: box.radius))

@@ -1,4 +1,4 @@
-import Certification
+@testable import Certification
 import Constructions
 import Evaluation
 import ExactArithmetic
@@ -170,10 +170,10 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         }
         let collapse = SelfAttentionLayer(rho: .zero, scores: .scaledIdentity(.one), value: .scaledIdentity(.one))
         let model = Transformer(dimension: 2, blocks: [
-            Block(stage: "separation", feedForward: shift(1)),
-            Block(stage: "leaders", feedForward: shift(30)),
-            Block(stage: "leaders+collapse", feedForward: shift(1), attention: collapse),
-            Block(stage: "interpolation", feedForward: shift(-40)),
+            Block(stage: .separation, feedForward: shift(1)),
+            Block(stage: .leaderSelection, feedForward: shift(30)),
+            Block(stage: .leadersAndCollapse, feedForward: shift(1), attention: collapse),
+            Block(stage: .interpolation, feedForward: shift(-40)),
         ])
         let analysis = try StageAnalysis(model: model, dataset: data, problem: problem, projection: (0, 1), runChecks: false)
         var picture = analysis.picture(model: model, projection: (0, 1), datasetName: "large")
@@ -192,7 +192,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
     @Test func softmaxModelsDrawnInFloat64() throws {
         let built = try Built(figure5, .compact)
         var model = built.model
-        let collapse = try #require(model.blocks.lastIndex { $0.stage == "leaders+collapse" })
+        let collapse = try #require(model.blocks.lastIndex { $0.stage == .leadersAndCollapse })
         model.blocks[collapse].attention.kind = .softmax
         #expect(throws: EvaluationError.self) {
             try StageAnalysis(model: model, dataset: figure5, problem: built.problem, projection: (0, 1))
@@ -236,23 +236,25 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         #expect(plan.steps.map(\.sublayers) == [0..<(2 * sep), (2 * sep)..<(2 * (sep + lead) - 1),
                                                (2 * (sep + lead) - 1)..<(2 * (sep + lead)),
                                                (2 * (sep + lead))..<(2 * built.model.blocks.count)])
-        #expect(ConstructionStage.of(label: "leaders+collapse", attention: false) == .leaderSelection)
-        #expect(ConstructionStage.of(label: "leaders+collapse", attention: true) == .collapse)
-        #expect(ConstructionStage.of(label: "leader-selection", attention: true) == .leaderSelection)
-        #expect(ConstructionStage.of(label: "collapse", attention: false) == .collapse)
-        #expect(ConstructionStage.of(label: "lemma-4.8", attention: false) == nil)
+        #expect(ConstructionStage.of(.leadersAndCollapse, attention: false) == .leaderSelection)
+        #expect(ConstructionStage.of(.leadersAndCollapse, attention: true) == .collapse)
+        #expect(ConstructionStage.of(.leaderSelection, attention: true) == .leaderSelection)
+        #expect(ConstructionStage.of(.collapse, attention: false) == .collapse)
+        #expect(ConstructionStage.of(.reCollapse, attention: false) == .collapse)
+        #expect(ConstructionStage.of(.lemma47, attention: false) == nil)
+        #expect(ConstructionStage.of(.custom, attention: true) == nil)
     }
 
     @Test func modelsOutsideThePipelineGetOnePanelPerLabelRun() {
-        let blocks = ["lemma-4.8", "lemma-4.8", "lemma-4.2", "separation"].map { Block(stage: $0) }
+        let blocks: [Block] = [Block.Stage.lemma47, .lemma47, .custom, .separation].map { Block(stage: $0) }
         let plan = StagePlan(Transformer(dimension: 2, blocks: blocks))
         #expect(!plan.followsPipeline)
         #expect(plan.steps.map(\.sublayers) == [0..<4, 4..<6, 6..<8])
         #expect(plan.steps.last?.title.hasPrefix("Output") == true)
-        let many = (0..<20).map { Block(stage: "s\($0)") }
+        let many = (0..<20).map { Block(stage: $0 % 2 == 0 ? .custom : .lemma47) }
         #expect(StagePlan(Transformer(dimension: 2, blocks: many)).steps.count == StagePlan.maximumGenericSteps)
         // Stages out of order are not the pipeline either.
-        let swapped = ["interpolation", "separation"].map { Block(stage: $0) }
+        let swapped = [Block.Stage.interpolation, .separation].map { Block(stage: $0) }
         #expect(!StagePlan(Transformer(dimension: 2, blocks: swapped)).followsPipeline)
     }
 }
@@ -333,7 +335,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
 
     @Test func withoutSeparationSequencesShareValues() throws {
         var model = try Built(figure5, .narrow).model
-        model.blocks.removeAll { $0.stage == "separation" }
+        model.blocks.removeAll { $0.stage == .separation }
         let c = try checks(model, figure5)
         let f = try #require(c.first { $0.claim == "different sequences share no token value" })
         #expect(f.outcome == .failed)
@@ -343,7 +345,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
 
     @Test func withoutCollapseSequencesKeepTooManyValues() throws {
         var model = try Built(figure5, .narrow).model
-        let last = try #require(model.blocks.lastIndex { $0.stage == "leaders+collapse" })
+        let last = try #require(model.blocks.lastIndex { $0.stage == .leadersAndCollapse })
         model.blocks[last].attention = .identity
         let f = failed(try checks(model, figure5))
         #expect(f.contains("each sequence holds exactly m^j distinct values"), "\(f)")
@@ -422,7 +424,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         let built = try SoftmaxConstruction.build(problem, pairs: figure5.pairs, digest: figure5.digest, layout: layout)
         let report = ConstructionReport(model: built.model, dataset: figure5, problem: problem, checks: [])
         let radii = try #require(report.enclosureRadii)
-        #expect(radii.map(\.stage) == ["separation", "leaders+collapse", "re-collapse"])
+        #expect(radii.map(\.stage) == [.separation, .leadersAndCollapse, .reCollapse])
         #expect(radii.last?.final == .zero, "the re-collapse must end on exact points: \(radii)")
         #expect(radii.contains { $0.largest > .zero }, "softmax never clusters exactly: some box must have a radius")
         let text = report.markdown(modelPath: "m", datasetPath: "d")

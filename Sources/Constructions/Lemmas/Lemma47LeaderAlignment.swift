@@ -36,7 +36,7 @@ public enum LeaderAlignment {
             return Construction(unique: unique, coefficient: .zero, beta: beta, block: nil)
         }
         let c = ShiftLayer.alignmentCoefficient(direction: w, tokens: sequences.flatMap { $0 })
-        let block = Block(stage: "lemma 4.7", feedForward: ShiftLayer.layer(adding: scaled(w, by: c)),
+        let block = Block(stage: .lemma47, feedForward: ShiftLayer.layer(adding: scaled(w, by: c)),
                           attention: SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta)))
         return Construction(unique: unique, coefficient: c, beta: beta, block: block)
     }

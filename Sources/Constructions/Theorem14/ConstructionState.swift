@@ -71,14 +71,14 @@ struct ConstructionState {
 
 /// Per-stage figures for reports.
 public struct StageSummary: Sendable, Equatable {
-    public var stage: String
+    public var stage: Block.Stage
     public var blocks: Int
     public var maximumWidth: Int
     public var largestNumeratorBits: Int
     public var largestDenominatorBits: Int
 
     /// One summary per stage; `marks` lists each stage with the block count at its end.
-    static func stages(of blocks: [Block], marks: [(String, Int)]) -> [StageSummary] {
+    static func stages(of blocks: [Block], marks: [(Block.Stage, Int)]) -> [StageSummary] {
         var stages: [StageSummary] = []
         var start = 0
         for (name, end) in marks {
@@ -88,7 +88,7 @@ public struct StageSummary: Sendable, Equatable {
         return stages
     }
 
-    init(stage: String, blocks: ArraySlice<Block>) {
+    init(stage: Block.Stage, blocks: ArraySlice<Block>) {
         self.stage = stage
         self.blocks = blocks.count
         maximumWidth = blocks.map(\.feedForward.width).max() ?? 0

@@ -30,19 +30,19 @@ public enum HardmaxConstruction {
     /// after the collapse, the leader values of every sequence, and where each stage ends.
     static func collapsed(_ problem: InterpolationProblem, layout: Layout, spreadSphereLeaders: Bool = false,
                           progress: @escaping (String) -> Void)
-        throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(String, Int)]) {
+        throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(Block.Stage, Int)]) {
         do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
         var state = ConstructionState(problem)
-        var marks: [(String, Int)] = []
+        var marks: [(Block.Stage, Int)] = []
         progress("separation: \(problem.count) sequences")
         try SeparationStage(layout: layout, progress: progress).run(&state)
-        marks.append(("separation", state.blocks.count))
+        marks.append((.separation, state.blocks.count))
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
                                                outputCounts: outputs.map(\.count),
                                                spreadSphereLeaders: spreadSphereLeaders, progress: progress)
         let leaders = try leaderStage.run(&state)
-        marks.append(("leaders+collapse", state.blocks.count))
+        marks.append((.leadersAndCollapse, state.blocks.count))
         return (state, leaders, marks)
     }
 
@@ -52,7 +52,7 @@ public enum HardmaxConstruction {
         var (state, leaders, marks) = try collapsed(problem, layout: layout, progress: progress)
         try InterpolationStage(layout: layout, progress: progress)
             .run(&state, leaders: leaders, outputs: problem.pairs.map(\.outputs))
-        marks.append(("interpolation", state.blocks.count))
+        marks.append((.interpolation, state.blocks.count))
         let stages = StageSummary.stages(of: state.blocks, marks: marks)
         let model = Transformer(dimension: problem.dimension, blocks: state.blocks, datasetDigest: digest,
                                 metadata: ["construction": "theorem-1.4", "layout": layout.rawValue, "attention": "hardmax"])

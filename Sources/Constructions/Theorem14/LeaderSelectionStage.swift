@@ -84,7 +84,7 @@ struct LeaderSelectionStage {
                 try finish(ff, state: &state, targets: targetLists, cube: a)
                 break
             }
-            state.append(Block(stage: "leaders", feedForward: ff))
+            state.append(Block(stage: .leaderSelection, feedForward: ff))
             var mover = SingleMoveBlocks(state)
             for (index, move) in moves.enumerated().dropFirst() {
                 let source = added(move.source, shift)
@@ -92,7 +92,7 @@ struct LeaderSelectionStage {
                 if index == moves.count - 1 {
                     try finish(hat, state: &state, targets: targetLists, cube: a)
                 } else {
-                    mover.commit(Block(stage: "leaders", feedForward: hat), moving: source, to: move.target, state: &state)
+                    mover.commit(Block(stage: .leaderSelection, feedForward: hat), moving: source, to: move.target, state: &state)
                 }
             }
         }
@@ -114,7 +114,7 @@ struct LeaderSelectionStage {
                 }
             }
         }
-        let block = Block(stage: "leaders+collapse", feedForward: ff, attention: LeaderSelectionStage.collapse)
+        let block = Block(stage: .leadersAndCollapse, feedForward: ff, attention: LeaderSelectionStage.collapse)
         // B(X) = SA(FF(X)): the FF part is `placed` already, so only the attention runs here.
         let collapse = CompiledAttention<Rational>(LeaderSelectionStage.collapse, temperature: nil)
         let collapsed = parallelMap(placed) { collapse.apply($0) }
@@ -141,12 +141,12 @@ struct InterpolationStage {
         switch layout {
         case .compact:
             let stairs = Staircase(moves: moves, dimension: d)
-            state.append(Block(stage: "interpolation", feedForward: stairs.layer))
+            state.append(Block(stage: .interpolation, feedForward: stairs.layer))
         case .narrow:
             var mover = SingleMoveBlocks(state)
             for move in moves {
                 let hat = try mover.hat(moving: move.source, to: move.target, stage: "interpolation")
-                mover.commit(Block(stage: "interpolation", feedForward: hat), moving: move.source, to: move.target, state: &state)
+                mover.commit(Block(stage: .interpolation, feedForward: hat), moving: move.source, to: move.target, state: &state)
             }
         }
         for (j, s) in state.sequences.enumerated() where !interpolates(s, outputs[j]) {

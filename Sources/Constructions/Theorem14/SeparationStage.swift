@@ -85,7 +85,7 @@ struct SeparationStage {
                 while moves.count > 1 {
                     let first = moves.removeFirst()
                     let hats = HatFunction.moving([first], among: state.allValues(), dimension: d)
-                    state.append(Block(stage: "separation", feedForward: hatLayer(hats)))
+                    state.append(Block(stage: .separation, feedForward: hatLayer(hats)))
                 }
             }
             // u still separates every value here unless the narrow branch above moved one.
@@ -171,7 +171,7 @@ struct SeparationStage {
         let group = processed + leaders.map(\.sequence)
         for beta in SeparationStage.betaCandidates {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
-            let block = Block(stage: "separation", feedForward: ff, attention: sa)
+            let block = Block(stage: .separation, feedForward: ff, attention: sa)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
             let next = parallelMap(afterFF) { attention.apply($0) }
             if keepsInvariant(next, group: group, counts: counts) {

@@ -19,7 +19,6 @@ struct ReCollapseStage {
     let layout: HardmaxConstruction.Layout
     let progress: (String) -> Void
 
-    static let stageName = "re-collapse"
 
     /// `leaders[j][k]` (the collapsed values, all distinct) goes to `outputs[j][k]`.
     func run(_ state: inout ConstructionState, leaders: [[Token]], outputs: [[Token]]) throws(ConstructionError) {
@@ -32,7 +31,7 @@ struct ReCollapseStage {
         switch layout {
         case .compact:
             let stairs = Staircase(moves: moves, dimension: d)
-            state.append(Block(stage: ReCollapseStage.stageName, feedForward: stairs.layer))
+            state.append(Block(stage: .reCollapse, feedForward: stairs.layer))
         case .narrow:
             let v = GenericDirection.separatingAll(moves.map(\.source), dimension: d)
             let projections = moves.map { Rational.dot(v, $0.source) }
@@ -44,7 +43,7 @@ struct ReCollapseStage {
             let projection = FeedForwardLayer(eta: .zero, ridges: [
                 FeedForwardLayer.Ridge(direction: v, neurons: [.init(bias: b, output: axis)]),
             ])
-            state.append(Block(stage: ReCollapseStage.stageName, feedForward: projection))
+            state.append(Block(stage: .reCollapse, feedForward: projection))
             var placed = Set<Rational>()
             for (k, move) in moves.enumerated() {
                 let s = positions[k]
@@ -55,12 +54,12 @@ struct ReCollapseStage {
                 for t in placed { nearest = minimumSoFar(nearest, (t - s).magnitude) }
                 let outer = (nearest ?? Rational(2)) / Rational(2)
                 let ridge = ReCollapseStage.window(at: s, outer: outer, inner: outer / Rational(2), target: move.target, dimension: d)
-                state.append(Block(stage: ReCollapseStage.stageName, feedForward: FeedForwardLayer(eta: .one, ridges: [ridge])))
+                state.append(Block(stage: .reCollapse, feedForward: FeedForwardLayer(eta: .one, ridges: [ridge])))
                 placed.insert(move.target[0])
             }
         }
         for (j, s) in state.sequences.enumerated() where !interpolates(s, outputs[j]) {
-            throw .stageCheckFailed(stage: ReCollapseStage.stageName, detail: "sequence \(j) does not reach its output set")
+            throw .stageCheckFailed(stage: Block.Stage.reCollapse.rawValue, detail: "sequence \(j) does not reach its output set")
         }
     }
 

@@ -58,7 +58,7 @@ public enum SoftmaxConstruction {
     public static func build(_ problem: InterpolationProblem, pairs: [SequencePair], digest: String?,
                              layout: HardmaxConstruction.Layout, search: TemperatureSearch = TemperatureSearch(),
                              progress: @escaping (String) -> Void = { _ in }) throws(SoftmaxConstructionError) -> Result {
-        let hardmax: (blocks: [Block], marks: [(String, Int)])
+        let hardmax: (blocks: [Block], marks: [(Block.Stage, Int)])
         do { hardmax = try trajectory(problem, layout: layout, progress: progress) } catch { throw .construction(error) }
 
         // Margins, then an exact check that the trajectory is unchanged.
@@ -108,14 +108,14 @@ public enum SoftmaxConstruction {
     /// Separation, leader selection and collapse of Theorem 1.4, then the re-collapse of §6.3, all
     /// on the hardmax trajectory; returns the blocks and the stage boundaries.
     static func trajectory(_ problem: InterpolationProblem, layout: HardmaxConstruction.Layout,
-                           progress: @escaping (String) -> Void) throws(ConstructionError) -> (blocks: [Block], marks: [(String, Int)]) {
+                           progress: @escaping (String) -> Void) throws(ConstructionError) -> (blocks: [Block], marks: [(Block.Stage, Int)]) {
         // Softmax needs margins: evenly spread sphere leaders keep the collapse's score gaps, and
         // hence τ₀, large.
         var (state, leaders, marks) = try HardmaxConstruction.collapsed(problem, layout: layout, spreadSphereLeaders: true,
                                                                         progress: progress)
         let outputs = problem.pairs.map(\.outputs)
         try ReCollapseStage(layout: layout, progress: progress).run(&state, leaders: leaders, outputs: outputs)
-        marks.append((ReCollapseStage.stageName, state.blocks.count))
+        marks.append((.reCollapse, state.blocks.count))
         return (state.blocks, marks)
     }
 }

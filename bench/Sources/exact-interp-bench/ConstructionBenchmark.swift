@@ -69,7 +69,7 @@ private func measureConstruction(_ dataset: Dataset, layout: HardmaxConstruction
             ("largest_width", jsonNumber(result.model.maximumWidth)),
             ("stages", .array(result.stages.map { stage in
                 .object([
-                    ("stage", .string(stage.stage)), ("blocks", jsonNumber(stage.blocks)),
+                    ("stage", .string(stage.stage.rawValue)), ("blocks", jsonNumber(stage.blocks)),
                     ("numerator_bits", jsonNumber(stage.largestNumeratorBits)),
                     ("denominator_bits", jsonNumber(stage.largestDenominatorBits)),
                 ])

@@ -121,7 +121,7 @@ struct EvaluatorWorkload {
             if opening { ridges.append(ShiftLayer.ridge(adding: shift)) }
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w),
                                         value: .scaledIdentity(opening ? .one : Rational(-1)))
-            let block = Block(stage: opening ? "translate-in" : "translate-out", feedForward: FeedForwardLayer(eta: .one, ridges: ridges), attention: sa)
+            let block = Block(stage: .custom, feedForward: FeedForwardLayer(eta: .one, ridges: ridges), attention: sa)
             let compiled = CompiledBlock<Rational>(block, temperature: nil)
             sample = sample.map(compiled.apply)
             built.append(block)

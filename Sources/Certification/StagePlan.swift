@@ -16,18 +16,19 @@ public enum ConstructionStage: Int, Sendable, CaseIterable, Comparable {
         }
     }
 
-    /// The stage a sublayer belongs to, from its block's label (`Block.stage`), or nil for labels
+    /// The stage a sublayer belongs to, from its block's stage (`Block.stage`), or nil for blocks
     /// outside the pipeline. A "leaders+collapse" block does the last leader move in its FF and the
-    /// collapse (Lemma 4.4) in its SA, so the two sublayers belong to different stages.
-    public static func of(label: String, attention: Bool) -> ConstructionStage? {
-        let l = label.lowercased()
-        if l.contains("separat") { return .separation }
-        let leader = l.contains("leader"), collapse = l.contains("collapse")
-        if leader && collapse { return attention ? .collapse : .leaderSelection }
-        if collapse { return .collapse }
-        if leader { return .leaderSelection }
-        if l.contains("interpol") { return .interpolation }
-        return nil
+    /// collapse (Lemma 4.4) in its SA, so the two sublayers belong to different stages. The
+    /// re-collapse of Theorem 1.6 is a collapse (onto the outputs).
+    public static func of(_ stage: Block.Stage, attention: Bool) -> ConstructionStage? {
+        switch stage {
+        case .separation: return .separation
+        case .leaderSelection: return .leaderSelection
+        case .leadersAndCollapse: return attention ? .collapse : .leaderSelection
+        case .collapse, .reCollapse: return .collapse
+        case .interpolation: return .interpolation
+        case .lemma47, .custom: return nil
+        }
     }
 }
 
@@ -79,7 +80,7 @@ public struct StagePlan: Sendable, Equatable {
     public init(_ model: Transformer) {
         let labels = model.blocks.map(\.stage)
         sublayerCount = 2 * labels.count
-        let stages = (0..<sublayerCount).map { ConstructionStage.of(label: labels[$0 / 2], attention: $0 % 2 == 1) }
+        let stages = (0..<sublayerCount).map { ConstructionStage.of(labels[$0 / 2], attention: $0 % 2 == 1) }
         var ordered = true
         var previous: ConstructionStage? = nil
         for s in stages {
@@ -107,9 +108,9 @@ public struct StagePlan: Sendable, Equatable {
     }
 
     /// Runs of equal labels, merged into at most `maximumGenericSteps` groups.
-    static func genericSteps(_ labels: [String]) -> [Step] {
+    static func genericSteps(_ labels: [Block.Stage]) -> [Step] {
         if labels.isEmpty { return [Step(title: "Output (no blocks)", stage: nil, sublayers: 0..<0)] }
-        var runs: [(label: String, blocks: Range<Int>)] = []
+        var runs: [(label: Block.Stage, blocks: Range<Int>)] = []
         for (b, label) in labels.enumerated() {
             if let last = runs.last, last.label == label {
                 runs[runs.count - 1].blocks = last.blocks.lowerBound..<(b + 1)
@@ -122,7 +123,7 @@ public struct StagePlan: Sendable, Equatable {
         for g in 0..<groups {
             let r0 = g * runs.count / groups, r1 = (g + 1) * runs.count / groups
             let blocks = runs[r0].blocks.lowerBound..<runs[r1 - 1].blocks.upperBound
-            let names = runs[r0..<r1].map(\.label)
+            let names = runs[r0..<r1].map(\.label.rawValue)
             var seen = Set<String>()
             let label = names.filter { seen.insert($0).inserted }.joined(separator: ", ")
             let last = g == groups - 1

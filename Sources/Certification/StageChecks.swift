@@ -55,16 +55,41 @@ public struct LeaderGeometry: Sendable, Equatable {
 
 /// Exact checks of every stage of a Theorem 1.4 model on its dataset (SPEC §5.2–5.5).
 public enum StageChecks {
-    /// `trace` must be the evaluation of `problem`'s (deduplicated) inputs. The output check is
-    /// `verify`'s: T(X^j) = Y^j as sets on `dataset` as given, and the recorded digest.
+    /// Evaluates `problem`'s (deduplicated) inputs exactly at the checkpoints of `StagePlan(model)`
+    /// and checks every stage. Hardmax models only (the evaluation is exact).
+    public static func run(model: Transformer, problem: InterpolationProblem, dataset: Dataset) throws(EvaluationError) -> [StageCheck] {
+        let plan = StagePlan(model)
+        let evaluator = try Evaluator<Rational>(model)
+        let perSequence = parallelMap(problem.pairs.map(\.inputs)) { input -> [[Token]] in
+            var current = input
+            var out = [input]
+            for step in plan.steps {
+                for s in step.sublayers {
+                    let block = evaluator.blocks[s / 2]
+                    current = s % 2 == 0 ? current.map(block.feedForward.apply) : block.attention.apply(current)
+                }
+                out.append(current)
+            }
+            return out
+        }
+        let checkpoints = (0...plan.steps.count).map { k in perSequence.map { $0[k] } }
+        return run(model: model, problem: problem, dataset: dataset, plan: plan, checkpoints: checkpoints)
+    }
+
+    /// `checkpoints[k][j]`: the tokens of `problem`'s (deduplicated) sequence j after step k − 1 of
+    /// `plan` (k = 0: the input), evaluated exactly. The output check is Certification's `certify`
+    /// on `dataset` as given, and the recorded digest.
     public static func run(model: Transformer, problem: InterpolationProblem, dataset: Dataset,
-                           trace: StageTrace<Rational>) -> [StageCheck] {
+                           plan: StagePlan, checkpoints: [[[Token]]]) -> [StageCheck] {
         var checks: [StageCheck] = []
-        let plan = trace.plan
+        func distinct(_ tokens: [Token]) -> [Token] {
+            var seen = Set<Token>()
+            return tokens.filter { seen.insert($0).inserted }
+        }
         let name = { (j: Int) in "pairs[\(problem.pairs[j].sourceIndex)]" }
         let inputCounts = problem.pairs.map(\.inputs.count)
         let outputCounts = problem.pairs.map(\.outputs.count)
-        let distinctAt = { (k: Int) in problem.pairs.indices.map { trace.distinctValues(checkpoint: k, sequence: $0) } }
+        let distinctAt = { (k: Int) in problem.pairs.indices.map { distinct(checkpoints[k][$0]) } }
         let outside = "the model's stage labels do not follow separation → leader selection → collapse → interpolation"
 
         // §5.2, Lemma 5.1.
@@ -101,31 +126,17 @@ public enum StageChecks {
                                      detail: plan.followsPipeline ? "the model has no collapse layer" : outside))
         }
 
-        // §5.5: the output, on the dataset as given. A pair whose input is one of the deduplicated
-        // inputs reuses the trace's exact result; any other (repeated tokens) is evaluated here.
-        let last = trace.checkpoints.count - 1
-        var finals: [[Token]: [Token]] = [:]
-        for (j, p) in problem.pairs.enumerated() { finals[p.inputs] = trace.checkpoints[last][j] }
-        var evaluator: Evaluator<Rational>? = nil
-        var failed: [String] = []
+        // §5.5: the output, on the dataset as given: Certification's verdict (the digest is checked
+        // on its own below).
+        let claim = "T(X^j) = Y^j as sets for every pair of the dataset as given"
         do {
-            for (j, pair) in dataset.pairs.enumerated() {
-                let got: [Token]
-                if let f = finals[pair.input] {
-                    got = f
-                } else {
-                    let e = try evaluator ?? Evaluator<Rational>(model)
-                    evaluator = e
-                    got = e.evaluate(pair.input)
-                }
-                if Set(got) != Set(pair.output) { failed.append("pairs[\(j)]") }
-            }
-            checks.append(StageCheck(stage: "output", claim: "T(X^j) = Y^j as sets for every pair of the dataset as given",
-                                     reference: "Theorem 1.4", outcome: failed.isEmpty ? .passed : .failed,
+            let report = try certify(model: model, dataset: dataset, method: .exactHardmax, bindingDigest: false)
+            let failed = report.failures.map { "pairs[\($0.index)]" }
+            checks.append(StageCheck(stage: "output", claim: claim, reference: "Theorem 1.4",
+                                     outcome: failed.isEmpty ? .passed : .failed,
                                      detail: failed.isEmpty ? "" : "not interpolated: " + listed(failed)))
         } catch {
-            checks.append(StageCheck(stage: "output", claim: "T(X^j) = Y^j as sets for every pair of the dataset as given",
-                                     reference: "Theorem 1.4", outcome: .failed, detail: "\(error)"))
+            checks.append(StageCheck(stage: "output", claim: claim, reference: "Theorem 1.4", outcome: .failed, detail: "\(error)"))
         }
         if let recorded = model.datasetDigest {
             let digest = dataset.digest
@@ -243,6 +254,3 @@ public enum StageChecks {
         names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", … (\(names.count) in all)" : "")
     }
 }
-
-/// "[1, 1/2]".
-func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
