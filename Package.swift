@@ -4,10 +4,10 @@ import PackageDescription
 // Layers, lowest first. A module imports only modules above it in this list:
 //   CGMP → ExactArithmetic → LinearProgramming → TransformerModel → Evaluation → Constructions
 //        → Certification → Visualization → exact-interp
-// The evaluator is generic over `Scalar`; release builds let the modules that call it with
-// `Rational` or `Double` specialise it (otherwise every arithmetic operation goes through witness
-// tables, several times slower).
-let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+// No unsafe flags in any library target, so that other packages can depend on this one by version.
+// The evaluator is generic over `Scalar`: its public entry points carry `@_specialize` for
+// `Rational` and `Double`, and `Rational`'s arithmetic is `@inlinable`, which keeps the speed that
+// `-cross-module-optimization` gave (docs/benchmarks.md, "Without cross-module optimisation").
 
 let package = Package(
     name: "ExactInterp",
@@ -26,10 +26,10 @@ let package = Package(
             pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]
         ),
-        .target(name: "ExactArithmetic", dependencies: ["CGMP"], swiftSettings: crossModule),
+        .target(name: "ExactArithmetic", dependencies: ["CGMP"]),
         .target(name: "LinearProgramming", dependencies: ["ExactArithmetic"]),
         .target(name: "TransformerModel", dependencies: ["ExactArithmetic"]),
-        .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"], swiftSettings: crossModule),
+        .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"]),
         .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]),
         .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Certification"]),
         .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),

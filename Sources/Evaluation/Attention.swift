@@ -16,6 +16,8 @@ public struct CompiledAttention<S: Scalar>: Sendable {
     /// True when the layer is the identity (evaluation skips it).
     public let isIdentity: Bool
 
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public init(_ layer: SelfAttentionLayer, temperature: Rational?) {
         kind = layer.kind
         rho = S(layer.rho)
@@ -71,7 +73,7 @@ public struct CompiledAttention<S: Scalar>: Sendable {
                     let keys = causal ? i + 1 : n
                     let scores = (0..<keys).map { k in score(head.scores, xs[i], xs[k]) }
                     // Only types that can represent exp get here: the evaluator checks at construction.
-                    let weights = S.softmaxWeights(scores, temperature: temperature ?? .one) ?? []
+                    let weights = Softmax.weights(scores, temperature: temperature ?? .one) ?? []
                     for k in weights.indices { axpy(weights[k], values[k], &out[i]) }
                 }
             }

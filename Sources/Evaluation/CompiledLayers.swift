@@ -53,6 +53,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     public let isIdentity: Bool
     public let width: Int
 
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public init(_ layer: FeedForwardLayer) {
         eta = S(layer.eta)
         isIdentity = layer.isIdentity
@@ -99,6 +101,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     }
 
     /// FF(x) = η x + Σ w_j σ(⟨u_r, x⟩ + b_j): per direction on exact scalars, per neuron otherwise.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func apply(_ x: [S]) -> [S] {
         if isIdentity { return x }
         guard S.isExact else { return applyDense(x) }
@@ -154,6 +158,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     }
 
     /// FF(x) neuron by neuron: the reference algorithm, and the float64 path.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func applyDense(_ x: [S]) -> [S] {
         if isIdentity { return x }
         var out = eta == .one ? x : scaled(x, by: eta)
@@ -168,6 +174,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     }
 
     /// Pre-activations ⟨u_r, x⟩ + b_j of every neuron, in ridge order.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func preActivations(_ x: [S]) -> [S] {
         var pres: [S] = []
         pres.reserveCapacity(width)

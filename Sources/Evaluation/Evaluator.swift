@@ -14,6 +14,8 @@ public struct CompiledBlock<S: Scalar>: Sendable {
     public internal(set) var feedForward: CompiledFeedForward<S>
     public let attention: CompiledAttention<S>
 
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public init(_ block: Block, temperature: Rational?) {
         stage = block.stage
         feedForward = CompiledFeedForward(block.feedForward)
@@ -36,10 +38,12 @@ public struct Evaluator<S: Scalar>: Sendable {
     public let blocks: [CompiledBlock<S>]
 
     /// Compiles `model`; `temperature` overrides the model's τ for softmax layers.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public init(_ model: Transformer, temperature: Rational? = nil) throws(EvaluationError) {
         let tau = temperature ?? model.temperature
         if model.usesSoftmax {
-            guard S.softmaxWeights([S.zero], temperature: .one) != nil else {
+            guard Softmax.isAvailable(for: S.self) else {
                 throw EvaluationError("the model has softmax layers, whose outputs are irrational: exact evaluation certifies them through enclosures (`verify`); use --arithmetic float64 to run them in floating point")
             }
             guard tau != nil else {
@@ -86,6 +90,8 @@ public struct Evaluator<S: Scalar>: Sendable {
 
     /// `evaluateAll`, calling `progress(done)` after every sequence (from worker threads, one at a
     /// time, in completion order) so long runs can report how far they are.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
     public func evaluateAll(_ sequences: [[[S]]], progress: @escaping @Sendable (Int) -> Void) -> [[[S]]] {
         let counter = CompletionCounter()
         return parallelMap(sequences) { xs in

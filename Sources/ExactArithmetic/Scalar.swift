@@ -23,9 +23,6 @@ public protocol Scalar: Comparable, Hashable, Sendable, CustomStringConvertible 
 
     /// ⟨a, b⟩ over the common prefix of `a` and `b`. Conformers may override it with a faster algorithm.
     static func dot(_ a: [Self], _ b: [Self]) -> Self
-
-    /// Softmax weights exp(s_k/τ)/Σ exp(s_l/τ), or nil when this type cannot represent them.
-    static func softmaxWeights(_ scores: [Self], temperature: Rational) -> [Self]?
 }
 
 extension Scalar {
@@ -39,8 +36,6 @@ extension Scalar {
         for i in 0..<min(a.count, b.count) { sum = sum + a[i] * b[i] }
         return sum
     }
-
-    public static func softmaxWeights(_ scores: [Self], temperature: Rational) -> [Self]? { nil }
 }
 
 extension Rational: Scalar {
@@ -52,26 +47,7 @@ extension Double: Scalar {
     public init(_ value: Rational) { self = value.doubleValue }
     public static var one: Double { 1 }
     public static var isExact: Bool { false }
-
-    /// Numerically stable softmax: the row maximum is subtracted before `exp`.
-    public static func softmaxWeights(_ scores: [Double], temperature: Rational) -> [Double]? {
-        guard let top = scores.max() else { return [] }
-        let tau = temperature.doubleValue
-        // A τ below the smallest double rounds to 0: the top score then gets exp(0) = 1 (not 0/0 = NaN)
-        // and the others exp(−∞) = 0, the hardmax limit τ → 0.
-        let e = scores.map { $0 == top ? 1 : libmExp(($0 - top) / tau) }
-        let total = e.reduce(0, +)
-        return e.map { $0 / total }
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inlinable func libmExp(_ x: Double) -> Double { Glibc.exp(x) }
-#elseif canImport(Darwin)
-import Darwin
-@inlinable func libmExp(_ x: Double) -> Double { Darwin.exp(x) }
-#endif
 
 // MARK: - Vector helpers
 

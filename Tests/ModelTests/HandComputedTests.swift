@@ -209,33 +209,33 @@ import TransformerModel
     func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> Bool { abs(a - b) <= tolerance * max(1, abs(b)) }
 
     @Test func weightsOfTwoScores() throws {
-        let w = try #require(Double.softmaxWeights([1, 0], temperature: .one))
+        let w = Softmax.weights([1, 0], temperature: .one)
         #expect(close(w[0], Self.sigmoid1) && close(w[1], 1 - Self.sigmoid1))
-        let half = try #require(Double.softmaxWeights([1, 0], temperature: r("1/2")))
+        let half = Softmax.weights([1, 0], temperature: r("1/2"))
         #expect(close(half[0], Self.sigmoid2) && close(half[1], 1 - Self.sigmoid2))
-        let equal = try #require(Double.softmaxWeights([3, 3, 3, 3], temperature: .one))
+        let equal = Softmax.weights([3, 3, 3, 3], temperature: .one)
         #expect(equal == [0.25, 0.25, 0.25, 0.25])
     }
 
     /// exp(1000) overflows a double: the row maximum must be subtracted first.
     @Test func stableWithHugeScores() throws {
-        let w = try #require(Double.softmaxWeights([1000, 999, -1e308], temperature: .one))
+        let w = Softmax.weights([1000, 999, -1e308], temperature: .one)
         #expect(close(w[0], Self.sigmoid1) && close(w[1], 1 - Self.sigmoid1) && w[2] == 0)
-        let big = try #require(Double.softmaxWeights([1e300, 1e300], temperature: .one))
+        let big = Softmax.weights([1e300, 1e300], temperature: .one)
         #expect(big == [0.5, 0.5])
-        #expect(Double.softmaxWeights([], temperature: .one) == [])
+        #expect(Softmax.weights([], temperature: .one) == [])
     }
 
     /// A temperature below the smallest double (2^−1100) is the hardmax limit, not NaN.
     @Test func temperatureThatUnderflowsIsTheHardmaxLimit() throws {
         let tiny = try Rational(2).power(-1100)
-        let w = try #require(Double.softmaxWeights([2, 5, 5, 1], temperature: tiny))
+        let w = Softmax.weights([2, 5, 5, 1], temperature: tiny)
         #expect(w == [0, 0.5, 0.5, 0])
     }
 
     /// Rational cannot represent exp: no weights.
     @Test func rationalHasNoSoftmax() {
-        #expect(Rational.softmaxWeights([.one, .zero], temperature: .one) == nil)
+        #expect(Softmax.weights([Rational.one, .zero], temperature: .one) == nil)
     }
 
     /// Through the evaluator: α = x[1] = 1, β = x[0] = (1000, 999), V = I, ρ = 0, τ = 1:
