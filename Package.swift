@@ -14,7 +14,10 @@ let package = Package(
     products: [
         .executable(name: "exact-interp", targets: ["exact-interp"]),
         .library(name: "ExactArithmetic", targets: ["ExactArithmetic"]),
+        .library(name: "TransformerModel", targets: ["TransformerModel"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Certification", targets: ["Certification"]),
+        .library(name: "Constructions", targets: ["Constructions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
