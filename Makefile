@@ -5,7 +5,7 @@ DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
 
-.PHONY: all deps build release test unit-test golden check-lemmas check-python consumer-test demo bench leak-check clean
+.PHONY: all deps build release test unit-test golden check-lemmas check-python check-imports consumer-test demo bench leak-check clean
 
 all: build
 
@@ -28,7 +28,7 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python consumer-test
+	$(MAKE) --no-print-directory golden check-lemmas check-python check-imports consumer-test
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
@@ -43,6 +43,10 @@ check-lemmas: build
 check-python: build
 	python3 Datasets/models/build_handmade.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
+
+# Package.swift declares exactly the modules every target imports.
+check-imports:
+	@python3 tools/check-imports.py
 
 # A package that depends on this one by file:// URL and version tag 1.0.0 (a clone of the working
 # tree under .build/consumer-test) builds, computes with Rational and certifies figure 5: the library

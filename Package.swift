@@ -1,9 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, lowest first. A module imports only modules above it in this list:
-//   CGMP → ExactArithmetic → LinearProgramming → TransformerModel → Evaluation → Constructions
-//        → Certification → Visualization → exact-interp
+// Layers, lowest first. Every target depends on exactly the modules it imports (tools/check-imports.sh
+// checks it in `make test`; docs/architecture.md draws the graph):
+//   CGMP → ExactArithmetic → {LinearProgramming, TransformerModel} → Evaluation → Certification
+//        → Constructions, Visualization → exact-interp
+// Certification (the judge) sits below Constructions: it cannot import construction code, and the
+// constructions' own checks (the τ₀ search) call it.
 // No unsafe flags in any library target, so that other packages can depend on this one by version.
 // The evaluator is generic over `Scalar`: its public entry points carry `@_specialize` for
 // `Rational` and `Double`, and `Rational`'s arithmetic is `@inlinable`, which keeps the speed that
@@ -36,19 +39,22 @@ let package = Package(
         .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]),
         .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Certification"]),
         .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),
+        // Seeded random datasets (`generate`, the benchmarks, the tests): a tool, not part of the
+        // model API, so no library product exports it.
+        .target(name: "DatasetGeneration", dependencies: ["ExactArithmetic", "TransformerModel"]),
         .executableTarget(
             name: "exact-interp",
             dependencies: [
-                "ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
-                "Certification", "Visualization",
+                "ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
+                "Visualization", "DatasetGeneration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "exact-interp-bench",
             dependencies: [
-                "CGMP", "MPQBench", "ExactArithmetic", "TransformerModel", "Evaluation", "Constructions",
-                "Certification", "Visualization",
+                "MPQBench", "ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
+                "Visualization", "DatasetGeneration",
             ],
             path: "bench/Sources/exact-interp-bench"
         ),
@@ -59,31 +65,37 @@ let package = Package(
             path: "bench/Sources/MPQBench",
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .release))]
         ),
+        // Fixtures shared by the test targets (the adversarial dataset families).
+        .target(name: "TestSupport", dependencies: ["ExactArithmetic", "TransformerModel"],
+                path: "Tests/TestSupport"),
         .testTarget(
             name: "ExactArithmeticTests",
-            dependencies: ["ExactArithmetic", "CGMP", "TransformerModel", .product(name: "PropertyBased", package: "swift-property-based")]
-        ),
-        .testTarget(
-            name: "ModelTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation",
+            dependencies: ["CGMP", "ExactArithmetic", "TransformerModel", "DatasetGeneration",
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
+            name: "ModelTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration"]
+        ),
+        .testTarget(
             name: "ConstructionTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
+                           "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
             name: "LemmaTests",
             dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
-                           .product(name: "PropertyBased", package: "swift-property-based")]
+                           "DatasetGeneration"]
         ),
         .testTarget(
             name: "SoftmaxTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
+                           "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
             name: "VisualizationTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Constructions", "Certification", "Visualization"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
+                           "Visualization", "DatasetGeneration"]
         ),
     ]
 )

@@ -44,10 +44,10 @@ public struct Evaluator<S: Scalar>: Sendable {
         let tau = temperature ?? model.temperature
         if model.usesSoftmax {
             guard Softmax.isAvailable(for: S.self) else {
-                throw EvaluationError("the model has softmax layers, whose outputs are irrational: exact evaluation certifies them through enclosures (`verify`); use --arithmetic float64 to run them in floating point")
+                throw EvaluationError("the model has softmax layers, whose outputs are irrational: exact evaluation cannot run them (the enclosure certificate judges them exactly; floating-point evaluation runs them approximately)")
             }
             guard tau != nil else {
-                throw EvaluationError("the model has softmax layers but no temperature: give one with --temperature")
+                throw EvaluationError("the model has softmax layers but no temperature τ")
             }
         }
         self.model = model

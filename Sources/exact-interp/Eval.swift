@@ -47,7 +47,11 @@ struct Eval: ParsableCommand {
 
     func makeEvaluator<S: Scalar>(_ m: Transformer, _ tau: Rational?, as: S.Type) throws -> Evaluator<S> {
         do { return try Evaluator<S>(m, temperature: tau) } catch {
-            printError("error: \(error)")
+            // The library names no flags; the CLI says which one helps.
+            let hint = !m.usesSoftmax ? "" : S.isExact
+                ? ": `verify` certifies softmax models exactly; --arithmetic float64 runs them in floating point"
+                : ": give one with --temperature"
+            printError("error: \(error)\(hint)")
             throw Exit.invalidInput
         }
     }

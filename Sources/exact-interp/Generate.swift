@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatasetGeneration
 import TransformerModel
 
 struct Generate: ParsableCommand {

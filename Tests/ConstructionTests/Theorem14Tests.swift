@@ -1,8 +1,10 @@
 import Certification
 import Constructions
+import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 import TransformerModel
 

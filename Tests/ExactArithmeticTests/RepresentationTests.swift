@@ -1,7 +1,8 @@
 import CGMP
+import DatasetGeneration
 @testable import ExactArithmetic
-import PropertyBased
 import Foundation
+import PropertyBased
 import Testing
 import TransformerModel
 

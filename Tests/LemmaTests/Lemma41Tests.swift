@@ -1,4 +1,5 @@
 import Constructions
+import DatasetGeneration
 import ExactArithmetic
 import Testing
 import TransformerModel

@@ -1,4 +1,5 @@
 import Constructions
+import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Testing

@@ -1,3 +1,4 @@
+import DatasetGeneration
 import ExactArithmetic
 import LinearProgramming
 import Testing

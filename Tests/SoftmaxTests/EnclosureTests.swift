@@ -1,3 +1,4 @@
+import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation

@@ -1,5 +1,6 @@
 import Certification
 import Constructions
+import DatasetGeneration
 import ExactArithmetic
 import TransformerModel
 

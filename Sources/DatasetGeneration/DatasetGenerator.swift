@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TransformerModel
 
 /// SplitMix64: a small, fast, seedable generator, so random datasets are reproducible everywhere.
 public struct SplitMix64: RandomNumberGenerator, Sendable {

@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TransformerModel
 
 /// The adversarial dataset families of issue 5 (SPEC §5), each valid under Assumption 1.3 and each
 /// aimed at one weak spot of the Theorem 1.4/1.6 constructions: sequences nested in each other, a
