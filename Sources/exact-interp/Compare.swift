@@ -24,10 +24,9 @@ struct Compare: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model JSON file.") var model: String
-    @Argument(help: "Dataset JSON file.") var dataset: String
+    @OptionGroup var files: ModelAndDataset
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
-    @Option(help: "Softmax: the temperature τ to run at (default: the model's τ₀).") var tau: String?
+    @OptionGroup var temperature: TemperatureOption
 
     struct LayerSummary {
         var label = ""
@@ -39,8 +38,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
+        let (transformer, data) = try files.load()
         try requireSameDimension(transformer, data)
         if transformer.usesSoftmax {
             try compareSoftmax(transformer, data)
@@ -130,8 +128,8 @@ extension Compare {
 
     /// Float64 at τ beside the enclosures valid for every temperature in (0, τ].
     func compareSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
-        guard let tauValue = try tau.map({ try parsePositiveRational($0, option: "--tau") }) ?? transformer.temperature else {
-            printError("error: \(model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
+        guard let tauValue = temperature.tau ?? transformer.temperature else {
+            printError("error: \(files.model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
             throw Exit.invalidInput
         }
         let enclosure: EnclosureEvaluator, float: Evaluator<Double>

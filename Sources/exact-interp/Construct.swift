@@ -40,12 +40,37 @@ struct Construct: ParsableCommand {
     )
 
     @Argument(help: "Dataset JSON file.") var dataset: String
-    @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String
+    @OptionGroup var destination: OutputOption
     @Option(help: "narrow or compact.") var layout: HardmaxConstruction.Layout = .narrow
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
-    @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
+    @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: TemperatureStart = .auto
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
-    @Flag(help: "No progress messages on stderr.") var quiet = false
+    @OptionGroup var progress: QuietFlag
+
+    var output: String { destination.output }
+    var quiet: Bool { progress.quiet }
+
+    /// `auto` or a positive rational.
+    enum TemperatureStart: ExpressibleByArgument {
+        case auto
+        case value(Rational)
+        init?(argument: String) {
+            if argument == "auto" { self = .auto } else if let r = Rational(argument: argument) { self = .value(r) } else { return nil }
+        }
+        var defaultValueDescription: String { "auto" }
+        var rational: Rational? { if case .value(let r) = self { return r } else { return nil } }
+    }
+
+    func validate() throws {
+        if let start = tauStart.rational, start <= .zero {
+            printError("error: --tau-start must be positive")
+            throw Exit.invalidInput
+        }
+        guard (1...4096).contains(tauTries) else {
+            printError("error: --tau-tries must be in 1...4096")
+            throw Exit.invalidInput
+        }
+    }
 
     func run() throws {
         let data = try loadDataset(dataset)
@@ -142,11 +167,7 @@ func elapsed(since start: DispatchTime) -> String {
 extension Construct {
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
     func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
-        let start = tauStart == "auto" ? nil : try parsePositiveRational(tauStart, option: "--tau-start")
-        guard (1...4096).contains(tauTries) else {
-            printError("error: --tau-tries must be in 1...4096")
-            throw Exit.invalidInput
-        }
+        let start = tauStart.rational
         let started = DispatchTime.now()
         let quiet = self.quiet
         let result: SoftmaxConstruction.Result

@@ -23,13 +23,12 @@ struct Draw: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model JSON file.") var model: String
-    @Argument(help: "Dataset JSON file.") var dataset: String
-    @Option(name: .shortAndLong, help: "Where to write the SVG picture.") var output: String
+    @OptionGroup var files: ModelAndDataset
+    @OptionGroup var destination: OutputOption
     @Option(help: "Coordinate on the horizontal axis (0-based).") var x: Int = 0
     @Option(help: "Coordinate on the vertical axis (0-based).") var y: Int = 1
     @Option(help: "Most arrows per panel.") var maxArrows: Int = 400
-    @Option(help: "Softmax temperature τ (default: the model's τ₀).") var temperature: String?
+    @OptionGroup var temperature: TemperatureOption
 
     func validate() throws {
         guard x >= 0, y >= 0, x != y else { throw ValidationError("--x and --y must be two different coordinates ≥ 0") }
@@ -37,12 +36,12 @@ struct Draw: ParsableCommand {
     }
 
     func run() throws {
-        let (transformer, data, problem) = try loadForPictures(model: model, dataset: dataset)
+        let (transformer, data, problem) = try loadForPictures(files)
         guard x < problem.dimension, y < problem.dimension else {
             printError("error: --x \(x) --y \(y): the data has coordinates 0…\(problem.dimension - 1) only")
             throw Exit.invalidInput
         }
-        let tau = try temperature.map { try parsePositiveRational($0, option: "--temperature") }
+        let tau = temperature.tau
         let analysis: StageAnalysis
         do {
             analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: (x, y),
@@ -53,16 +52,16 @@ struct Draw: ParsableCommand {
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows
-        try writeFile(output, picture.svg)
+        try writeFile(destination.output, picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
-        print("figure: \(output) (\(picture.panels.count) panels: \(titles))")
+        print("figure: \(destination.output) (\(picture.panels.count) panels: \(titles))")
     }
 }
 
 /// Model, dataset and the dataset as a problem (sets, Assumption 1.3), for `draw` and `report`.
-func loadForPictures(model: String, dataset: String) throws -> (Transformer, Dataset, InterpolationProblem) {
-    let transformer = try loadModel(model)
-    let data = try loadDataset(dataset)
+func loadForPictures(_ files: ModelAndDataset) throws -> (Transformer, Dataset, InterpolationProblem) {
+    let (transformer, data) = try files.load()
+    let dataset = files.dataset
     try requireSameDimension(transformer, data)
     let problem: InterpolationProblem
     do { problem = try InterpolationProblem(data) } catch {

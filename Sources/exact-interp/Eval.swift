@@ -23,19 +23,16 @@ struct Eval: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model JSON file.") var model: String
-    @Argument(help: "Dataset JSON file.") var dataset: String
+    @OptionGroup var files: ModelAndDataset
     @Option(help: "exact or float64.") var arithmetic: Arithmetic = .exact
     @Option(help: "Write every layer's tokens and argmax sets to this JSON file.") var trace: String?
-    @Option(name: [.customLong("tau"), .customLong("temperature")],
-            help: "Softmax temperature τ for float64 (default: the model's τ₀).") var temperature: String?
+    @OptionGroup var temperature: TemperatureOption
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
 
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
+        let (transformer, data) = try files.load()
         try requireSameDimension(transformer, data)
-        let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
+        let tau = temperature.tau
         let failures: Int
         switch arithmetic {
         case .exact: failures = try runExact(transformer, data, tau)

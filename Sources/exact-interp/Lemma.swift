@@ -39,16 +39,16 @@ struct LemmaCommand: ParsableCommand {
     @Option(help: "Token index (into the distinct tokens of X^j); repeat for 4.8.") var token: [Int] = []
     @Option(help: "4.8: target of the moved token, e.g. \"3,1/2\"; repeat with --token.") var target: [String] = []
     @Option(help: "4.1: w; 4.8: u.") var direction: String?
-    @Option(help: "4.1–4.4: γ (default 1/2; 4.4: 1).") var gamma: String?
+    @Option(help: "4.1–4.4: γ (default 1/2; 4.4: 1).") var gamma: Rational?
     @Option(help: "4.1–4.4: number of steps T to check.") var steps: Int?
     @Flag(help: "4.2, 4.4: add the orthant preparation FF.") var prepare = false
     @Option(help: "4.4: leader indices, ℓ first, e.g. \"1,4,2\".") var leaders: String?
     @Option(help: "4.4 with --prepare: number m of leaders (default: the pair's distinct outputs).") var leaderCount: Int?
     @Flag(help: "4.3: use the sequence's image on the sphere |x| = r.") var project = false
-    @Option(help: "4.3 with --project: r (default 1).") var radius: String?
-    @Option(help: "4.7: β (default 1).") var beta: String?
-    @Option(help: "4.8: one half-width ε for every hat.") var halfWidth: String?
-    @Option(help: "4.8: scale of the default half-widths (default 1).") var widthFactor: String?
+    @Option(help: "4.3 with --project: r (default 1).") var radius: Rational?
+    @Option(help: "4.7: β (default 1).") var beta: Rational?
+    @Option(help: "4.8: one half-width ε for every hat.") var halfWidth: Rational?
+    @Option(help: "4.8: scale of the default half-widths (default 1).") var widthFactor: Rational?
 
     /// Lines printed before the parameters, once the construction is known to be buildable (so
     /// invalid input prints nothing on standard output).
@@ -123,7 +123,7 @@ struct LemmaCommand: ParsableCommand {
                     let c = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i)
                     output = (c.parameters, UniqueLeaders.check(c, sequences: sequences))
                 } else {
-                    let b = try beta.map { try parseRational($0, option: "--beta") } ?? .one
+                    let b = beta ?? LeaderAlignment.defaultBeta
                     let c = try LeaderAlignment.construct(sequences: sequences, sequence: j, index: i, beta: b)
                     output = (c.parameters, LeaderAlignment.check(c, sequences: sequences))
                 }
@@ -189,7 +189,7 @@ struct LemmaCommand: ParsableCommand {
     }
 
     mutating func clustering(_ x: [Token], pair: SequencePair, dimension d: Int) throws -> ([LemmaParameter], LemmaCheck) {
-        let g = try gamma.map { try parseRational($0, option: "--gamma") }
+        let g = gamma
         if let steps, !(0...1000).contains(steps) {
             printError("error: --steps must be in 0...1000")
             throw Exit.invalidInput
@@ -197,7 +197,7 @@ struct LemmaCommand: ParsableCommand {
         switch lemma {
         case "4.1":
             let w = try direction.map { try vector($0, option: "--direction", dimension: d) }
-            let c = try RankOneClustering.construct(tokens: x, direction: w, gamma: g ?? Rational(1) / Rational(2), steps: steps ?? 3)
+            let c = try RankOneClustering.construct(tokens: x, direction: w, gamma: g ?? RankOneClustering.defaultGamma, steps: steps ?? RankOneClustering.defaultSteps)
             return (c.parameters, RankOneClustering.check(c, tokens: x))
         case "4.2":
             if !token.isEmpty && !prepare {
@@ -205,16 +205,19 @@ struct LemmaCommand: ParsableCommand {
                 throw Exit.invalidInput
             }
             let l = try index(token.first ?? 0, in: x, sequence: sequence.first ?? 0)
-            let c = try FullClustering.construct(tokens: x, gamma: g ?? Rational(1) / Rational(2), steps: steps ?? 3, prepare: prepare, leader: l)
+            let c = try FullClustering.construct(tokens: x, gamma: g ?? FullClustering.defaultGamma, steps: steps ?? FullClustering.defaultSteps, prepare: prepare, leader: l)
             return (c.parameters, FullClustering.check(c, tokens: x))
         case "4.3":
             if radius != nil && !project {
                 printError("error: --radius needs --project")
                 throw Exit.invalidInput
             }
-            let r = try radius.map { try parsePositiveRational($0, option: "--radius") }
-            let c = try NoClustering.construct(tokens: x, gamma: g ?? Rational(1) / Rational(2), steps: steps ?? 2,
-                                               projectOntoRadius: project ? (r ?? .one) : nil)
+            if let radius, radius <= .zero {
+                printError("error: --radius must be positive")
+                throw Exit.invalidInput
+            }
+            let c = try NoClustering.construct(tokens: x, gamma: g ?? NoClustering.defaultGamma, steps: steps ?? NoClustering.defaultSteps,
+                                               projectOntoRadius: project ? (radius ?? NoClustering.defaultRadius) : nil)
             return (c.parameters, NoClustering.check(c))
         default:
             var list: [Int]? = nil
@@ -235,7 +238,7 @@ struct LemmaCommand: ParsableCommand {
                 throw Exit.invalidInput
             }
             let m = leaderCount ?? max(1, min(LemmaSupport.distinct(pair.output).count, x.count, d == 1 ? 2 : x.count))
-            let c = try PartialClustering.construct(tokens: x, gamma: g ?? .one, steps: steps ?? 1, leaders: list, prepare: prepare, leaderCount: m)
+            let c = try PartialClustering.construct(tokens: x, gamma: g ?? PartialClustering.defaultGamma, steps: steps ?? PartialClustering.defaultSteps, leaders: list, prepare: prepare, leaderCount: m)
             return (c.parameters, PartialClustering.check(c, tokens: x))
         }
     }
@@ -274,8 +277,8 @@ struct LemmaCommand: ParsableCommand {
         header.append("points: P = all \(points.count) distinct input values of the dataset")
         header.append("moves: " + lines.joined(separator: "; "))
         let u = try direction.map { try vector($0, option: "--direction", dimension: d) }
-        let eps = try halfWidth.map { try parseRational($0, option: "--half-width") }
-        let factor = try widthFactor.map { try parseRational($0, option: "--width-factor") } ?? .one
+        let eps = halfWidth
+        let factor = widthFactor ?? HatMove.defaultWidthFactor
         let c = try HatMove.construct(points: points, moves: moves, direction: u, halfWidth: eps, widthFactor: factor)
         return (c.parameters, HatMove.check(c, points: points))
     }

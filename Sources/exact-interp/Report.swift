@@ -20,13 +20,13 @@ struct Report: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model JSON file.") var model: String
-    @Argument(help: "Dataset JSON file.") var dataset: String
-    @Option(name: .shortAndLong, help: "Where to write the Markdown report.") var output: String
+    @OptionGroup var files: ModelAndDataset
+    @OptionGroup var destination: OutputOption
     @Option(help: "A picture (from `draw`) to show at the top of the report.") var figure: String?
 
     func run() throws {
-        let (transformer, data, problem) = try loadForPictures(model: model, dataset: dataset)
+        let (transformer, data, problem) = try loadForPictures(files)
+        let output = destination.output
         let analysis: StageAnalysis
         do {
             analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: nil,
@@ -36,7 +36,7 @@ struct Report: ParsableCommand {
             throw Exit.invalidInput
         }
         let report = ConstructionReport(model: transformer, dataset: data, problem: problem, checks: analysis.checks)
-        try writeFile(output, report.markdown(modelPath: model, datasetPath: dataset, figure: figure.map { relativePath($0, from: output) }))
+        try writeFile(output, report.markdown(modelPath: files.model, datasetPath: files.dataset, figure: figure.map { relativePath($0, from: output) }))
         let failed = report.checks.filter { $0.outcome == .failed }
         let passed = report.checks.filter { $0.outcome == .passed }.count
         print("report: \(output) (\(report.blocks) blocks, paper bound \(report.paperBound); \(passed) checks pass, \(failed.count) fail)")

@@ -23,18 +23,16 @@ struct Verify: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model JSON file.") var model: String
-    @Argument(help: "Dataset JSON file.") var dataset: String
-    @Option(help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
-    @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
+    @OptionGroup var files: ModelAndDataset
+    @OptionGroup var temperature: TemperatureOption
+    @OptionGroup var progress: QuietFlag
 
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
-        let override = try tau.map { try parsePositiveRational($0, option: "--tau") }
+        let (transformer, data) = try files.load()
+        let override = temperature.tau
         if override != nil && !transformer.usesSoftmax { printError("notice: --tau ignored: the model has no softmax layer") }
-        let report = try certifyOrExit(transformer, data, modelPath: model, datasetPath: dataset, temperature: override,
-                                       progress: verificationProgress(transformer, data, quiet: quiet))
+        let report = try certifyOrExit(transformer, data, modelPath: files.model, datasetPath: files.dataset, temperature: override,
+                                       progress: verificationProgress(transformer, data, quiet: progress.quiet))
         if report.digestMatches == true { print("dataset digest: matches \(report.datasetDigest)") }
         switch report.method {
         case .exactHardmax:

@@ -66,7 +66,6 @@ public enum LemmaSuite {
     static func rows(for j: Int, sequences: [[Token]], outputs: [Token], points: [Token], pointIndex: [Token: Int], dimension d: Int) -> [LemmaSuiteRow] {
         let x = sequences[j]
         let n = x.count
-        let half = Rational(1) / Rational(2)
         var out: [LemmaSuiteRow] = []
 
         // 4.1
@@ -75,7 +74,7 @@ public enum LemmaSuite {
                                      reason: "x_\(zero) = 0, so ⟨w, x_\(zero)⟩ = 0 for every w"))
         } else {
             do {
-                let c = try RankOneClustering.construct(tokens: x, gamma: half, steps: 3)
+                let c = try RankOneClustering.construct(tokens: x, gamma: RankOneClustering.defaultGamma, steps: RankOneClustering.defaultSteps)
                 let check = RankOneClustering.check(c, tokens: x)
                 let plus = x.filter { Rational.dot(c.direction, $0) > .zero }.count
                 out.append(row("4.1", j, "w = \(LemmaSupport.show(c.direction)), γ = 1/2, T = 3: \(plus) → x₊, \(n - plus) → x₋", check))
@@ -84,7 +83,7 @@ public enum LemmaSuite {
 
         // 4.2
         do {
-            let c = try FullClustering.construct(tokens: x, gamma: half, steps: 3, prepare: true, leader: 0)
+            let c = try FullClustering.construct(tokens: x, gamma: FullClustering.defaultGamma, steps: FullClustering.defaultSteps, prepare: true, leader: 0)
             out.append(row("4.2", j, "prepared (shift \(c.preparation?.shift.description ?? "?")·1, x_0 → \(c.preparation.map { LemmaSupport.show($0.targets[0]) } ?? "?")), γ = 1/2, T = 3: \(n) → x_ℓ", FullClustering.check(c, tokens: x)))
         } catch { out.append(errorRow("4.2", j, "prepared", error)) }
 
@@ -94,7 +93,7 @@ public enum LemmaSuite {
                                      reason: "a sphere of ℚ¹ has two points, X^\(j) has \(n) distinct tokens"))
         } else {
             do {
-                let c = try NoClustering.construct(tokens: x, gamma: half, steps: 2, projectOntoRadius: .one)
+                let c = try NoClustering.construct(tokens: x, gamma: NoClustering.defaultGamma, steps: NoClustering.defaultSteps, projectOntoRadius: NoClustering.defaultRadius)
                 out.append(row("4.3", j, "\(count(n, "sphere point")) (|x| = 1, inverse stereographic), γ = 1/2, T = 2: no token moves", NoClustering.check(c)))
             } catch { out.append(errorRow("4.3", j, "sphere image", error)) }
         }
@@ -102,7 +101,7 @@ public enum LemmaSuite {
         // 4.4
         let m = max(1, min(outputs.count, n, d == 1 ? 2 : n))
         do {
-            let c = try PartialClustering.construct(tokens: x, gamma: .one, steps: 1, prepare: true, leaderCount: m)
+            let c = try PartialClustering.construct(tokens: x, gamma: PartialClustering.defaultGamma, steps: PartialClustering.defaultSteps, prepare: true, leaderCount: m)
             out.append(row("4.4", j, "prepared, m = \(m) leader\(m == 1 ? " (x_0)" : "s (x_0…x_\(m - 1))"), γ = 1: \(count(n, "token")) → \(count(m, "value"))", PartialClustering.check(c, tokens: x)))
         } catch { out.append(errorRow("4.4", j, "prepared, m = \(m)", error)) }
 
@@ -160,4 +159,44 @@ public enum LemmaSuite {
         }
         return out
     }
+}
+
+// MARK: - Defaults
+
+// The parameters a lemma uses when none are given: the suite's rows and `exact-interp lemma` read
+// them from here, so the two never disagree.
+
+extension RankOneClustering {
+    /// γ = 1/2 and T = 3 steps.
+    public static let defaultGamma = Rational(1) / Rational(2)
+    public static let defaultSteps = 3
+}
+
+extension FullClustering {
+    /// γ = 1/2 and T = 3 steps.
+    public static let defaultGamma = Rational(1) / Rational(2)
+    public static let defaultSteps = 3
+}
+
+extension NoClustering {
+    /// γ = 1/2, T = 2 steps, and the unit sphere for the projected form.
+    public static let defaultGamma = Rational(1) / Rational(2)
+    public static let defaultSteps = 2
+    public static let defaultRadius = Rational.one
+}
+
+extension PartialClustering {
+    /// γ = 1 and T = 1 step.
+    public static let defaultGamma = Rational.one
+    public static let defaultSteps = 1
+}
+
+extension LeaderAlignment {
+    /// β = 1.
+    public static let defaultBeta = Rational.one
+}
+
+extension HatMove {
+    /// The default half-widths are scaled by 1.
+    public static let defaultWidthFactor = Rational.one
 }
