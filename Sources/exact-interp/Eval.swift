@@ -68,7 +68,7 @@ struct Eval: ParsableCommand {
                 print("pair \(result.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(result.unexpected)); tokens of Y missing from T(X): \(tokenList(result.missing))")
             }
         }
-        if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
+        if let trace { try writeFile(trace, evaluator.traceFile(data.pairs.map(\.input)).rendered()) }
         return report.failures.count
     }
 
@@ -83,27 +83,7 @@ struct Eval: ParsableCommand {
             if !ok { failures += 1 }
             print("pair \(j): Hausdorff distance \(distance) \(ok ? "≤" : ">") \(tolerance): \(ok ? "interpolated" : "NOT interpolated")")
         }
-        if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
+        if let trace { try writeFile(trace, evaluator.traceFile(data.pairs.map(\.input)).rendered()) }
         return failures
-    }
-
-    func traceJSON<S: Scalar>(_ evaluator: Evaluator<S>, _ data: Dataset) -> JSONValue {
-        func number(_ x: S) -> JSONValue { S.isExact ? .string(x.description) : .number(x.description) }
-        let pairs: [JSONValue] = data.pairs.map { pair in
-            let records = evaluator.trace(pair.input.map { $0.map(S.init) })
-            return .object([("layers", .array(records.map { r in
-                var members: [(key: String, value: JSONValue)] = [
-                    ("block", .number(String(r.block))), ("stage", .string(r.stage.rawValue)), ("layer", .string(r.sublayer.rawValue)),
-                    ("tokens", .array(r.tokens.map { .array($0.map(number)) })),
-                ]
-                if !r.argmaxSets.isEmpty {
-                    members.append(("argmax_sets", .array(r.argmaxSets.map { head in
-                        .array(head.map { .array($0.map { .number(String($0)) }) })
-                    })))
-                }
-                return .object(members)
-            }))])
-        }
-        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")), ("pairs", .array(pairs))])
     }
 }
