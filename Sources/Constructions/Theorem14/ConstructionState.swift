@@ -1,3 +1,4 @@
+import Certification
 import Evaluation
 import ExactArithmetic
 import TransformerModel
@@ -94,5 +95,24 @@ public struct StageSummary: Sendable, Equatable {
         maximumWidth = blocks.map(\.feedForward.width).max() ?? 0
         largestNumeratorBits = blocks.map(\.largestBitLengths.numerator).max() ?? 0
         largestDenominatorBits = blocks.map(\.largestBitLengths.denominator).max() ?? 0
+    }
+}
+
+extension ConstructionState {
+    /// The moves of the last stage of both theorems (interpolation, re-collapse): the k-th leader of
+    /// sequence j goes to its k-th output, sequences in order.
+    static func leaderMoves(_ leaders: [[Token]], to outputs: [[Token]]) -> [(source: Token, target: Token)] {
+        var moves: [(source: Token, target: Token)] = []
+        for (j, list) in leaders.enumerated() {
+            for (k, source) in list.enumerated() { moves.append((source, outputs[j][k])) }
+        }
+        return moves
+    }
+
+    /// The promise of the last stage: every sequence holds exactly its outputs, as a set.
+    func requireInterpolates(_ outputs: [[Token]], stage: String) throws(ConstructionError) {
+        for (j, s) in sequences.enumerated() where !interpolates(s, outputs[j]) {
+            throw .stageCheckFailed(stage: stage, detail: "sequence \(j) does not reach its output set")
+        }
     }
 }

@@ -118,7 +118,7 @@ struct LeaderSelectionStage {
         // B(X) = SA(FF(X)): the FF part is `placed` already, so only the attention runs here.
         let collapse = CompiledAttention<Rational>(LeaderSelectionStage.collapse, temperature: nil)
         let collapsed = parallelMap(placed) { collapse.apply($0) }
-        for (j, s) in collapsed.enumerated() where Set(s) != Set(targets[j]) {
+        for (j, s) in collapsed.enumerated() where !interpolates(s, targets[j]) {
             throw .stageCheckFailed(stage: "collapse", detail: "sequence \(j) holds \(Set(s).count) values, not exactly its \(targets[j].count) leaders")
         }
         state.append(block, result: collapsed)
@@ -133,10 +133,7 @@ struct InterpolationStage {
     /// `leaders[j][k]` goes to `outputs[j][k]`.
     func run(_ state: inout ConstructionState, leaders: [[Token]], outputs: [[Token]]) throws(ConstructionError) {
         let d = state.dimension
-        var moves: [(source: Token, target: Token)] = []
-        for (j, list) in leaders.enumerated() {
-            for (k, source) in list.enumerated() { moves.append((source, outputs[j][k])) }
-        }
+        let moves = ConstructionState.leaderMoves(leaders, to: outputs)
         progress("interpolation: \(moves.count) values to place")
         switch layout {
         case .compact:
@@ -149,8 +146,6 @@ struct InterpolationStage {
                 mover.commit(Block(stage: .interpolation, feedForward: hat), moving: move.source, to: move.target, state: &state)
             }
         }
-        for (j, s) in state.sequences.enumerated() where !interpolates(s, outputs[j]) {
-            throw .stageCheckFailed(stage: "interpolation", detail: "sequence \(j) does not reach its output set")
-        }
+        try state.requireInterpolates(outputs, stage: "interpolation")
     }
 }

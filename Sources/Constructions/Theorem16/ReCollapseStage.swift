@@ -23,10 +23,7 @@ struct ReCollapseStage {
     /// `leaders[j][k]` (the collapsed values, all distinct) goes to `outputs[j][k]`.
     func run(_ state: inout ConstructionState, leaders: [[Token]], outputs: [[Token]]) throws(ConstructionError) {
         let d = state.dimension
-        var moves: [(source: Token, target: Token)] = []
-        for (j, list) in leaders.enumerated() {
-            for (k, source) in list.enumerated() { moves.append((source, outputs[j][k])) }
-        }
+        let moves = ConstructionState.leaderMoves(leaders, to: outputs)
         progress("re-collapse: \(moves.count) clusters")
         switch layout {
         case .compact:
@@ -58,9 +55,7 @@ struct ReCollapseStage {
                 placed.insert(move.target[0])
             }
         }
-        for (j, s) in state.sequences.enumerated() where !interpolates(s, outputs[j]) {
-            throw .stageCheckFailed(stage: Block.Stage.reCollapse.rawValue, detail: "sequence \(j) does not reach its output set")
-        }
+        try state.requireInterpolates(outputs, stage: Block.Stage.reCollapse.rawValue)
     }
 
     /// e_c.
