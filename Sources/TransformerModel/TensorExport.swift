@@ -106,8 +106,8 @@ extension Transformer {
             m[p + "causal"] = block.attention.causal ? "true" : "false"
             m[p + "ridges"] = block.feedForward.ridges.map { String($0.neurons.count) }.joined(separator: ",")
             for (h, head) in block.attention.heads.enumerated() {
-                m[p + "heads.\(h).scores"] = head.scores.typeName
-                m[p + "heads.\(h).value"] = head.value.typeName
+                m[p + "attn.heads.\(h).scores"] = head.scores.typeName
+                m[p + "attn.heads.\(h).value"] = head.value.typeName
             }
         }
         return m
