@@ -109,6 +109,7 @@ struct Construct: ParsableCommand {
         print("largest width: \(model.maximumWidth)")
         print("parameters: \(counts.structured) structured, \(counts.dense) dense")
         print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        print("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
     /// Re-reads the written file and verifies it: what is certified is the file, not the memory.

@@ -62,7 +62,7 @@ struct Export: ParsableCommand {
         try writeBytes(output, bytes)
         let values = file.tensors.reduce(0) { $0 + $1.values.count }
         let rounded = file.tensors.reduce(0) { $0 + $1.values.filter { !$0.isRepresentable(in: dtype.format) }.count }
-        print("wrote \(output): \(file.tensors.count) tensors, \(values) values (\(dtype.format.safetensorsName)), \(transformer.blocks.count) blocks")
+        print("wrote \(output): \(file.tensors.count) tensors, \(values) values (\(dtype.format.safetensorsName)), \(transformer.blocks.count) block\(transformer.blocks.count == 1 ? "" : "s")")
         print(rounded == 0 ? "every value exact in \(dtype.rawValue)" : "\(rounded) of \(values) values rounded to the nearest \(dtype.rawValue)")
     }
 }
@@ -99,7 +99,7 @@ struct Import: ParsableCommand {
             model = try Transformer(importing: tensors, attention: attention.map { $0 == .hardmax ? .hardmax : .softmax })
             try writeFile(output, model.fileText)
             let formats = Set(tensors.tensors.map(\.format.safetensorsName)).sorted().joined(separator: ", ")
-            print("wrote \(output): \(model.blocks.count) blocks, d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
+            print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
             if let recorded = tensors.metadata["model_digest"] {
                 print(recorded == model.digest ? "model digest matches the exported model (\(recorded))"
                                                : "model digest differs from the exported model's: values were rounded by export")
@@ -146,13 +146,13 @@ struct Bound: ParsableCommand {
             throw Exit.invalidInput
         }
         print(bound.total.description)
-        print("R(θ) ≈ \(approximate(bound.total)) over \(transformer.blocks.count) blocks (\(dtype.map { "values rounded to \($0.rawValue)" } ?? "exact parameters")\(balanced ? ", balanced" : ""))")
+        print("R(θ) ≈ \(bound.total.scientific()) over \(transformer.blocks.count) block\(transformer.blocks.count == 1 ? "" : "s") (\(dtype.map { "values rounded to \($0.rawValue)" } ?? "exact parameters")\(balanced ? ", balanced" : ""))")
         for (i, b) in bound.blocks.enumerated() {
-            print("block \(i) (\(b.stage)): \(approximate(b.total)) = feed-forward \(approximate(b.feedForward)) + scores \(approximate(b.scores))\(b.hardmaxScores ? " (hardmax)" : "") + values \(approximate(b.values))")
+            print("block \(i) (\(b.stage)): \(b.total.scientific()) = feed-forward \(b.feedForward.scientific()) + scores \(b.scores.scientific())\(b.hardmaxScores ? " (hardmax)" : "") + values \(b.values.scientific())")
         }
-        print("infimum over rescalings of hardmax scores: \(approximate(bound.infimumOverHardmaxScoreScaling))")
+        print("infimum over rescalings of hardmax scores: \(bound.infimumOverHardmaxScoreScaling.scientific())")
         if balanced {
-            print("before balancing: \(approximate(original.tikhonovBound.total))")
+            print("before balancing: \(original.tikhonovBound.total.scientific())")
         }
         if let output {
             try writeFile(output, transformer.fileText)
@@ -161,21 +161,3 @@ struct Bound: ParsableCommand {
     }
 }
 
-/// A short decimal approximation of a non-negative rational, "1.234e5", computed exactly (no Double).
-func approximate(_ x: Rational) -> String {
-    if x.isZero { return "0" }
-    let negative = x.signum < 0
-    let m = x.magnitude
-    // Find e with 10^e ≤ m < 10^(e+1), starting from a bit-length estimate.
-    let ten = Rational(10)
-    var e = (m.numeratorBitLength - m.denominatorBitLength) * 30103 / 100000
-    func power(_ k: Int) -> Rational { (try? ten.power(k)) ?? .one }
-    while power(e) > m { e -= 1 }
-    while power(e + 1) <= m { e += 1 }
-    // Four significant digits, rounded to nearest.
-    var digits = (m / power(e - 3) + Rational(1) / Rational(2)).floor.exactInt ?? 0
-    if digits >= 10_000 { digits /= 10; e += 1 }
-    let text = String(digits)
-    let mantissa = String(text.prefix(1)) + "." + String(text.dropFirst())
-    return (negative ? "-" : "") + mantissa + (e == 0 ? "" : "e\(e)")
-}
