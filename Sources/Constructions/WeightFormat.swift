@@ -97,9 +97,10 @@ public enum WeightFormat: Sendable, Equatable {
     }
 
     /// `count` distinct points of ℤ^d, every coordinate ≤ −1, all of one squared norm, none in
-    /// `avoid`: the smallest norm that has enough such points among the vectors with entries in
-    /// [1, M], M = 2, 3, 4, … (as long as M^d stays below about 4·10⁶). In d ≥ 3 small norms have
-    /// many points; in d = 2 the norm must be a sum of two squares in many ways. nil when none found.
+    /// `avoid`: the smallest norm with enough such points among the vectors with entries in [1, M],
+    /// M = 2, 4, 8, … (while M^d stays below about 4·10⁶). Small norms have many points in d ≥ 3;
+    /// in d = 2 the norm must be a sum of two squares in many ways (a few dozen points fit the
+    /// limit). nil when none is found.
     static func integerSpherePoints(_ count: Int, dimension d: Int, avoiding avoid: Set<Token>) -> [Token]? {
         if count == 0 { return [] }
         var m = 2
@@ -110,25 +111,39 @@ public enum WeightFormat: Sendable, Equatable {
                 if o || p > 4_000_000 { return nil }
                 total = p
             }
-            var byNorm: [Int: [[Int]]] = [:]
-            var v = [Int](repeating: 1, count: d)
-            for _ in 0..<total {
+            // Only norms ≤ m² + d − 1 are complete in [1, m]^d (every point of such a norm is inside).
+            let limit = m * m + d - 1
+            var counts = [Int32](repeating: 0, count: limit + 1)
+            forEachVector(d, m) { v in
                 let norm = v.reduce(0) { $0 + $1 * $1 }
-                byNorm[norm, default: []].append(v)
-                // Next vector in [1, m]^d, last coordinate fastest (lexicographic order).
-                var c = d - 1
-                while c >= 0 {
-                    if v[c] < m { v[c] += 1; break }
-                    v[c] = 1
-                    c -= 1
+                if norm <= limit { counts[norm] += 1 }
+            }
+            for norm in 0...limit where Int(counts[norm]) >= count {
+                var points: [Token] = []
+                forEachVector(d, m) { v in
+                    if points.count < count && v.reduce(0, { $0 + $1 * $1 }) == norm {
+                        let p = v.map { Rational(-$0) }
+                        if !avoid.contains(p) { points.append(p) }
+                    }
                 }
+                if points.count == count { return points }
             }
-            // Only norms ≤ m² + (d − 1) are complete in [1, m]^d (every point of the norm is inside).
-            for norm in byNorm.keys.sorted() where norm <= m * m + d - 1 {
-                let points = (byNorm[norm] ?? []).map { $0.map { Rational(-$0) } }.filter { !avoid.contains($0) }
-                if points.count >= count { return Array(points.prefix(count)) }
+            m *= 2
+        }
+    }
+
+    /// Calls `body` on every vector of [1, m]^d in lexicographic order.
+    private static func forEachVector(_ d: Int, _ m: Int, _ body: ([Int]) -> Void) {
+        var v = [Int](repeating: 1, count: d)
+        while true {
+            body(v)
+            var c = d - 1
+            while c >= 0 {
+                if v[c] < m { v[c] += 1; break }
+                v[c] = 1
+                c -= 1
             }
-            m += 1
+            if c < 0 { return }
         }
     }
 }

@@ -26,9 +26,18 @@ def softmax_constructed():
     return path
 
 
+def float32_constructed():
+    """construct --weights float32 on a float32 dataset: every parameter a float32."""
+    data = os.path.join(ROOT, "Datasets", "float32-3d.json")
+    path = os.path.join(TMP, "float32-3d.weights-float32.model.json")
+    if not os.path.exists(path):
+        run("construct", data, "-o", path, "--weights", "float32", "--layout", "compact", "--quiet")
+    return path, data
+
+
 def all_models():
     figure5 = os.path.join(ROOT, "Datasets", "figure5.json")
-    return shipped() + [(m, figure5) for m in constructed()] + [(softmax_constructed(), figure5)]
+    return shipped() + [(m, figure5) for m in constructed()] + [(softmax_constructed(), figure5), float32_constructed()]
 
 
 def close(a, b):
@@ -50,6 +59,15 @@ class ForwardTests(unittest.TestCase):
                 identical += int(np.array_equal(ours, np.array(engine[j])))
         self.assertGreater(compared, 20)
         print("\n  numpy forward vs eval --arithmetic float64: %d sequences agree (%d bit for bit)" % (compared, identical))
+
+    def test_float32_weights_model_is_exact_in_float32(self):
+        # The float32 export holds exactly the certified parameters: bound's exact R equals the
+        # sum of squares of the float32 tensors as the official library (or ours) reads them.
+        from fractions import Fraction
+        model, _ = float32_constructed()
+        tensors, _ = exact_interp.read_safetensors(export(model, "float32"))
+        total = sum((Fraction(float(x)) ** 2 for t in tensors.values() for x in np.asarray(t).reshape(-1)), Fraction(0))
+        self.assertEqual(Fraction(run("bound", model).stdout.splitlines()[0]), total)
 
     def test_agreement_fails_on_a_wrong_model(self):
         # The comparison can fail: the wrong model's exports differ from the right one's outputs.
