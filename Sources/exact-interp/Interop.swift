@@ -117,8 +117,8 @@ struct Bound: ParsableCommand {
         discussion: """
         The first line of stdout is R(θ) alone, an exact rational: the sum of squares of every value \
         `export` writes (U, b, W, η, A or Q and K, V, ρ; softmax scores folded as A/τ₀). For an exact \
-        interpolant θ*, the minimum of L(θ) + ε‖θ‖² is at most ε·R(θ*) (docs/mathematics.md, \
-        Tikhonov bound). Then one line per block (feed-forward, scores, values) and the infimum over \
+        interpolant θ*, the minimum of L(θ) + ε‖θ‖² is at most ε·R(θ*) (docs/mathematics.md#tikhonov-bound). \
+        Then one line per block (feed-forward, scores, values) and the infimum over \
         rescalings A → cA of hardmax scores, which change nothing.
 
         --dtype sums the squares of the values rounded to that format (what the exported file holds). \
