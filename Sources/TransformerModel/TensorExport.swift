@@ -163,6 +163,9 @@ extension Transformer {
             guard let (index, rest) = Self.blockName(t.name), Self.knownSuffix(rest) else {
                 throw InputError(path: t.name, reason: "unknown tensor name (expected blocks.<i>.ff.U, .ff.b, .ff.W, .ff.eta, .attn.rho, .attn.heads.<h>.A|Q|K|V)")
             }
+            guard t.values.count == t.shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) else {
+                throw InputError(path: t.name, reason: "\(t.values.count) values do not fill the shape \(t.shape)")
+            }
             byName[t.name] = t
             blockCount = max(blockCount, index + 1)
         }
