@@ -9,7 +9,7 @@ import TransformerModel
 ///
 /// with c_{k−1} + r < a_k < b_k < c_k − r. F equals z_k on the whole slab |t − c_k| ≤ r, so it maps
 /// every source (hardmax, r = 0) or every small box around one (softmax) exactly onto its target.
-/// Width 2K − 1.
+/// Width 2S + 1 ≤ 2K − 1, S the number of k with z_k ≠ z_{k−1}: a ramp with zero rise is left out.
 public struct Staircase: Sendable {
     /// v.
     public var direction: Token
@@ -38,13 +38,15 @@ public struct Staircase: Sendable {
         zip(steps, steps.dropFirst()).map { $1.center - $0.center }.min()
     }
 
-    /// The layer: η = 0, a constant neuron for z_1 and two neurons per ramp.
+    /// The layer: η = 0, a constant neuron for z_1 and two neurons per ramp whose target changes.
     public var layer: FeedForwardLayer {
         guard let first = steps.first else { return FeedForwardLayer(eta: .zero) }
         var ridges = [ShiftLayer.ridge(adding: first.target)]
         var neurons: [FeedForwardLayer.Neuron] = []
         for (k, ramp) in ramps.enumerated() {
             let rise = subtracted(steps[k + 1].target, steps[k].target)
+            // Consecutive sources with one target need no step (classification: one per label change).
+            if rise.allSatisfy(\.isZero) { continue }
             let slope = scaled(rise, by: (ramp.end - ramp.start).reciprocal)
             neurons.append(.init(bias: -ramp.start, output: slope))
             neurons.append(.init(bias: -ramp.end, output: scaled(slope, by: Rational(-1))))

@@ -81,6 +81,31 @@ public struct DynamicsReport: Sendable {
         return out
     }
 
+    /// One line for a sequence of a dataset: leaders at the last layer (as words when `names` knows
+    /// them), the certificate and the limit clusters.
+    public static func sequenceSummary(_ run: DynamicsRun, names: [[Rational]: String]) -> String {
+        guard let first = run.layers.first, let last = run.layers.last else { return "no layers" }
+        func name(_ z: [Rational]) -> String { names[z] ?? showPoint(z) }
+        let leaders = Set(last.strictLeaders.map { last.tokens[$0] })
+        let leaderNames = last.strictLeaders.filter { i in last.strictLeaders.first { last.tokens[$0] == last.tokens[i] } == i }
+            .map { name(last.tokens[$0]) }
+        var out = "leaders " + (leaderNames.isEmpty ? "none" : leaderNames.joined(separator: ", "))
+        let emerged = last.strictLeaders.filter { !first.strictLeaders.contains($0) }
+        if !emerged.isEmpty { out += " (emerging: " + emerged.map { name(first.tokens[$0]) }.joined(separator: ", ") + ")" }
+        if let v = run.violation { return out + "; \(v)" }
+        if let c = run.certificate {
+            let clusters = c.clusters.map { cl -> String in
+                let who = cl.members.map { name(first.tokens[$0]) }.joined(separator: " ")
+                return cl.isLeader ? "\(name(cl.point)) ← \(who)" : "non-leader \(showPoint(cl.point)) ← \(who)"
+            }
+            out += "; frozen from layer \(c.layer); limits: " + clusters.joined(separator: "; ")
+        } else {
+            out += "; no F9 certificate by layer \(last.index)"
+        }
+        _ = leaders
+        return out
+    }
+
     var leaderSummary: String {
         let noLeader = run.layers.filter { $0.strictLeaders.isEmpty }.map(\.index)
         var out = ""

@@ -76,6 +76,20 @@ public struct DynamicsInput: Sendable {
         self.matrix = matrix
     }
 
+    /// A word list: a JSON object word → token (names for tokens in summaries).
+    public static func parseWords(_ bytes: [UInt8], dimension d: Int) throws(InputError) -> [[Rational]: String] {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
+        guard case .object(let members) = json else { throw InputError(path: "", reason: "expected an object word → token") }
+        var out: [[Rational]: String] = [:]
+        for (word, value) in members {
+            let token = try Dataset.readToken(value, path: word, dimension: d)
+            if let other = out[token] { throw InputError(path: word, reason: "same token as \"\(other)\"") }
+            out[token] = word
+        }
+        return out
+    }
+
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> DynamicsInput {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }

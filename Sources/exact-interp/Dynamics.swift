@@ -27,6 +27,11 @@ struct DynamicsCommand: ParsableCommand {
         reported, and so is a layer with no strict leader. Float64 runs alongside: the first layer \
         whose attention sets differ from the exact ones is printed.
 
+        When FILE is a dataset (it has "pairs"), every pair's input runs as its own token set and one \
+        summary line per pair is printed: its label, its strict leaders at the last layer, the layer \
+        the F9 certificate holds from and its limit clusters. --words names the tokens (a JSON object \
+        word → token), so the leaders print as words.
+
         --rule selects a deliberately wrong convention (unnormalised, swapped-alpha, \
         transposed-matrix, argmin) to watch the checks fail.
 
@@ -44,14 +49,20 @@ struct DynamicsCommand: ParsableCommand {
     @Flag(help: "Print only the last layer (the summary is unchanged).") var finalOnly = false
     @Option(help: "Write an SVG picture of the trajectories, leaders and hull (d = 2 only).") var draw: String?
     @Option(help: "Update rule: paper (default) or a deliberately wrong convention.") var rule: String = "paper"
+    @Option(help: "Datasets only: a JSON object word → token, to print leaders as words.") var words: String?
 
     func validate() throws {
         guard layers >= 0, layers <= 100_000 else { throw ValidationError("--layers must be between 0 and 100000") }
     }
 
     func run() throws {
+        let bytes = try readFile(file)
+        if case .object(let members)? = try? JSONParser.parse(bytes), members.contains(where: { $0.key == "pairs" }) {
+            try runDataset()
+            return
+        }
         let input: DynamicsInput
-        do { input = try DynamicsInput.parse(readFile(file)) } catch let error as InputError {
+        do { input = try DynamicsInput.parse(bytes) } catch {
             printError("error: \(file): \(error)")
             throw Exit.invalidInput
         }
@@ -82,6 +93,37 @@ struct DynamicsCommand: ParsableCommand {
             printError("error: \(v)")
             throw Exit.internalError
         }
+    }
+
+    /// One run per pair of a dataset; a summary line each.
+    func runDataset() throws {
+        let data = try loadDataset(file)
+        let a = try parsePositiveRational(alpha, option: "--alpha")
+        let m = try matrix.map { try parseMatrix($0, dimension: data.dimension) }
+        let system: DynamicsSystem
+        do { system = try DynamicsSystem(dimension: data.dimension, matrix: m, alpha: a) } catch {
+            printError("error: \(file): \(error)")
+            throw Exit.invalidInput
+        }
+        var names: [[Rational]: String] = [:]
+        if let words {
+            let wordBytes = try readFile(words)
+            do { names = try DynamicsInput.parseWords(wordBytes, dimension: data.dimension) } catch {
+                printError("error: \(words): \(error)")
+                throw Exit.invalidInput
+            }
+        }
+        print("dynamics on \(data.pairs.count) sequences\(data.name.map { " of \"\($0)\"" } ?? ""): α = \(a), \(layers) layers, A \(m == nil ? "= I" : "given")")
+        var firstViolation: FactViolation? = nil
+        var certified = 0
+        for (j, pair) in data.pairs.enumerated() {
+            let run = DynamicsRun(system: system, tokens: pair.input, layerCount: layers)
+            print("pair \(j)\(pair.label.map { " (\($0))" } ?? ""): " + DynamicsReport.sequenceSummary(run, names: names))
+            if run.certificate != nil { certified += 1 }
+            if firstViolation == nil, let v = run.violation { firstViolation = v; printError("error: pair \(j): \(v)") }
+        }
+        print("F9 certificate for \(certified) of \(data.pairs.count) sequences")
+        if firstViolation != nil { throw Exit.internalError }
     }
 
     func parseMatrix(_ text: String, dimension d: Int) throws -> [[Rational]] {
