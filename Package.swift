@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VisualizationTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Constructions", "Certification", "Visualization"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Constructions", "Certification", "Visualization", "HardmaxDynamics"]
         ),
     ]
 )
