@@ -19,9 +19,10 @@ public struct Staircase: Sendable {
     public var ramps: [(start: Rational, end: Rational)]
 
     /// The staircase sending each source to its target; `margin` r ≥ 0 is the half-width of the
-    /// slab that must map exactly (it must be below a third of the smallest gap along v).
-    public init(moves: [(source: Token, target: Token)], dimension d: Int, margin: Rational = .zero) {
-        let v = GenericDirection.separatingAll(moves.map(\.source), dimension: d)
+    /// slab that must map exactly (it must be below a third of the smallest gap along v). `direction`,
+    /// when given, must separate the sources (distinct ⟨v, source⟩).
+    public init(moves: [(source: Token, target: Token)], dimension d: Int, margin: Rational = .zero, direction given: Token? = nil) {
+        let v = given ?? GenericDirection.separatingAll(moves.map(\.source), dimension: d)
         direction = v
         steps = moves.map { (Rational.dot(v, $0.source), $0.target) }.sorted { $0.center < $1.center }
         ramps = []
@@ -53,5 +54,19 @@ public struct Staircase: Sendable {
         }
         if !neurons.isEmpty { ridges.append(FeedForwardLayer.Ridge(direction: direction, neurons: neurons)) }
         return FeedForwardLayer(eta: .zero, ridges: ridges)
+    }
+}
+
+extension Staircase {
+    /// How many steps a staircase along v needs: the number of k with z_k ≠ z_{k−1} after sorting
+    /// the sources by ⟨v,·⟩; nil when v does not separate the sources.
+    public static func stepCount(_ moves: [(source: Token, target: Token)], along v: Token) -> Int? {
+        let sorted = moves.map { (Rational.dot(v, $0.source), $0.target) }.sorted { $0.0 < $1.0 }
+        var steps = 0
+        for (a, b) in zip(sorted, sorted.dropFirst()) {
+            if a.0 == b.0 { return nil }
+            if a.1 != b.1 { steps += 1 }
+        }
+        return steps
     }
 }

@@ -70,10 +70,19 @@ struct Construct: ParsableCommand {
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
-        let result: HardmaxConstruction.Result
+        var result: HardmaxConstruction.Result
         do {
             result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout) { message in
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
+            }
+            // A compact classifier: also the construction without leader moves; keep the smaller.
+            if labels != nil && layout == .compact {
+                let direct = try ClassificationConstruction.build(problem, digest: data.digest) { message in
+                    if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
+                }
+                let (a, b) = (direct.model.parameterCount.structured, result.model.parameterCount.structured)
+                print("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
+                if a < b { result = direct }
             }
         } catch {
             throw exitCode(for: error)

@@ -104,4 +104,35 @@ import TransformerModel
             #expect(CompiledFeedForward<Rational>(stairs.layer).apply(m.source) == m.target)
         }
     }
+
+    @Test func collapseOntoOwnTokenCertifiesWithFewerParameters() throws {
+        let iterations = 12 * iterationScale
+        for it in 0..<iterations {
+            var g = DatasetGenerator(seed: UInt64(500 + it))
+            let data = Self.labelled(g.dataset(pairs: 8 + it % 12, dimension: 2 + it % 3, lengths: 1...5, pool: it % 2 == 0 ? 15 : nil, maxOutputs: 1),
+                                     labels: 2 + it % 3, seed: UInt64(it))
+            let embedding = LabelEmbedding.choose(for: data)
+            guard let embedded = try? data.embedded(embedding), let problem = try? InterpolationProblem(embedded) else { continue }
+            let direct = try ClassificationConstruction.build(problem, digest: embedded.digest)
+            #expect(direct.model.blocks.count <= problem.count + 1)
+            let reread = try Transformer.parse(Array(direct.model.fileText.utf8))
+            #expect(try Verifier.verifyHardmax(reread, on: embedded).holds, "iteration \(it)\n\(data.json.rendered())")
+        }
+        // On 40 sequences with 3 labels it beats the leader-move construction.
+        var g = DatasetGenerator(seed: 40)
+        let data = Self.labelled(g.dataset(pairs: 40, dimension: 3, lengths: 2...5, pool: 40, maxOutputs: 1), labels: 3, seed: 40)
+        let embedded = try data.embedded(LabelEmbedding.choose(for: data))
+        let problem = try InterpolationProblem(embedded)
+        let direct = try ClassificationConstruction.build(problem, digest: embedded.digest)
+        let standard = try HardmaxConstruction.build(problem, digest: embedded.digest, layout: .compact)
+        #expect(direct.model.parameterCount.structured < standard.model.parameterCount.structured)
+        #expect(direct.model.blocks.count <= 41)
+        // Negative: a collapse direction w that is not the constructed one breaks the certificate.
+        var tampered = direct.model
+        let c = try #require(tampered.blocks.firstIndex { $0.stage == ClassificationConstruction.collapseStage })
+        if case .rankOne(let p, let q) = tampered.blocks[c].attention.heads[0].scores {
+            tampered.blocks[c].attention.heads[0].scores = .rankOne(p: p, q: q.map { -$0 })
+        }
+        #expect(try !Verifier.verifyHardmax(tampered, on: embedded).holds)
+    }
 }
