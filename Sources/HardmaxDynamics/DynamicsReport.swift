@@ -86,7 +86,6 @@ public struct DynamicsReport: Sendable {
     public static func sequenceSummary(_ run: DynamicsRun, names: [[Rational]: String]) -> String {
         guard let first = run.layers.first, let last = run.layers.last else { return "no layers" }
         func name(_ z: [Rational]) -> String { names[z] ?? showPoint(z) }
-        let leaders = Set(last.strictLeaders.map { last.tokens[$0] })
         let leaderNames = last.strictLeaders.filter { i in last.strictLeaders.first { last.tokens[$0] == last.tokens[i] } == i }
             .map { name(last.tokens[$0]) }
         var out = "leaders " + (leaderNames.isEmpty ? "none" : leaderNames.joined(separator: ", "))
@@ -102,7 +101,6 @@ public struct DynamicsReport: Sendable {
         } else {
             out += "; no F9 certificate by layer \(last.index)"
         }
-        _ = leaders
         return out
     }
 
