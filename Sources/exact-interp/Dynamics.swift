@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExactArithmetic
+import Foundation
 import HardmaxDynamics
 import TransformerModel
 import Visualization
@@ -76,6 +77,10 @@ struct DynamicsCommand: ParsableCommand {
         }
         guard let updateRule = UpdateRule.allCases.first(where: { $0.name == rule }) else {
             printError("error: --rule: expected one of \(UpdateRule.allCases.map(\.name).joined(separator: ", "))")
+            throw Exit.invalidInput
+        }
+        if let draw, URL(fileURLWithPath: draw).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL {
+            printError("error: --draw \(draw) is the input file: refusing to overwrite it")
             throw Exit.invalidInput
         }
         if let draw, input.dimension != 2 {
