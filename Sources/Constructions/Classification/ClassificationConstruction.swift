@@ -10,15 +10,15 @@ import TransformerModel
 /// s_ik = ⟨x_i, 1⟩⟨w, x_k⟩, V = I, ρ = 0. Since ⟨x_i, 1⟩ > 0, every token attends to the unique
 /// maximiser ℓ_j of ⟨w, ·⟩ in its sequence (w separates all values: Lemmas 4.6–4.7), so sequence j
 /// becomes {ℓ_j}, one of its own tokens, exactly. A final staircase sends ℓ_j to the label token;
-/// w and the staircase direction v are chosen among the first moment-curve directions so that the
-/// label changes as rarely as possible along v. Blocks: separation + 2 ≤ N + 1.
+/// w (among the first moment-curve directions) and the staircase direction v (among moment-curve and
+/// small integer vectors) are chosen together so that the label changes as rarely as possible along v. Blocks: separation + 2 ≤ N + 1.
 public enum ClassificationConstruction {
     /// Stage labels of the blocks (the strings written to model files).
     public static let collapseStage = "collapse"
     public static let interpolationStage = "interpolation"
 
     /// How many directions are tried for w and for v.
-    static let leaderDirections = 8, staircaseDirections = 64
+    static let leaderDirections = 8, staircaseDirections = 128
 
     public static func build(_ problem: InterpolationProblem, digest: String?,
                              progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> HardmaxConstruction.Result {
@@ -45,7 +45,7 @@ public enum ClassificationConstruction {
             triedW += 1
             let moves = leaderMoves(state.sequences, w: w, shift: [], targets: targets)
             for s in 0..<staircaseDirections {
-                let v = GenericDirection.momentCurve(s, dimension: d)
+                let v = candidateDirection(s, dimension: d)
                 if let steps = Staircase.stepCount(moves, along: v), steps < (best?.steps ?? Int.max) {
                     best = (w, v, steps)
                 }
@@ -87,6 +87,18 @@ public enum ClassificationConstruction {
                                 metadata: ["construction": "classification", "layout": "compact", "attention": "hardmax"])
         let n = problem.count
         return HardmaxConstruction.Result(model: model, stages: stages, paperBound: 2 * n + 2 * n + 1, layoutBound: n + 1)
+    }
+
+    /// The s-th staircase direction tried: the first 64 moment-curve directions, then small integer
+    /// vectors spread over the sphere (entries in −2…2 from a fixed linear congruential sequence),
+    /// so that some direction sorts the leaders by label better than the others.
+    static func candidateDirection(_ s: Int, dimension d: Int) -> Token {
+        if s < 64 { return GenericDirection.momentCurve(s, dimension: d) }
+        var state = UInt64(truncatingIfNeeded: s) &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D
+        return (0..<d).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Rational(Int((state >> 33) % 5) - 2)
+        }
     }
 
     /// (ℓ_j + shift, target_j) for every sequence: ℓ_j the maximiser of ⟨w, ·⟩.
