@@ -1,10 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, lowest first. Every target depends on exactly the modules it imports (tools/check-imports.sh
+// Layers, lowest first. Every target depends on exactly the modules it imports (tools/check-imports.py
 // checks it in `make test`; docs/architecture.md draws the graph):
 //   CGMP → ExactArithmetic → {LinearProgramming, TransformerModel} → Evaluation → Certification
 //        → Constructions, Visualization → exact-interp
+// HardmaxDynamics (the pure-attention dynamics) sits beside them: ExactArithmetic, TransformerModel
+//        → HardmaxDynamics → Visualization, exact-interp.
 // Certification (the judge) sits below Constructions: it cannot import construction code, and the
 // constructions' own checks (the τ₀ search) call it.
 // No unsafe flags in any library target, so that other packages can depend on this one by version.
@@ -38,7 +40,8 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"]),
         .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation"]),
         .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Certification"]),
-        .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),
+        .target(name: "HardmaxDynamics", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "HardmaxDynamics"]),
         // Seeded random datasets (`generate`, the benchmarks, the tests): a tool, not part of the
         // model API, so no library product exports it.
         .target(name: "DatasetGeneration", dependencies: ["ExactArithmetic", "TransformerModel"]),
@@ -46,7 +49,7 @@ let package = Package(
             name: "exact-interp",
             dependencies: [
                 "ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                "Visualization", "DatasetGeneration",
+                "Visualization", "DatasetGeneration", "HardmaxDynamics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,9 +96,13 @@ let package = Package(
                            "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
+            name: "DynamicsTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "HardmaxDynamics"]
+        ),
+        .testTarget(
             name: "VisualizationTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                           "Visualization", "DatasetGeneration"]
+                           "Visualization", "DatasetGeneration", "HardmaxDynamics"]
         ),
     ]
 )

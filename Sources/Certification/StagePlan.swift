@@ -27,7 +27,7 @@ public enum ConstructionStage: Int, Sendable, CaseIterable, Comparable {
         case .leadersAndCollapse: return attention ? .collapse : .leaderSelection
         case .collapse, .reCollapse: return .collapse
         case .interpolation: return .interpolation
-        case .lemma47, .custom: return nil
+        case .lemma47, .custom, .imported: return nil
         }
     }
 }

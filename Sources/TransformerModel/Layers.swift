@@ -161,6 +161,8 @@ public struct Block: Sendable, Equatable {
         case lemma47 = "lemma 4.7"
         /// A block built by hand or by a test, outside every construction.
         case custom = "custom"
+        /// A block imported from a tensor file that names no stage (`exact-interp import`).
+        case imported = "imported"
 
         public var description: String { rawValue }
 
@@ -195,13 +197,17 @@ public struct Transformer: Sendable, Equatable {
     public var datasetDigest: String?
     /// Free-form provenance (theorem, layout, …), written in key order.
     public var metadata: [String: String]
+    /// The label embedding of a classifier (docs/mathematics.md#classification), nil otherwise.
+    public var labels: LabelEmbedding?
 
-    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil, metadata: [String: String] = [:]) {
+    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil,
+                metadata: [String: String] = [:], labels: LabelEmbedding? = nil) {
         self.dimension = dimension
         self.blocks = blocks
         self.temperature = temperature
         self.datasetDigest = datasetDigest
         self.metadata = metadata
+        self.labels = labels
     }
 
     /// True when some attention layer is softmax.

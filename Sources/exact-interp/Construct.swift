@@ -12,6 +12,17 @@ enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
 
 extension HardmaxConstruction.Layout: ExpressibleByArgument {}
 
+enum WeightChoice: String, ExpressibleByArgument, CaseIterable {
+    case exact, float64, float32
+    var format: WeightFormat {
+        switch self {
+        case .exact: return .exact
+        case .float64: return .float(.float64)
+        case .float32: return .float(.float32)
+        }
+    }
+}
+
 struct Construct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a transformer that interpolates a dataset exactly, and verify it.",
@@ -34,6 +45,12 @@ struct Construct: ParsableCommand {
         model, and the written file is re-certified: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \
         when no tried temperature certifies.
 
+        --weights float64|float32 (hardmax): every parameter is exactly a value of that format (dyadic \
+        hat widths and ramps, dyadic β, integer sphere leaders of one norm), so the exported tensors \
+        are the certified weights; the data's coordinates must be values of the format (else exit 2 \
+        naming the first that is not, with its pair and token). Exit 2 also when a parameter would \
+        still need more precision or range than the format has.
+
         Exits 0 when the model is built and verified (certified), 2 for invalid or infeasible data, 70 when a \
         stage fails its own check (a bug: please report it).
         """
@@ -45,6 +62,7 @@ struct Construct: ParsableCommand {
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: TemperatureStart = .auto
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
+    @Option(help: "exact (default), float64 or float32: the numbers every parameter must be (hardmax).") var weights: WeightChoice = .exact
     @OptionGroup var progress: QuietFlag
 
     var output: String { destination.output }
@@ -73,30 +91,61 @@ struct Construct: ParsableCommand {
     }
 
     func run() throws {
-        let data = try loadDataset(dataset)
+        var data = try loadDataset(dataset)
+        var labels: LabelEmbedding? = nil
+        if data.isLabelled {
+            let chosen = LabelEmbedding.choose(for: data)
+            do { data = try data.embedded(chosen) } catch {
+                printError("error: \(dataset): \(error)")
+                throw Exit.internalError
+            }
+            labels = chosen
+        }
         let problem: InterpolationProblem
         do { problem = try InterpolationProblem(data) } catch {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
         for notice in problem.notices { printError("notice: \(notice)") }
+        if weights != .exact {
+            guard attention == .hardmax else {
+                printError("error: --weights \(weights.rawValue) is implemented for hardmax constructions only")
+                throw Exit.invalidInput
+            }
+            if let bad = weights.format.firstNonRepresentable(in: data) {
+                printError("error: \(dataset): \(bad): --weights \(weights.rawValue) needs every coordinate of the data to be a \(weights.rawValue)")
+                throw Exit.invalidInput
+            }
+        }
         if attention == .softmax {
-            try runSoftmax(data, problem)
+            try runSoftmax(data, problem, labels: labels)
             return
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
-        let result: HardmaxConstruction.Result
+        var result: HardmaxConstruction.Result
         do {
-            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout) { message in
+            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout, weights: weights.format) { message in
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
+            }
+            // A compact classifier: also the construction without leader moves; keep the smaller.
+            if labels != nil && layout == .compact {
+                let direct = try ClassificationConstruction.build(problem, digest: data.digest) { message in
+                    if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
+                }
+                let (a, b) = (direct.model.parameterCount.structured, result.model.parameterCount.structured)
+                print("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
+                if a < b { result = direct }
             }
         } catch {
             throw exitCode(for: error)
         }
-        printSummary(result.model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
+        var model = result.model
+        model.labels = labels
+        printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
-        try writeAndCertify(result.model, data, started: started)
+        if let labels { printLabels(labels, model, problem) }
+        try writeAndCertify(model, data, started: started)
     }
 
     /// Reports a construction error: 2 for data the theorem does not accept, 70 for a stage that
@@ -118,7 +167,7 @@ struct Construct: ParsableCommand {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
         print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, \(attention))")
+        print("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
             print("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
         }
@@ -126,6 +175,7 @@ struct Construct: ParsableCommand {
         print("largest width: \(model.maximumWidth)")
         print("parameters: \(counts.structured) structured, \(counts.dense) dense")
         print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        print("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
     /// Writes the model, re-reads the file and certifies it with Certification's `certify` (exact
@@ -165,8 +215,19 @@ func elapsed(since start: DispatchTime) -> String {
 }
 
 extension Construct {
+    /// Classification (docs/mathematics.md#classification): the chosen embedding, the final
+    /// staircase's width against the number of labels, and the parameters against N·d.
+    func printLabels(_ labels: LabelEmbedding, _ model: Transformer, _ problem: InterpolationProblem) {
+        let shown = labels.entries.map { "\"\($0.label)\" → \(show($0.token))" }.joined(separator: ", ")
+        print("labels: \(labels.entries.count) (\(shown)), recorded in the model")
+        let last = model.blocks.last.map { $0.feedForward.width } ?? 0
+        let nd = problem.count * problem.dimension
+        let counts = model.parameterCount
+        print("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
+    }
+
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
-    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
+    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, labels: LabelEmbedding?) throws {
         let start = tauStart.rational
         let started = DispatchTime.now()
         let quiet = self.quiet
@@ -185,9 +246,12 @@ extension Construct {
                 throw Exit.propertyFailed
             }
         }
-        printSummary(result.model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
+        var model = result.model
+        model.labels = labels
+        printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
+        if let labels { printLabels(labels, model, problem) }
         print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
-        try writeAndCertify(result.model, data, started: started)
+        try writeAndCertify(model, data, started: started)
     }
 }

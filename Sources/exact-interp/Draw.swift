@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certification
 import ExactArithmetic
 import TransformerModel
 import Visualization
@@ -52,6 +53,10 @@ struct Draw: ParsableCommand {
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows
+        if let labels = transformer.labels {
+            // A classifier: name the output tokens (docs/classification.md).
+            picture.notes.append("labels: " + labels.entries.map { "\($0.label) → \(show($0.token))" }.joined(separator: ", "))
+        }
         try writeFile(destination.output, picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
         print("figure: \(destination.output) (\(picture.panels.count) panels: \(titles))")

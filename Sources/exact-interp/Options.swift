@@ -15,8 +15,12 @@ struct ModelAndDataset: ParsableArguments {
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
 
-    /// Both files read and parsed; exits 2 naming the file on any problem.
-    func load() throws -> (Transformer, Dataset) { (try loadModel(model), try loadDataset(dataset)) }
+    /// Both files read and parsed (a labelled dataset through the model's label embedding); exits 2
+    /// naming the file on any problem.
+    func load() throws -> (Transformer, Dataset) {
+        let transformer = try loadModel(model)
+        return (transformer, try loadDataset(dataset, for: transformer))
+    }
 }
 
 /// The softmax temperature τ: `verify` certifies every τ ∈ (0, τ]; `eval`, `compare` and `draw`

@@ -107,7 +107,7 @@ import TransformerModel
         ("\"dimension\": 2", "\"dimension\": 0", "dimension: expected an integer in 1...1000000"),
         ("\"dimension\": 2", "\"dimension\": 99999999999999999999999", "dimension: expected an integer in 1...1000000"),
         ("\"stage\": \"custom\"", "\"stage\": \"leader selection\"",
-         "blocks[0].stage: unknown stage \"leader selection\"; expected one of \"separation\", \"leaders\", \"leaders+collapse\", \"collapse\", \"interpolation\", \"re-collapse\", \"lemma 4.7\", \"custom\""),
+         "blocks[0].stage: unknown stage \"leader selection\"; expected one of \"separation\", \"leaders\", \"leaders+collapse\", \"collapse\", \"interpolation\", \"re-collapse\", \"lemma 4.7\", \"custom\", \"imported\""),
         ("\"stage\": \"custom\"", "\"stage\": 3", "blocks[0].stage: expected a string, found a number"),
         ("\"kind\": \"hardmax\"", "\"kind\": \"relu\"", "blocks[0].attention.kind: expected \"hardmax\" or \"softmax\", found \"relu\""),
         ("\"type\": \"rank_one\"", "\"type\": \"diagonal\"",
@@ -120,7 +120,7 @@ import TransformerModel
         // unknown keys
         ("\"eta\": \"1\"", "\"etta\": \"1\", \"eta\": \"1\"", "blocks[0].feedforward.etta: unknown key \"etta\" (expected eta, ridges)"),
         ("\"dimension\": 2,", "\"dimension\": 2, \"temprature\": \"1\",",
-         "temprature: unknown key \"temprature\" (expected format, version, dimension, temperature, dataset_digest, metadata, blocks)"),
+         "temprature: unknown key \"temprature\" (expected format, version, dimension, temperature, dataset_digest, metadata, labels, blocks)"),
         ("\"q\": [\"0\", \"1\"]", "\"q\": [\"0\", \"1\"], \"scale\": \"2\"",
          "blocks[0].attention.heads[0].scores.scale: unknown key \"scale\" (expected type, p, q)"),
         ("\"rho\": \"1\",", "\"rho\": \"1\", \"tau\": \"1\",", "blocks[0].attention.tau: unknown key \"tau\" (expected kind, rho, causal, heads)"),
