@@ -71,7 +71,7 @@ def generator_model(theta=THETA_GEN):
     return {
         "format": "exact-interp-model", "version": 1, "dimension": 2, "temperature": "1",
         "metadata": {"construction": "example-2.2 generator"},
-        "blocks": [{"stage": "generator",
+        "blocks": [{"stage": "custom",
                     "feedforward": {"eta": _text(theta["eta"]), "ridges": ridges},
                     "attention": {"kind": "softmax", "rho": _text(theta["rho"]), "causal": False, "heads": [head]}}],
     }
