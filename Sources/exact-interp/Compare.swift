@@ -26,7 +26,13 @@ struct Compare: ParsableCommand {
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
-    @Option(help: "Softmax: the temperature τ to run at (default: the model's τ₀).") var tau: String?
+    @Option(name: [.customLong("tau"), .customLong("temperature")],
+            help: "Softmax: the temperature τ to run at (default: the model's τ₀).") var tau: String?
+
+    func validate() throws {
+        try requireTolerance(tolerance)
+        try requirePositiveRational(tau, "--tau")
+    }
 
     struct LayerSummary {
         var label = ""

@@ -47,7 +47,18 @@ struct Construct: ParsableCommand {
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Flag(help: "No progress messages on stderr.") var quiet = false
 
+    func validate() throws {
+        if attention == .hardmax {
+            guard tauStart == "auto" else { throw ValidationError("--tau-start applies to --attention softmax only (hardmax has no temperature)") }
+        } else if tauStart != "auto" {
+            try requirePositiveRational(tauStart, "--tau-start")
+        }
+        guard (1...4096).contains(tauTries) else { throw ValidationError("--tau-tries must be in 1...4096, found \(tauTries)") }
+    }
+
     func run() throws {
+        // The output is checked before the (possibly long) construction: not an input, writable.
+        let target = try OutputFile(output, option: "--output", inputs: [dataset])
         let data = try loadDataset(dataset)
         let problem: InterpolationProblem
         do { problem = try InterpolationProblem(data) } catch {
@@ -56,7 +67,7 @@ struct Construct: ParsableCommand {
         }
         for notice in problem.notices { printError("notice: \(notice)") }
         if attention == .softmax {
-            try runSoftmax(data, problem)
+            try runSoftmax(data, problem, target)
             return
         }
         let started = DispatchTime.now()
@@ -70,14 +81,34 @@ struct Construct: ParsableCommand {
             throw exitCode(for: error)
         }
         let model = result.model
-        try writeFile(output, model.fileText)
+        let text = model.fileText
+        let staged = try target.stage(text)
         printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
-        let report = try verifyWritten(model, data)
-        print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
+        let report = try verifyWritten(model, data, staged: staged, text: text)
+        say("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
         guard report.holds else {
+            staged?.discard()
             printError("error: the constructed model does not verify: this is a bug, please report it")
+            throw Exit.internalError
+        }
+        // Only a checked model becomes the output file.
+        try staged?.commit()
+    }
+
+    /// Result lines: standard output, or standard error when the model itself goes to standard output.
+    func say(_ line: String) { exact_interp.say(line, besides: output) }
+
+    /// The written bytes read back: the temporary file when there is one, else the text itself
+    /// (standard output or a device cannot be read back).
+    func rereadWritten(_ staged: StagedOutput?, text: String) throws -> Transformer {
+        do {
+            if let staged { return try Transformer.parse(readFile(staged.temporary)) }
+            return try Transformer.parse(Array(text.utf8))
+        } catch let error as InputError {
+            staged?.discard()
+            printError("error: the written model does not read back: \(error)")
             throw Exit.internalError
         }
     }
@@ -100,25 +131,27 @@ struct Construct: ParsableCommand {
                       layoutBound: Int, paperBound: String) {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
-        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, \(attention))")
+        say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
+        say("model: \(output) (\(layout.rawValue) layout, \(attention))")
         for s in stages {
-            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+            say("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(s.largestNumeratorBits) bits, denominator \(s.largestDenominatorBits) bits")
         }
-        print("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
-        print("largest width: \(model.maximumWidth)")
-        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        say("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
+        say("largest width: \(model.maximumWidth)")
+        say("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
     }
 
     /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
-    func verifyWritten(_ model: Transformer, _ data: Dataset) throws -> VerificationReport {
-        let reread = try loadModel(output)
+    func verifyWritten(_ model: Transformer, _ data: Dataset, staged: StagedOutput?, text: String) throws -> VerificationReport {
+        let reread = try rereadWritten(staged, text: text)
         guard reread == model else {
+            staged?.discard()
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
         do { return try Verifier.verifyHardmax(reread, on: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+            staged?.discard()
             printError("error: \(error)")
             throw Exit.internalError
         }
@@ -132,7 +165,7 @@ func elapsed(since start: DispatchTime) -> String {
 
 extension Construct {
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
-    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
+    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, _ target: OutputFile) throws {
         let start = tauStart == "auto" ? nil : try parsePositiveRational(tauStart, option: "--tau-start")
         guard (1...4096).contains(tauTries) else {
             printError("error: --tau-tries must be in 1...4096")
@@ -156,26 +189,31 @@ extension Construct {
             }
         }
         let model = result.model
-        try writeFile(output, model.fileText)
+        let text = model.fileText
+        let staged = try target.stage(text)
         printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
-        print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
+        say("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
         if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
-        let reread = try loadModel(output)
+        let reread = try rereadWritten(staged, text: text)
         guard reread == model else {
+            staged?.discard()
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
         let report: SoftmaxCertificateReport
         do { report = try SoftmaxCertifier.certify(reread, on: data) } catch {
+            staged?.discard()
             printError("error: \(error)")
             throw Exit.internalError
         }
         if report.holds {
-            print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
+            try staged?.commit()
+            say("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
         } else {
-            print("certificate: FAILED on \(report.failures.count) pairs")
-            for f in report.failures.prefix(5) { print("  \(f)") }
+            staged?.discard()
+            say("certificate: FAILED on \(report.failures.count) pairs")
+            for f in report.failures.prefix(5) { say("  \(f)") }
             printError("error: the constructed model does not certify: this is a bug, please report it")
             throw Exit.internalError
         }

@@ -30,15 +30,21 @@ struct Eval: ParsableCommand {
             help: "Softmax temperature τ for float64 (default: the model's τ₀).") var temperature: String?
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
 
+    func validate() throws {
+        try requireTolerance(tolerance)
+        try requirePositiveRational(temperature, "--tau")
+    }
+
     func run() throws {
+        let traceTarget = try trace.map { try OutputFile($0, option: "--trace", inputs: [model, dataset]) }
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
         try requireSameDimension(transformer, data)
         let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
         let failures: Int
         switch arithmetic {
-        case .exact: failures = try runExact(transformer, data, tau)
-        case .float64: failures = try runFloat(transformer, data, tau)
+        case .exact: failures = try runExact(transformer, data, tau, traceTarget)
+        case .float64: failures = try runFloat(transformer, data, tau, traceTarget)
         }
         print(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
         if failures > 0 { throw Exit.propertyFailed }
@@ -51,7 +57,7 @@ struct Eval: ParsableCommand {
         }
     }
 
-    func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {
+    func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
         let evaluator = try makeEvaluator(m, tau, as: Rational.self)
         let outputs = evaluator.evaluateAll(data.pairs.map(\.input))
         var failures = 0
@@ -64,11 +70,11 @@ struct Eval: ParsableCommand {
                 print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
             }
         }
-        if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
+        if let traceTarget { try traceTarget.write(traceJSON(evaluator, data).rendered()) }
         return failures
     }
 
-    func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {
+    func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
         let evaluator = try makeEvaluator(m, tau, as: Double.self)
         let inputs = data.pairs.map { $0.input.map { $0.map(\.doubleValue) } }
         let outputs = evaluator.evaluateAll(inputs)
@@ -79,7 +85,7 @@ struct Eval: ParsableCommand {
             if !ok { failures += 1 }
             print("pair \(j): Hausdorff distance \(distance) \(ok ? "≤" : ">") \(tolerance): \(ok ? "interpolated" : "NOT interpolated")")
         }
-        if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
+        if let traceTarget { try traceTarget.write(traceJSON(evaluator, data).rendered()) }
         return failures
     }
 

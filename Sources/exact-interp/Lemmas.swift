@@ -14,7 +14,8 @@ struct LemmasCommand: ParsableCommand {
         multi-hat FF (every token of X^j to the outputs) among all input values. Every row is an \
         exact check; "n/a" marks a lemma whose hypotheses no choice can meet for that sequence.
 
-        Exits 0 iff no row fails, 1 otherwise, 2 on invalid input.
+        Exits 0 iff no row fails, 1 otherwise, 2 on invalid input (as `validate`: a malformed dataset, \
+        pairs with equal inputs and different outputs, more distinct outputs than inputs).
         """
     )
 
@@ -23,6 +24,11 @@ struct LemmasCommand: ParsableCommand {
 
     func run() throws {
         let data = try loadDataset(dataset)
+        // The same acceptance as `validate`: contradictory pairs or m > n are invalid input (2).
+        do { _ = try InterpolationProblem(data) } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
         let rows = LemmaSuite.run(data)
         let holds = rows.filter { $0.status == .holds }.count
         let fails = rows.filter { $0.status == .fails }.count

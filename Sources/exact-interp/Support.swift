@@ -1,6 +1,9 @@
 import ArgumentParser
 import ExactArithmetic
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TransformerModel
 
 /// Exit codes documented in `--help` and docs/cli.md.
@@ -15,21 +18,36 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Reads a whole file, or exits 2 with a message naming it.
+/// Reads a whole file, or exits 2 with a message naming it and the system's reason (no such
+/// file, is a directory, permission denied).
 func readFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        printError("error: cannot read \(path)")
-        throw Exit.invalidInput
+    func fail(_ reason: String) -> ExitCode {
+        printError("error: cannot read \(path): \(reason)")
+        return Exit.invalidInput
     }
-    return [UInt8](data)
+    let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw fail(String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw fail(String(cString: strerror(errno))) }
+    if (st.st_mode & S_IFMT) == S_IFDIR { throw fail(String(cString: strerror(EISDIR))) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity((st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 1 << 16)
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw fail(String(cString: strerror(errno))) }
+        if n == 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return bytes
 }
 
-/// Writes a whole file, or exits 2.
-func writeFile(_ path: String, _ text: String) throws {
-    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-        printError("error: cannot write \(path)")
-        throw Exit.invalidInput
-    }
+/// A result line: on standard output, or on standard error when `output` is "-" (the file itself
+/// goes to standard output and must not be mixed with results).
+func say(_ line: String, besides output: String) {
+    if output == "-" { printError(line) } else { print(line) }
 }
 
 /// Loads and parses a dataset, exiting 2 with the reader's message on any problem.
@@ -76,6 +94,27 @@ func parsePositiveRational(_ text: String, option: String) throws -> Rational {
         throw Exit.invalidInput
     }
     return value
+}
+
+/// Usage check for integer options: "--pairs must be a positive integer, found -1" (exit 64).
+func requirePositive(_ value: Int, _ option: String) throws {
+    guard value >= 1 else { throw ValidationError("\(option) must be a positive integer, found \(value)") }
+}
+
+/// Usage check for a float64 tolerance: finite and ≥ 0 (nan, inf and negative values are refused).
+func requireTolerance(_ value: Double) throws {
+    guard value.isFinite, value >= 0 else {
+        throw ValidationError("--tolerance must be a finite number ≥ 0, found \(value)")
+    }
+}
+
+/// Usage check for a rational option that must be positive (temperatures): exit 64 with the reason.
+func requirePositiveRational(_ text: String?, _ option: String) throws {
+    guard let text else { return }
+    guard let value = try? Rational(parsing: text) else {
+        throw ValidationError("\(option) must be a positive rational such as 1/2, found \"\(text)\"")
+    }
+    guard value > .zero else { throw ValidationError("\(option) must be positive, found \(text)") }
 }
 
 /// "[1, 1/2]".

@@ -25,7 +25,10 @@ struct Verify: ParsableCommand {
 
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
-    @Option(help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
+    @Option(name: [.customLong("tau"), .customLong("temperature")],
+            help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
+
+    func validate() throws { try requirePositiveRational(tau, "--tau") }
     @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
 
     func run() throws {
