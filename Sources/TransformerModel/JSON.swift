@@ -132,6 +132,12 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            if bytes[index] == UInt8(ascii: "/"), case .number(let numerator)? = items.last {
+                var end = index + 1
+                while end < bytes.count, bytes[end] >= 48, bytes[end] <= 57 { end += 1 }
+                let denominator = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+                throw error("expected ',' or ']'; fractions are strings: \"\(numerator)/\(denominator.isEmpty ? "q" : denominator)\"")
+            }
             throw error("expected ',' or ']'")
         }
     }
@@ -164,6 +170,12 @@ public struct JSONParser {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") { index += 1; break }
             if c < 0x20 { throw error("control character in a string") }
+            if c >= 0x80 {
+                let length = try utf8SequenceLength()
+                out.append(contentsOf: bytes[index..<index + length])
+                index += length
+                continue
+            }
             if c != UInt8(ascii: "\\") { out.append(c); index += 1; continue }
             index += 1
             guard index < bytes.count else { throw error("unterminated escape") }
@@ -195,6 +207,28 @@ public struct JSONParser {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `index` (RFC 3629: no overlong forms, no
+    /// surrogates, nothing above U+10FFFF); invalid UTF-8 is an error naming its byte offset.
+    private func utf8SequenceLength() throws(JSONSyntaxError) -> Int {
+        let c = bytes[index]
+        func continuation(_ k: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            index + k < bytes.count && range.contains(bytes[index + k])
+        }
+        let ok: Bool, length: Int
+        switch c {
+        case 0xC2...0xDF: length = 2; ok = continuation(1)
+        case 0xE0: length = 3; ok = continuation(1, 0xA0...0xBF) && continuation(2)
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3; ok = continuation(1) && continuation(2)
+        case 0xED: length = 3; ok = continuation(1, 0x80...0x9F) && continuation(2)
+        case 0xF0: length = 4; ok = continuation(1, 0x90...0xBF) && continuation(2) && continuation(3)
+        case 0xF1...0xF3: length = 4; ok = continuation(1) && continuation(2) && continuation(3)
+        case 0xF4: length = 4; ok = continuation(1, 0x80...0x8F) && continuation(2) && continuation(3)
+        default: length = 1; ok = false
+        }
+        guard ok else { throw error("invalid UTF-8 at byte offset \(index) (byte 0x\(String(c, radix: 16, uppercase: true)))") }
+        return length
     }
 
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {

@@ -44,9 +44,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
-        try requireSameDimension(transformer, data)
+        let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
             try compareSoftmax(transformer, data)
             return

@@ -46,6 +46,7 @@ struct Construct: ParsableCommand {
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Flag(help: "No progress messages on stderr.") var quiet = false
+    @Flag(help: "List every repeated token or pair (default: a count and the first three).") var verbose = false
 
     func validate() throws {
         if attention == .hardmax {
@@ -65,7 +66,7 @@ struct Construct: ParsableCommand {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
-        for notice in problem.notices { printError("notice: \(notice)") }
+        printNotices(problem.notices, verbose: verbose)
         if attention == .softmax {
             try runSoftmax(data, problem, target)
             return

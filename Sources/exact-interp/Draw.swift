@@ -66,9 +66,7 @@ struct Draw: ParsableCommand {
 
 /// Model, dataset and the dataset as a problem (sets, Assumption 1.3), for `draw` and `report`.
 func loadForPictures(model: String, dataset: String) throws -> (Transformer, Dataset, InterpolationProblem) {
-    let transformer = try loadModel(model)
-    let data = try loadDataset(dataset)
-    try requireSameDimension(transformer, data)
+    let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
     let problem: InterpolationProblem
     do { problem = try InterpolationProblem(data) } catch {
         printError("error: \(dataset): \(error)")

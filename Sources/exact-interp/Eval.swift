@@ -37,9 +37,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let traceTarget = try trace.map { try OutputFile($0, option: "--trace", inputs: [model, dataset]) }
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
-        try requireSameDimension(transformer, data)
+        let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
         let failures: Int
         switch arithmetic {

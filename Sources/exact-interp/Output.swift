@@ -23,13 +23,25 @@ struct OutputFile {
     let path: String
     let option: String
     let kind: Kind
+    /// Where a replaced file goes: `path` with symbolic links resolved, so that a link survives.
+    private(set) var destination: String
 
     /// Checks `path` against the command's `inputs` and the file system.
     init(_ path: String, option: String, inputs: [String]) throws {
         self.path = path
         self.option = option
+        destination = path
         if path == "-" { kind = .standardOutput; return }
         if let out = fileIdentity(path) {
+            var st1 = stat()
+            if fstat(STDOUT_FILENO, &st1) == 0, [UInt64(st1.st_dev), UInt64(st1.st_ino)] == out {
+                kind = .standardOutput  // -o /dev/stdout, or the file standard output already goes to
+                return
+            }
+            if let resolved = realpath(path, nil) {
+                destination = String(cString: resolved)
+                free(resolved)
+            }
             for input in inputs where fileIdentity(input) == out {
                 printError("error: \(option) \(path) is the input \(input) (the same file): refusing to overwrite an input")
                 throw ExitCode.validationFailure
@@ -88,8 +100,8 @@ struct OutputFile {
             try writeAll(bytes, to: fd, name: path)
             return nil
         case .replace:
-            let dir = OutputFile.directory(of: path)
-            let base = (path as NSString).lastPathComponent
+            let dir = OutputFile.directory(of: destination)
+            let base = (destination as NSString).lastPathComponent
             let temp = dir + "/." + base + ".partial-\(getpid())"
             TemporaryFiles.register(temp)
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -101,7 +113,7 @@ struct OutputFile {
                 TemporaryFiles.remove(temp)
                 throw error
             }
-            return StagedOutput(temporary: temp, destination: path)
+            return StagedOutput(temporary: temp, destination: destination)
         }
     }
 
@@ -129,7 +141,7 @@ struct OutputFile {
 /// A complete output waiting in its temporary file for `commit`.
 struct StagedOutput {
     let temporary: String
-    let destination: String
+    private(set) var destination: String
 
     /// Renames the temporary file over the destination.
     func commit() throws {

@@ -78,6 +78,34 @@ func requireSameDimension(_ model: Transformer, _ dataset: Dataset) throws {
     }
 }
 
+/// A model is about one dataset: when it records a digest, every command that takes both checks
+/// it (exit 2 on a mismatch: another or an edited dataset is the wrong input, not a failed property).
+func requireMatchingDigest(_ model: Transformer, _ data: Dataset, modelPath: String, datasetPath: String) throws {
+    if let built = model.datasetDigest, built != data.digest {
+        printError("error: \(modelPath) was built for the dataset with digest \(built), but \(datasetPath) has digest \(data.digest): not the same dataset")
+        throw Exit.invalidInput
+    }
+}
+
+/// Loads a model and a dataset for a command that takes both: same dimension, matching digest.
+func loadModelAndDataset(model: String, dataset: String) throws -> (Transformer, Dataset) {
+    let transformer = try loadModel(model)
+    let data = try loadDataset(dataset)
+    try requireSameDimension(transformer, data)
+    try requireMatchingDigest(transformer, data, modelPath: model, datasetPath: dataset)
+    return (transformer, data)
+}
+
+/// Prints the deduplication notices: all of them with `verbose` or when there are at most
+/// three, else one summary line with the count and the first three.
+func printNotices(_ notices: [String], verbose: Bool) {
+    if verbose || notices.count <= 3 {
+        for notice in notices { printError("notice: \(notice)") }
+        return
+    }
+    printError("notice: \(notices.count) repeated tokens or pairs treated as one (--verbose lists all); the first 3: " + notices.prefix(3).joined(separator: "; "))
+}
+
 /// Parses a rational command-line value.
 func parseRational(_ text: String, option: String) throws -> Rational {
     do { return try Rational(parsing: text) } catch {

@@ -13,6 +13,7 @@ struct Validate: ParsableCommand {
 
     @Argument(help: "Dataset JSON file.")
     var dataset: String
+    @Flag(help: "List every repeated token or pair (default: a count and the first three).") var verbose = false
 
     func run() throws {
         let data = try loadDataset(dataset)
@@ -21,7 +22,7 @@ struct Validate: ParsableCommand {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
-        for notice in problem.notices { printError("notice: \(notice)") }
+        printNotices(problem.notices, verbose: verbose)
         let name = data.name.map { "\"\($0)\": " } ?? ""
         print("\(name)valid: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
     }

@@ -32,15 +32,7 @@ struct Verify: ParsableCommand {
     @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
 
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
-        try requireSameDimension(transformer, data)
-        // A certificate is about one dataset: another (or an edited) dataset is the wrong input,
-        // not a failed property.
-        if let built = transformer.datasetDigest, built != data.digest {
-            printError("error: \(model) was built for the dataset with digest \(built), but \(dataset) has digest \(data.digest): not the same dataset")
-            throw Exit.invalidInput
-        }
+        let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
             try runSoftmax(transformer, data)
             return
