@@ -43,6 +43,7 @@ public enum Verifier {
         let total = inputs.count
         let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
             ?? evaluator.evaluateAll(inputs)
+        try evaluator.checkLimit()
         let pairs = dataset.pairs.indices.map { j -> VerificationReport.PairResult in
             let got = Set(outputs[j]), want = Set(dataset.pairs[j].output)
             return .init(index: j, interpolated: got == want,

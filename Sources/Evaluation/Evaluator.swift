@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ExactArithmetic
 import TransformerModel
 
@@ -35,6 +36,10 @@ public struct Evaluator<S: Scalar>: Sendable {
     public let model: Transformer
     public let blocks: [CompiledBlock<S>]
 
+    /// This evaluator's resource limit (`EvaluationLimits.maximumBits` when it was made).
+    public let maximumBits: Int
+    private let overrun = LimitOverrun()
+
     /// Compiles `model`; `temperature` overrides the model's τ for softmax layers.
     public init(_ model: Transformer, temperature: Rational? = nil) throws(EvaluationError) {
         let tau = temperature ?? model.temperature
@@ -47,6 +52,7 @@ public struct Evaluator<S: Scalar>: Sendable {
             }
         }
         self.model = model
+        self.maximumBits = EvaluationLimits.maximumBits
         var blocks = model.blocks.map { CompiledBlock<S>($0, temperature: tau) }
         // Number the feed-forward directions model-wide, so a token's projection on a direction
         // can be reused by every later layer on that direction while the token stays put.
@@ -65,7 +71,7 @@ public struct Evaluator<S: Scalar>: Sendable {
         // skip the dot product and only locate their projection among the layer's kinks.
         var tokens = xs
         var caches = [ProjectionCache<S>](repeating: ProjectionCache(), count: xs.count)
-        for block in blocks {
+        for (b, block) in blocks.enumerated() {
             if !block.feedForward.isIdentity {
                 for i in tokens.indices { tokens[i] = block.feedForward.apply(tokens[i], cache: &caches[i]) }
             }
@@ -73,6 +79,7 @@ public struct Evaluator<S: Scalar>: Sendable {
                 tokens = block.attention.apply(tokens)
                 for i in caches.indices { caches[i] = ProjectionCache() }
             }
+            if !withinLimit(tokens, block: b) { return tokens }
         }
         return tokens
     }
@@ -92,6 +99,30 @@ public struct Evaluator<S: Scalar>: Sendable {
             let result = evaluate(xs)
             counter.increment(then: progress)
             return result
+        }
+    }
+
+    /// False (and the overrun recorded for `checkLimit`) when a coordinate of `tokens` is larger
+    /// than `maximumBits`; the caller then stops evaluating.
+    public func withinLimit(_ tokens: [[S]], block: Int) -> Bool {
+        guard S.isExact else { return true }
+        for t in tokens {
+            for x in t {
+                let bits = x.bitSize
+                if bits > maximumBits {
+                    overrun.record(block: block, bits: bits)
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Throws the resource-limit error when an evaluation stopped at the limit: its results are
+    /// incomplete and must not be used.
+    public func checkLimit() throws(EvaluationError) {
+        if let (block, bits) = overrun.first {
+            throw EvaluationError("resource limit: after block \(block) (0-based) a coordinate has \(bits) bits, above the limit of \(maximumBits) bits for a numerator or denominator; raise it with --max-bits if the model is meant to grow this large")
         }
     }
 
@@ -120,8 +151,38 @@ public struct Evaluator<S: Scalar>: Sendable {
             }
             records.append(LayerRecord(block: b, stage: block.stage, sublayer: .attention, tokens: current,
                                        argmaxSets: observation.argmaxSets, smallestScoreGap: observation.smallestScoreGap))
+            if !withinLimit(current, block: b) { break }
         }
         return records
+    }
+}
+
+/// The resource limit of exact evaluation: the largest bit length of a numerator or a denominator
+/// of any coordinate after any block (docs/cli.md#resource-limits). Legitimate models stay far
+/// below it (the constructions' values have tens to thousands of bits); a hostile one
+/// (η = 10^100000 in every block) reaches it within a few blocks instead of running for minutes.
+public enum EvaluationLimits {
+    public static let defaultMaximumBits = 1_000_000
+    /// The limit new evaluators take; set once by the CLI (`--max-bits`) before any evaluation.
+    nonisolated(unsafe) public static var maximumBits = defaultMaximumBits
+}
+
+/// The first place an evaluation exceeded its bit limit (shared by the threads of `evaluateAll`).
+final class LimitOverrun: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (block: Int, bits: Int)? = nil
+
+    func record(block: Int, bits: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let old = value, old.block <= block { return }
+        value = (block, bits)
+    }
+
+    var first: (block: Int, bits: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }
 

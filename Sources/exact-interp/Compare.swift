@@ -43,7 +43,10 @@ struct Compare: ParsableCommand {
         var kinkDistance: Rational? = nil
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
             try compareSoftmax(transformer, data)
@@ -62,6 +65,7 @@ struct Compare: ParsableCommand {
         var exactFailures = 0, floatFailures = 0
         for (j, pair) in data.pairs.enumerated() {
             let e = exact.trace(pair.input)
+            try requireWithinLimit(exact)
             let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
             if layers.isEmpty { layers = e.map { LayerSummary(label: "block \($0.block) \($0.sublayer.rawValue) (\($0.stage))") } }
             for l in e.indices {

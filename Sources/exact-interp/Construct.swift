@@ -57,7 +57,10 @@ struct Construct: ParsableCommand {
         guard (1...4096).contains(tauTries) else { throw ValidationError("--tau-tries must be in 1...4096, found \(tauTries)") }
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
         let data = try loadDataset(dataset)
@@ -104,6 +107,12 @@ struct Construct: ParsableCommand {
     /// The written bytes read back: the temporary file when there is one, else the text itself
     /// (standard output or a device cannot be read back).
     func rereadWritten(_ staged: StagedOutput?, text: String) throws -> Transformer {
+        // Test hook (Tests/golden/hardening/sigint-during-check): a pause between writing the
+        // temporary file and checking it, so that an interrupt can be sent at that moment.
+        if let pause = ProcessInfo.processInfo.environment["EXACT_INTERP_TEST_PAUSE_BEFORE_CHECK"], let seconds = Double(pause) {
+            printError("test hook: pausing \(seconds) s before the self-check")
+            Thread.sleep(forTimeInterval: seconds)
+        }
         do {
             if let staged { return try Transformer.parse(readFile(staged.temporary)) }
             return try Transformer.parse(Array(text.utf8))

@@ -40,7 +40,10 @@ struct Draw: ParsableCommand {
         try requirePositiveRational(temperature, "--tau")
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         let target = try OutputFile(output, option: "--output", inputs: [model, dataset])
         let (transformer, data, problem) = try loadForPictures(model: model, dataset: dataset)
         guard x < problem.dimension, y < problem.dimension else {

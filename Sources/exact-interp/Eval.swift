@@ -35,7 +35,10 @@ struct Eval: ParsableCommand {
         try requirePositiveRational(temperature, "--tau")
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         let traceTarget = try trace.map { try OutputFile($0, option: "--trace", inputs: [model, dataset]) }
         let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
@@ -58,6 +61,7 @@ struct Eval: ParsableCommand {
     func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
         let evaluator = try makeEvaluator(m, tau, as: Rational.self)
         let outputs = evaluator.evaluateAll(data.pairs.map(\.input))
+        try requireWithinLimit(evaluator)
         var failures = 0
         for (j, pair) in data.pairs.enumerated() {
             let got = Set(outputs[j]), want = Set(pair.output)

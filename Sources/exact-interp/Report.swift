@@ -41,7 +41,10 @@ struct Report: ParsableCommand {
         try requirePositiveRational(tau, "--tau")
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         let target = try OutputFile(output, option: "--output", inputs: [model, dataset] + (figure.map { [$0] } ?? []))
         let (transformer, data, problem) = try loadForPictures(model: model, dataset: dataset)
         // Softmax: the stage checks run at τ, and the certificate for every τ' ∈ (0, τ] decides the exit code.

@@ -4,6 +4,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Evaluation
 import TransformerModel
 
 /// Exit codes documented in `--help` and docs/cli.md.
@@ -104,6 +105,25 @@ func printNotices(_ notices: [String], verbose: Bool) {
         return
     }
     printError("notice: \(notices.count) repeated tokens or pairs treated as one (--verbose lists all); the first 3: " + notices.prefix(3).joined(separator: "; "))
+}
+
+/// Exits 2 with the resource-limit message when an exact evaluation stopped at `--max-bits`.
+func requireWithinLimit<S: Scalar>(_ evaluator: Evaluator<S>) throws {
+    do { try evaluator.checkLimit() } catch {
+        printError("error: \(error)")
+        throw Exit.invalidInput
+    }
+}
+
+/// `--max-bits`: the resource limit of exact evaluation, for every command that evaluates a model.
+struct LimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Resource limit: the largest bit length of a numerator or denominator of any coordinate during exact evaluation (default \(EvaluationLimits.defaultMaximumBits)); above it the command stops with exit 2.", valueName: "bits"))
+    var maxBits: Int = EvaluationLimits.defaultMaximumBits
+
+    func validate() throws { try requirePositive(maxBits, "--max-bits") }
+
+    /// Sets the limit for every evaluator the command makes.
+    func apply() { EvaluationLimits.maximumBits = maxBits }
 }
 
 /// Parses a rational command-line value.

@@ -31,7 +31,10 @@ struct Verify: ParsableCommand {
     func validate() throws { try requirePositiveRational(tau, "--tau") }
     @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
             try runSoftmax(transformer, data)
