@@ -39,6 +39,8 @@ public struct Evaluator<S: Scalar>: Sendable {
     /// This evaluator's resource limit (`EvaluationLimits.maximumBits` when it was made).
     public let maximumBits: Int
     private let overrun = LimitOverrun()
+    /// Counts the work done, for progress reports of long runs (`WorkMeter.units`); nil: not counted.
+    public var meter: WorkMeter? = nil
 
     /// Compiles `model`; `temperature` overrides the model's τ for softmax layers.
     public init(_ model: Transformer, temperature: Rational? = nil) throws(EvaluationError) {
@@ -65,13 +67,21 @@ public struct Evaluator<S: Scalar>: Sendable {
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
     public func evaluate(_ xs: [[S]]) -> [[S]] {
-        guard S.isExact else { return blocks.reduce(xs) { $1.apply($0) } }
+        guard S.isExact else {
+            let units = meter.map { _ in WorkMeter.unitsPerBlock(xs) } ?? 0
+            return blocks.reduce(xs) { tokens, block in
+                meter?.add(units)
+                return block.apply(tokens)
+            }
+        }
         // Exact path: one projection cache per token. In the narrow layout thousands of
         // consecutive hats share one direction and each moves a single value, so most tokens
         // skip the dot product and only locate their projection among the layer's kinks.
         var tokens = xs
         var caches = [ProjectionCache<S>](repeating: ProjectionCache(), count: xs.count)
+        let unitsPerBlock = meter.map { _ in WorkMeter.unitsPerBlock(xs) } ?? 0
         for (b, block) in blocks.enumerated() {
+            meter?.add(unitsPerBlock)
             if !block.feedForward.isIdentity {
                 for i in tokens.indices { tokens[i] = block.feedForward.apply(tokens[i], cache: &caches[i]) }
             }
@@ -165,6 +175,42 @@ public enum EvaluationLimits {
     public static let defaultMaximumBits = 1_000_000
     /// The limit new evaluators take; set once by the CLI (`--max-bits`) before any evaluation.
     nonisolated(unsafe) public static var maximumBits = defaultMaximumBits
+}
+
+/// Work done by evaluators, shared by the threads of `evaluateAll`, so that a long run can print
+/// how far it is against an estimate made with the same measure (`unitsPerBlock`).
+public final class WorkMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+
+    public init() {}
+
+    /// The cost of one block on a sequence: n² score pairs plus n tokens, times a factor for the
+    /// size of the numbers (1 + the largest bit length of a coordinate / 64: one machine word).
+    public static func unitsPerBlock<S: Scalar>(_ xs: [[S]]) -> Int {
+        let n = xs.count
+        var bits = 0
+        for x in xs { for c in x { bits = Swift.max(bits, c.bitSize) } }
+        let (square, overflow) = n.multipliedReportingOverflow(by: n)
+        return overflow ? Int.max / 4 : (square + n) * (1 + bits / 64)
+    }
+
+    /// The estimate of a whole evaluation: every sequence through `blocks` blocks.
+    public static func estimate<S: Scalar>(_ sequences: [[[S]]], blocks: Int) -> Double {
+        sequences.reduce(0.0) { $0 + Double(unitsPerBlock($1)) * Double(blocks) }
+    }
+
+    public func add(_ units: Int) {
+        lock.lock()
+        done &+= units
+        lock.unlock()
+    }
+
+    public var units: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
 }
 
 /// The first place an evaluation exceeded its bit limit (shared by the threads of `evaluateAll`).

@@ -51,6 +51,7 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
 extension Dataset {
     /// Reads a dataset from JSON text (SPEC §9). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
+        if let dataset = JSONParser.datasetFastPath(bytes) { return dataset }
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
         return try Dataset(json: json)

@@ -1,3 +1,5 @@
+import ExactArithmetic
+
 /// A parsed JSON document that keeps numbers as the exact text they were written with.
 ///
 /// Foundation's decoders turn `0.1` into the double nearest to it; SPEC §9 reads it as 1/10.
@@ -247,6 +249,121 @@ public struct JSONParser {
             index += 1
         }
         return v
+    }
+}
+
+// MARK: - Datasets without a tree
+
+extension JSONParser {
+    private struct NotTheFastPath: Error {}
+
+    /// Reads a well-formed dataset straight from its bytes into tokens, without building a
+    /// `JSONValue` tree (a 200 MB file would need several gigabytes for the tree). Returns nil on
+    /// anything unusual (a syntax error, an unknown or repeated key, "pairs" before "dimension", a
+    /// token of the wrong size, a malformed number): the caller then reads the file through the
+    /// tree, whose messages name the problem. Accepts exactly what `Dataset(json:)` accepts.
+    static func datasetFastPath(_ bytes: [UInt8]) -> Dataset? {
+        var p = JSONParser(bytes)
+        return try? p.readDataset()
+    }
+
+    private mutating func byte(_ c: UInt8) throws {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == c else { throw NotTheFastPath() }
+        index += 1
+    }
+
+    /// True and consumed when the next non-space byte is `c`.
+    private mutating func accept(_ c: UInt8) -> Bool {
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == c { index += 1; return true }
+        return false
+    }
+
+    private mutating func key() throws -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw NotTheFastPath() }
+        let k = try parseString()
+        try byte(UInt8(ascii: ":"))
+        return k
+    }
+
+    private mutating func readDataset() throws -> Dataset {
+        try byte(UInt8(ascii: "{"))
+        var name: String? = nil, dimension: Int? = nil, pairs: [SequencePair]? = nil
+        var seen: Set<String> = []
+        repeat {
+            let k = try key()
+            guard seen.insert(k).inserted else { throw NotTheFastPath() }
+            skipWhitespace()
+            switch k {
+            case "name":
+                guard case .string(let s) = try parseValue(depth: 1) else { throw NotTheFastPath() }
+                name = s
+            case "dimension":
+                guard case .number(let text) = try parseValue(depth: 1), let d = Int(text), d >= 1, d <= Dataset.maximumDimension else {
+                    throw NotTheFastPath()
+                }
+                dimension = d
+            case "pairs":
+                guard let d = dimension else { throw NotTheFastPath() }
+                pairs = try readPairs(dimension: d)
+            default:
+                throw NotTheFastPath()
+            }
+        } while accept(UInt8(ascii: ","))
+        try byte(UInt8(ascii: "}"))
+        skipWhitespace()
+        guard index == bytes.count, let dimension, let pairs else { throw NotTheFastPath() }
+        return Dataset(name: name, dimension: dimension, pairs: pairs)
+    }
+
+    private mutating func readPairs(dimension d: Int) throws -> [SequencePair] {
+        try byte(UInt8(ascii: "["))
+        var pairs: [SequencePair] = []
+        repeat {
+            try byte(UInt8(ascii: "{"))
+            var input: [Token]? = nil, output: [Token]? = nil
+            repeat {
+                switch try key() {
+                case "input" where input == nil: input = try readSequence(dimension: d)
+                case "output" where output == nil: output = try readSequence(dimension: d)
+                default: throw NotTheFastPath()
+                }
+            } while accept(UInt8(ascii: ","))
+            try byte(UInt8(ascii: "}"))
+            guard let input, let output else { throw NotTheFastPath() }
+            pairs.append(SequencePair(input: input, output: output))
+        } while accept(UInt8(ascii: ","))
+        try byte(UInt8(ascii: "]"))
+        return pairs
+    }
+
+    private mutating func readSequence(dimension d: Int) throws -> [Token] {
+        try byte(UInt8(ascii: "["))
+        var tokens: [Token] = []
+        repeat {
+            try byte(UInt8(ascii: "["))
+            var token: Token = []
+            token.reserveCapacity(d)
+            repeat {
+                skipWhitespace()
+                guard index < bytes.count else { throw NotTheFastPath() }
+                let text: String
+                switch bytes[index] {
+                case UInt8(ascii: "\""): text = try parseString()
+                case UInt8(ascii: "-"), 48...57: text = try parseNumber()
+                default: throw NotTheFastPath()
+                }
+                guard token.count < d, let r = try? Rational(parsing: text) else { throw NotTheFastPath() }
+                token.append(r)
+            } while accept(UInt8(ascii: ","))
+            try byte(UInt8(ascii: "]"))
+            guard token.count == d else { throw NotTheFastPath() }
+            tokens.append(token)
+        } while accept(UInt8(ascii: ","))
+        try byte(UInt8(ascii: "]"))
+        return tokens
     }
 }
 

@@ -100,6 +100,7 @@ struct Compare: ParsableCommand {
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
+        print("blocks numbered from 0, as blocks[k] in the model file")
         print(pad("layer", width) + pad("argmax≠", 9) + pad("sign≠", 7) + pad("max|float−exact|", 24) + pad("score gap (exact)", 25) + "kink distance (exact)")
         for s in layers {
             print(pad(s.label, width) + pad(String(s.argmaxDiffers), 9) + pad(String(s.signDiffers), 7)
@@ -185,6 +186,7 @@ extension Compare {
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         print("float64 at τ = \(tauValue); boxes certified for every τ ∈ (0, \(tauValue)]")
+        print("blocks numbered from 0, as blocks[k] in the model file")
         print("layer                                   outside  kinks  max|float−centre|  max radius (exact)")
         for s in layers {
             print(pad(s.label, 40) + pad(String(s.outside), 9) + pad(String(s.kinks), 7)

@@ -76,9 +76,12 @@ struct Construct: ParsableCommand {
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
+        let heartbeat = constructionHeartbeat()
+        defer { heartbeat.stop() }
         let result: HardmaxConstruction.Result
         do {
             result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout) { message in
+                heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {
@@ -99,6 +102,15 @@ struct Construct: ParsableCommand {
         }
         // Only a checked model becomes the output file.
         try staged?.commit()
+    }
+
+    /// Every few seconds without a stage message, a line saying the construction is still at work
+    /// and on what (the stages report their own progress in between).
+    func constructionHeartbeat() -> Heartbeat {
+        let box = HeartbeatBox()
+        let heartbeat = Heartbeat(quiet: quiet) { "construct: still working (last step: \(box.heartbeat?.last ?? "reading the data"))" }
+        box.heartbeat = heartbeat
+        return heartbeat
     }
 
     /// Result lines: standard output, or standard error when the model itself goes to standard output.
@@ -183,10 +195,13 @@ extension Construct {
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
+        let heartbeat = constructionHeartbeat()
+        defer { heartbeat.stop() }
         let result: SoftmaxConstruction.Result
         do {
             result = try SoftmaxConstruction.build(problem, pairs: data.pairs, digest: data.digest, layout: layout,
                                                    search: TemperatureSearch(start: start, maximumTries: tauTries)) { message in
+                heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {

@@ -29,6 +29,7 @@ struct Eval: ParsableCommand {
     @Option(name: [.customLong("tau"), .customLong("temperature")],
             help: "Softmax temperature τ for float64 (default: the model's τ₀).") var temperature: String?
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
+    @Flag(help: "No progress messages on stderr (long runs report every few seconds).") var quiet = false
 
     func validate() throws {
         try requireTolerance(tolerance)
@@ -59,8 +60,13 @@ struct Eval: ParsableCommand {
     }
 
     func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
-        let evaluator = try makeEvaluator(m, tau, as: Rational.self)
-        let outputs = evaluator.evaluateAll(data.pairs.map(\.input))
+        var evaluator = try makeEvaluator(m, tau, as: Rational.self)
+        let meter = WorkMeter()
+        evaluator.meter = meter
+        let inputs = data.pairs.map(\.input)
+        let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("eval", meter, estimate: WorkMeter.estimate(inputs, blocks: m.blocks.count)))
+        let outputs = evaluator.evaluateAll(inputs)
+        heartbeat.stop()
         try requireWithinLimit(evaluator)
         var failures = 0
         for (j, pair) in data.pairs.enumerated() {
@@ -77,9 +83,13 @@ struct Eval: ParsableCommand {
     }
 
     func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
-        let evaluator = try makeEvaluator(m, tau, as: Double.self)
+        var evaluator = try makeEvaluator(m, tau, as: Double.self)
+        let meter = WorkMeter()
+        evaluator.meter = meter
         let inputs = data.pairs.map { $0.input.map { $0.map(\.doubleValue) } }
+        let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("eval (float64)", meter, estimate: WorkMeter.estimate(inputs, blocks: m.blocks.count)))
         let outputs = evaluator.evaluateAll(inputs)
+        heartbeat.stop()
         var failures = 0
         for (j, pair) in data.pairs.enumerated() {
             let distance = hausdorffDistance(outputs[j], pair.output.map { $0.map(\.doubleValue) })
@@ -108,6 +118,7 @@ struct Eval: ParsableCommand {
                 return .object(members)
             }))])
         }
-        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")), ("pairs", .array(pairs))])
+        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")),
+                        ("block_numbering", .string("0-based, as blocks[k] in the model file")), ("pairs", .array(pairs))])
     }
 }

@@ -21,6 +21,7 @@ struct LemmasCommand: ParsableCommand {
 
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Flag(help: "Print the table as JSON.") var json = false
+    @Flag(help: "No progress messages on stderr (long runs report every few seconds).") var quiet = false
 
     func run() throws {
         let data = try loadDataset(dataset)
@@ -29,7 +30,10 @@ struct LemmasCommand: ParsableCommand {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
+        let count = data.pairs.count
+        let heartbeat = Heartbeat(quiet: quiet) { "lemmas: still running the lemmas of Section 4 on \(count) sequence\(count == 1 ? "" : "s") (each lemma's cost grows with n² tokens per sequence)" }
         let rows = LemmaSuite.run(data)
+        heartbeat.stop()
         let holds = rows.filter { $0.status == .holds }.count
         let fails = rows.filter { $0.status == .fails }.count
         let na = rows.count - holds - fails

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Certification
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -43,8 +44,12 @@ struct Verify: ParsableCommand {
         if tau != nil { printError("notice: --tau ignored: the model has no softmax layer") }
         let report: VerificationReport
         do {
+            let meter = WorkMeter()
+            let inputs = data.pairs.map(\.input)
+            let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("verify", meter, estimate: WorkMeter.estimate(inputs, blocks: transformer.blocks.count)))
+            defer { heartbeat.stop() }
             report = try Verifier.verifyHardmax(transformer, on: data,
-                                                progress: verificationProgress(transformer, data, quiet: quiet))
+                                                progress: verificationProgress(transformer, data, quiet: quiet), meter: meter)
         } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
