@@ -5,7 +5,7 @@ DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
 # `make sanitize`: the ThreadSanitizer run covers the tests of the parallel evaluator.
-TSAN_FILTER ?= CrossCheck|Parallel|evaluateAll|ConstructionTests.Theorem14Tests
+TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
 SANITIZE_FILTER ?=
 
 .PHONY: all deps build release test unit-test golden check-lemmas check-python demo bench leak-check fuzz sanitize clean
