@@ -83,7 +83,7 @@ fuzz: deps
 # (docs/testing.md#sanitizers). Not part of `make test`: together they take several minutes.
 sanitize: deps
 	$(SWIFT) build --build-path .build/asan --build-tests -Xswiftc -sanitize=address
-	$(SWIFT) test --build-path .build/asan --skip-build $(SANITIZE_FILTER)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp $(SWIFT) test --build-path .build/asan --skip-build $(SANITIZE_FILTER)
 	$(SWIFT) build --build-path .build/tsan --build-tests -Xswiftc -sanitize=thread
 	$(SWIFT) test --build-path .build/tsan --skip-build --filter "$(TSAN_FILTER)"
 
