@@ -61,6 +61,10 @@ struct Draw: ParsableCommand {
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows
+        if let labels = transformer.labels {
+            // A classifier: name the output tokens (docs/classification.md).
+            picture.notes.append("labels: " + labels.entries.map { "\($0.label) → \(show($0.token))" }.joined(separator: ", "))
+        }
         try target.write(picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
         say("figure: \(output) (\(picture.panels.count) panels: \(titles))", besides: output)

@@ -218,3 +218,9 @@ func flushStandardOutput() -> Bool {
 func standardOutputStream() -> UnsafeMutablePointer<FILE>? {
     dlsym(dlopen(nil, RTLD_NOW), "stdout")?.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
 }
+
+/// Writes a whole file through `OutputFile` (refused when it is one of `inputs`; temporary file
+/// and rename, or write-through for devices and FIFOs), or exits 2.
+func writeFile(_ path: String, _ text: String, inputs: [String] = []) throws {
+    try OutputFile(path, option: "--output", inputs: inputs).write(text)
+}

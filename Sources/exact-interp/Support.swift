@@ -91,7 +91,7 @@ func requireMatchingDigest(_ model: Transformer, _ data: Dataset, modelPath: Str
 /// Loads a model and a dataset for a command that takes both: same dimension, matching digest.
 func loadModelAndDataset(model: String, dataset: String) throws -> (Transformer, Dataset) {
     let transformer = try loadModel(model)
-    let data = try loadDataset(dataset)
+    let data = try loadDataset(dataset, for: transformer)
     try requireSameDimension(transformer, data)
     try requireMatchingDigest(transformer, data, modelPath: model, datasetPath: dataset)
     return (transformer, data)
@@ -191,5 +191,20 @@ func verificationProgress(_ model: Transformer, _ data: Dataset, quiet: Bool) ->
         if done % step == 0 || done == total {
             printError("[\(elapsed(since: started))] verified \(done) of \(total) pairs")
         }
+    }
+}
+
+/// Loads a dataset to check against `model`: a labelled dataset gets the label embedding the model
+/// records (docs/mathematics.md#classification); exits 2 when the model has none or lacks a label.
+func loadDataset(_ path: String, for model: Transformer) throws -> Dataset {
+    let data = try loadDataset(path)
+    guard data.isLabelled else { return data }
+    guard let labels = model.labels else {
+        printError("error: \(path) is labelled, but the model records no label embedding (build it with `exact-interp construct` on the labelled dataset)")
+        throw Exit.invalidInput
+    }
+    do { return try data.embedded(labels) } catch {
+        printError("error: \(path): \(error)")
+        throw Exit.invalidInput
     }
 }
