@@ -4,8 +4,11 @@ BIN     := .build/release/exact-interp
 DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
+# `make sanitize`: the ThreadSanitizer run covers the tests of the parallel evaluator.
+TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
+SANITIZE_FILTER ?=
 
-.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package figure1 demo bench leak-check clean
+.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package figure1 demo bench leak-check fuzz sanitize clean
 
 all: build
 
@@ -88,6 +91,19 @@ leak-check: build
 	strip --strip-debug -o .build/exact-interp-bench.nodebug .build/debug/exact-interp-bench
 	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
 	  .build/exact-interp-bench.nodebug --only gmp-self-check
+
+# libFuzzer on the dataset reader, the model reader and the rational parser (docs/testing.md#fuzzing);
+# FUZZ_SECONDS per target (default 60).
+fuzz: deps
+	tools/fuzz.sh
+
+# The test suite under AddressSanitizer, then the parallel evaluator's tests under ThreadSanitizer
+# (docs/testing.md#sanitizers). Not part of `make test`: together they take several minutes.
+sanitize: deps
+	$(SWIFT) build --build-path .build/asan --build-tests -Xswiftc -sanitize=address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp $(SWIFT) test --build-path .build/asan --skip-build $(SANITIZE_FILTER)
+	$(SWIFT) build --build-path .build/tsan --build-tests -Xswiftc -sanitize=thread
+	$(SWIFT) test --build-path .build/tsan --skip-build --filter "$(TSAN_FILTER)"
 
 clean:
 	rm -rf .build $(OUT)

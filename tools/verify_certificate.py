@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent checker of exact-interp hardmax certificates (Theorem 1.4).
 
-    tools/verify_certificate.py MODEL.json DATASET.json [--quiet]
+    tools/verify_certificate.py MODEL.json DATASET.json [--quiet] [--max-bits B]
 
 Re-reads a model file (docs/model-format.md) and a dataset file (docs/dataset-format.md) with
 nothing but the Python 3 standard library, evaluates the transformer in exact rational arithmetic
@@ -11,7 +11,8 @@ been checked by two independent implementations.
 
 Exit codes: 0 certified (every pair interpolated, dataset digest matches when the model records
 one); 1 not certified (failing pairs listed); 2 bad input (unreadable or malformed file, dimension
-or digest mismatch); 3 softmax model (outputs are irrational: not supported here, use
+or digest mismatch, or a coordinate above the resource limit --max-bits, default 1,000,000 bits,
+as in exact-interp); 3 softmax model (outputs are irrational: not supported here, use
 `exact-interp verify`).
 """
 
@@ -24,6 +25,12 @@ from fractions import Fraction
 FORMAT_NAME = "exact-interp-model"
 FORMAT_VERSION = 1
 MAX_DECIMAL_EXPONENT = 100000
+
+# Python 3.11+ refuses int <-> str conversions of more than 4,300 digits by default; exact models
+# legitimately hold larger integers, so the limit is lifted (the decimal exponent cap above and the
+# file size bound the work instead).
+if hasattr(sys, "set_int_max_str_digits"):
+    sys.set_int_max_str_digits(0)
 MAX_DIMENSION = 1000000
 
 
@@ -92,7 +99,9 @@ def kind(value):
 # Exact numbers: "-3", "7/12", "-1.25", "2.5e-3", 1E6 (the grammar of docs/dataset-format.md).
 
 _FRACTION = re.compile(r"([+-]?)([0-9]+)/([0-9]+)\Z")
-_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?)([0-9]+))?\Z")
+# A decimal point needs digits on both sides ("1." and ".5" are rejected), as in JSON and in the
+# Swift reader; Tests/rational-grammar.json is the shared table both test suites check.
+_DECIMAL = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?\Z")
 
 
 def parse_rational(text, path):
@@ -105,7 +114,7 @@ def parse_rational(text, path):
         value = Fraction(int(num), int(den))
         return -value if sign == "-" else value
     m = _DECIMAL.match(text)
-    if not m or not (m.group(2) or m.group(3)):
+    if not m:
         raise BadInput('%s: "%s" is not a rational number' % (path, text))
     sign, whole, frac, exp_sign, exp_digits = m.groups()
     frac = frac or ""
@@ -292,6 +301,8 @@ def read_model(path, text=None):
     if "temperature" in root and rational(root["temperature"], "temperature") <= 0:
         raise BadInput("temperature: must be positive")
     digest = string(root["dataset_digest"], "dataset_digest") if "dataset_digest" in root else None
+    if digest is not None and not re.match(r"sha256:[0-9a-f]{64}\Z", digest):
+        raise BadInput('dataset_digest: expected "sha256:" and 64 lowercase hex digits, found "%s"' % digest)
     if "metadata" in root:
         meta = root["metadata"]
         if not isinstance(meta, dict):
@@ -390,11 +401,26 @@ def attention(rho, causal, heads, xs):
     return out
 
 
-def evaluate(blocks, xs):
-    for eta, ridges, rho, causal, heads, attention_is_identity in blocks:
+# The resource limit of `exact-interp` (docs/cli.md#resource-limits): the largest bit length of a
+# numerator or denominator of any coordinate after any block. Above it both tools stop with exit 2.
+MAX_BITS = 1000000
+
+
+class ResourceLimit(Exception):
+    pass
+
+
+def evaluate(blocks, xs, max_bits=MAX_BITS):
+    for b, (eta, ridges, rho, causal, heads, attention_is_identity) in enumerate(blocks):
         xs = [feed_forward(eta, ridges, x) for x in xs]
         if not attention_is_identity:
             xs = attention(rho, causal, heads, xs)
+        for x in xs:
+            for c in x:
+                bits = max(c.numerator.bit_length(), c.denominator.bit_length())
+                if bits > max_bits:
+                    raise ResourceLimit("after block %d (0-based) a coordinate has %d bits, above the limit of %d bits "
+                                        "for a numerator or denominator; raise it with --max-bits" % (b, bits, max_bits))
     return xs
 
 
@@ -437,10 +463,22 @@ def embed(pairs, labels):
 
 
 def main(argv):
-    args = [a for a in argv[1:] if a != "--quiet"]
-    quiet = "--quiet" in argv[1:]
+    max_bits = MAX_BITS
+    rest = []
+    argv_iter = iter(argv[1:])
+    for a in argv_iter:
+        if a == "--max-bits" or a.startswith("--max-bits="):
+            value = a.split("=", 1)[1] if "=" in a else next(argv_iter, "")
+            if not re.match(r"[0-9]+\Z", value) or int(value) < 1:
+                sys.stderr.write("error: --max-bits must be a positive integer, found %r\n" % value)
+                return 64
+            max_bits = int(value)
+        else:
+            rest.append(a)
+    args = [a for a in rest if a != "--quiet"]
+    quiet = "--quiet" in rest
     if len(args) != 2 or any(a.startswith("-") for a in args):
-        sys.stderr.write("usage: verify_certificate.py MODEL.json DATASET.json [--quiet]\n")
+        sys.stderr.write("usage: verify_certificate.py MODEL.json DATASET.json [--quiet] [--max-bits B]\n")
         return 2
     model_path, dataset_path = args
     try:
@@ -469,7 +507,11 @@ def main(argv):
             return 2
     failures = 0
     for j, (xs, ys) in enumerate(pairs):
-        got = {tuple(t) for t in evaluate(blocks, xs)}
+        try:
+            got = {tuple(t) for t in evaluate(blocks, xs, max_bits)}
+        except ResourceLimit as e:
+            sys.stderr.write("error: resource limit: pair %d: %s\n" % (j, e))
+            return 2
         want = {tuple(t) for t in ys}
         if got == want:
             if not quiet:

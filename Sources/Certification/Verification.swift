@@ -34,15 +34,18 @@ public enum Verifier {
     /// as sets. Softmax models need `SoftmaxCertifier` instead.
     /// `progress(done, total)` is called after each pair (from worker threads, serialised).
     public static func verifyHardmax(_ model: Transformer, on dataset: Dataset,
-                                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws(EvaluationError) -> VerificationReport {
+                                     progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                     meter: WorkMeter? = nil) throws(EvaluationError) -> VerificationReport {
         guard model.dimension == dataset.dimension else {
             throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
         }
-        let evaluator = try Evaluator<Rational>(model)
+        var evaluator = try Evaluator<Rational>(model)
+        evaluator.meter = meter
         let inputs = dataset.pairs.map(\.input)
         let total = inputs.count
         let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
             ?? evaluator.evaluateAll(inputs)
+        try evaluator.checkLimit()
         let pairs = dataset.pairs.indices.map { j -> VerificationReport.PairResult in
             let got = Set(outputs[j]), want = Set(dataset.pairs[j].output)
             return .init(index: j, interpolated: got == want,

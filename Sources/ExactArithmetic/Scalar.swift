@@ -26,6 +26,10 @@ public protocol Scalar: Comparable, Hashable, Sendable, CustomStringConvertible 
 
     /// Softmax weights exp(s_k/τ)/Σ exp(s_l/τ), or nil when this type cannot represent them.
     static func softmaxWeights(_ scores: [Self], temperature: Rational) -> [Self]?
+
+    /// The larger of the numerator's and the denominator's bit lengths (exact types), 0 for
+    /// fixed-size types: what resource limits on exact evaluation measure.
+    var bitSize: Int { get }
 }
 
 extension Scalar {
@@ -45,11 +49,13 @@ extension Scalar {
 
 extension Rational: Scalar {
     public init(_ value: Rational) { self = value }
+    public var bitSize: Int { Swift.max(numeratorBitLength, denominatorBitLength) }
     public static var isExact: Bool { true }
 }
 
 extension Double: Scalar {
     public init(_ value: Rational) { self = value.doubleValue }
+    public var bitSize: Int { 0 }
     public static var one: Double { 1 }
     public static var isExact: Bool { false }
 

@@ -55,6 +55,7 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
 extension Dataset {
     /// Reads a dataset from JSON text (see docs/mathematics.md#data-formats). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
+        if let dataset = JSONParser.datasetFastPath(bytes) { return dataset }
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
         return try Dataset(json: json)
@@ -62,6 +63,9 @@ extension Dataset {
 
     public init(json: JSONValue) throws(InputError) {
         guard case .object(let rootMembers) = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
+        if json["format"] != nil || json["blocks"] != nil {
+            throw InputError(path: "", reason: "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)")
+        }
         try Dataset.allowOnly(["name", "dimension", "pairs"], in: rootMembers, path: "")
         var name: String? = nil
         if let n = json["name"] {
@@ -69,8 +73,11 @@ extension Dataset {
             name = s
         }
         guard let dimValue = json["dimension"] else { throw InputError(path: "dimension", reason: "missing") }
-        guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1, d <= 1_000_000 else {
+        guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1 else {
             throw InputError(path: "dimension", reason: "expected a positive integer, found \(Dataset.show(dimValue))")
+        }
+        guard d <= Dataset.maximumDimension else {
+            throw InputError(path: "dimension", reason: "\(d) is above the largest dimension this build reads, \(Dataset.maximumDimension)")
         }
         guard let pairsValue = json["pairs"] else { throw InputError(path: "pairs", reason: "missing") }
         guard case .array(let items) = pairsValue else { throw InputError(path: "pairs", reason: "expected an array, found \(pairsValue.kindName)") }
@@ -105,6 +112,9 @@ extension Dataset {
         }
         self.init(name: name, dimension: d, pairs: pairs)
     }
+
+    /// The largest dimension a dataset or model file may declare.
+    public static let maximumDimension = 1_000_000
 
     /// Rejects keys other than `allowed`: a misspelt key must not be silently ignored.
     static func allowOnly(_ allowed: [String], in members: [(key: String, value: JSONValue)], path: String) throws(InputError) {

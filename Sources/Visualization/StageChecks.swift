@@ -129,6 +129,7 @@ public enum StageChecks {
                     let e = try evaluator ?? Evaluator<Rational>(model)
                     evaluator = e
                     got = e.evaluate(pair.input)
+                    try e.checkLimit()
                 }
                 if Set(got) != Set(pair.output) { failed.append("pairs[\(j)]") }
             }

@@ -26,7 +26,13 @@ struct Compare: ParsableCommand {
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
-    @Option(help: "Softmax: the temperature τ to run at (default: the model's τ₀).") var tau: String?
+    @Option(name: [.customLong("tau"), .customLong("temperature")],
+            help: "Softmax: the temperature τ to run at (default: the model's τ₀).") var tau: String?
+
+    func validate() throws {
+        try requireTolerance(tolerance)
+        try requirePositiveRational(tau, "--tau")
+    }
 
     struct LayerSummary {
         var label = ""
@@ -37,10 +43,11 @@ struct Compare: ParsableCommand {
         var kinkDistance: Rational? = nil
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset, for: transformer)
-        try requireSameDimension(transformer, data)
+        limits.apply()
+        let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
             try compareSoftmax(transformer, data)
             return
@@ -58,6 +65,7 @@ struct Compare: ParsableCommand {
         var exactFailures = 0, floatFailures = 0
         for (j, pair) in data.pairs.enumerated() {
             let e = exact.trace(pair.input)
+            try requireWithinLimit(exact)
             let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
             if layers.isEmpty { layers = e.map { LayerSummary(label: "block \($0.block) \($0.sublayer.rawValue) (\($0.stage))") } }
             for l in e.indices {
@@ -92,6 +100,7 @@ struct Compare: ParsableCommand {
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
+        print("blocks numbered from 0, as blocks[k] in the model file")
         print(pad("layer", width) + pad("argmax≠", 9) + pad("sign≠", 7) + pad("max|float−exact|", 24) + pad("score gap (exact)", 25) + "kink distance (exact)")
         for s in layers {
             print(pad(s.label, width) + pad(String(s.argmaxDiffers), 9) + pad(String(s.signDiffers), 7)
@@ -177,6 +186,7 @@ extension Compare {
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         print("float64 at τ = \(tauValue); boxes certified for every τ ∈ (0, \(tauValue)]")
+        print("blocks numbered from 0, as blocks[k] in the model file")
         print("layer                                   outside  kinks  max|float−centre|  max radius (exact)")
         for s in layers {
             print(pad(s.label, 40) + pad(String(s.outside), 9) + pad(String(s.kinks), 7)

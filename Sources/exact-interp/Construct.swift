@@ -64,8 +64,23 @@ struct Construct: ParsableCommand {
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Option(help: "exact (default), float64 or float32: the numbers every parameter must be (hardmax).") var weights: WeightChoice = .exact
     @Flag(help: "No progress messages on stderr.") var quiet = false
+    @Flag(help: "List every repeated token or pair (default: a count and the first three).") var verbose = false
+
+    func validate() throws {
+        if attention == .hardmax {
+            guard tauStart == "auto" else { throw ValidationError("--tau-start applies to --attention softmax only (hardmax has no temperature)") }
+        } else if tauStart != "auto" {
+            try requirePositiveRational(tauStart, "--tau-start")
+        }
+        guard (1...4096).contains(tauTries) else { throw ValidationError("--tau-tries must be in 1...4096, found \(tauTries)") }
+    }
+
+    @OptionGroup var limits: LimitOptions
 
     func run() throws {
+        limits.apply()
+        // The output is checked before the (possibly long) construction: not an input, writable.
+        let target = try OutputFile(output, option: "--output", inputs: [dataset])
         var data = try loadDataset(dataset)
         var labels: LabelEmbedding? = nil
         if data.isLabelled {
@@ -81,7 +96,7 @@ struct Construct: ParsableCommand {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
-        for notice in problem.notices { printError("notice: \(notice)") }
+        printNotices(problem.notices, verbose: verbose)
         if weights != .exact {
             guard attention == .hardmax else {
                 printError("error: --weights \(weights.rawValue) is implemented for hardmax constructions only")
@@ -93,14 +108,17 @@ struct Construct: ParsableCommand {
             }
         }
         if attention == .softmax {
-            try runSoftmax(data, problem, labels: labels)
+            try runSoftmax(data, problem, target, labels: labels)
             return
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
+        let heartbeat = constructionHeartbeat()
+        defer { heartbeat.stop() }
         var result: HardmaxConstruction.Result
         do {
             result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout, weights: weights.format) { message in
+                heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
             // A compact classifier: also the construction without leader moves; keep the smaller.
@@ -109,7 +127,7 @@ struct Construct: ParsableCommand {
                     if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
                 }
                 let (a, b) = (direct.model.parameterCount.structured, result.model.parameterCount.structured)
-                print("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
+                say("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
                 if a < b { result = direct }
             }
         } catch {
@@ -117,15 +135,50 @@ struct Construct: ParsableCommand {
         }
         var model = result.model
         model.labels = labels
-        try writeFile(output, model.fileText)
+        let text = model.fileText
+        let staged = try target.stage(text)
         printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
-        let report = try verifyWritten(model, data)
-        print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
+        let report = try verifyWritten(model, data, staged: staged, text: text)
+        say("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
         guard report.holds else {
+            staged?.discard()
             printError("error: the constructed model does not verify: this is a bug, please report it")
+            throw Exit.internalError
+        }
+        // Only a checked model becomes the output file.
+        try staged?.commit()
+    }
+
+    /// Every few seconds without a stage message, a line saying the construction is still at work
+    /// and on what (the stages report their own progress in between).
+    func constructionHeartbeat() -> Heartbeat {
+        let box = HeartbeatBox()
+        let heartbeat = Heartbeat(quiet: quiet) { "construct: still working (last step: \(box.heartbeat?.last ?? "reading the data"))" }
+        box.heartbeat = heartbeat
+        return heartbeat
+    }
+
+    /// Result lines: standard output, or standard error when the model itself goes to standard output.
+    func say(_ line: String) { exact_interp.say(line, besides: output) }
+
+    /// The written bytes read back: the temporary file when there is one, else the text itself
+    /// (standard output or a device cannot be read back).
+    func rereadWritten(_ staged: StagedOutput?, text: String) throws -> Transformer {
+        // Test hook (Tests/golden/hardening/sigint-during-check): a pause between writing the
+        // temporary file and checking it, so that an interrupt can be sent at that moment.
+        if let pause = ProcessInfo.processInfo.environment["EXACT_INTERP_TEST_PAUSE_BEFORE_CHECK"], let seconds = Double(pause) {
+            printError("test hook: pausing \(seconds) s before the self-check")
+            Thread.sleep(forTimeInterval: seconds)
+        }
+        do {
+            if let staged { return try Transformer.parse(readFile(staged.temporary)) }
+            return try Transformer.parse(Array(text.utf8))
+        } catch let error as InputError {
+            staged?.discard()
+            printError("error: the written model does not read back: \(error)")
             throw Exit.internalError
         }
     }
@@ -148,26 +201,28 @@ struct Construct: ParsableCommand {
                       layoutBound: Int, paperBound: String) {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
-        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
+        say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
+        say("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
-            print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+            say("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(s.largestNumeratorBits) bits, denominator \(s.largestDenominatorBits) bits")
         }
-        print("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
-        print("largest width: \(model.maximumWidth)")
-        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
-        print("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
+        say("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
+        say("largest width: \(model.maximumWidth)")
+        say("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        say("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
     /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
-    func verifyWritten(_ model: Transformer, _ data: Dataset) throws -> VerificationReport {
-        let reread = try loadModel(output)
+    func verifyWritten(_ model: Transformer, _ data: Dataset, staged: StagedOutput?, text: String) throws -> VerificationReport {
+        let reread = try rereadWritten(staged, text: text)
         guard reread == model else {
+            staged?.discard()
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
         do { return try Verifier.verifyHardmax(reread, on: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+            staged?.discard()
             printError("error: \(error)")
             throw Exit.internalError
         }
@@ -184,15 +239,15 @@ extension Construct {
     /// staircase's width against the number of labels, and the parameters against N·d.
     func printLabels(_ labels: LabelEmbedding, _ model: Transformer, _ problem: InterpolationProblem) {
         let shown = labels.entries.map { "\"\($0.label)\" → \(show($0.token))" }.joined(separator: ", ")
-        print("labels: \(labels.entries.count) (\(shown)), recorded in the model")
+        say("labels: \(labels.entries.count) (\(shown)), recorded in the model")
         let last = model.blocks.last.map { $0.feedForward.width } ?? 0
         let nd = problem.count * problem.dimension
         let counts = model.parameterCount
-        print("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
+        say("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
     }
 
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
-    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, labels: LabelEmbedding?) throws {
+    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, _ target: OutputFile, labels: LabelEmbedding?) throws {
         let start = tauStart == "auto" ? nil : try parsePositiveRational(tauStart, option: "--tau-start")
         guard (1...4096).contains(tauTries) else {
             printError("error: --tau-tries must be in 1...4096")
@@ -200,10 +255,13 @@ extension Construct {
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
+        let heartbeat = constructionHeartbeat()
+        defer { heartbeat.stop() }
         let result: SoftmaxConstruction.Result
         do {
             result = try SoftmaxConstruction.build(problem, pairs: data.pairs, digest: data.digest, layout: layout,
                                                    search: TemperatureSearch(start: start, maximumTries: tauTries)) { message in
+                heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {
@@ -217,27 +275,32 @@ extension Construct {
         }
         var model = result.model
         model.labels = labels
-        try writeFile(output, model.fileText)
+        let text = model.fileText
+        let staged = try target.stage(text)
         printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
-        print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
+        say("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
         if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
-        let reread = try loadModel(output)
+        let reread = try rereadWritten(staged, text: text)
         guard reread == model else {
+            staged?.discard()
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
         let report: SoftmaxCertificateReport
         do { report = try SoftmaxCertifier.certify(reread, on: data) } catch {
+            staged?.discard()
             printError("error: \(error)")
             throw Exit.internalError
         }
         if report.holds {
-            print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
+            try staged?.commit()
+            say("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
         } else {
-            print("certificate: FAILED on \(report.failures.count) pairs")
-            for f in report.failures.prefix(5) { print("  \(f)") }
+            staged?.discard()
+            say("certificate: FAILED on \(report.failures.count) pairs")
+            for f in report.failures.prefix(5) { say("  \(f)") }
             printError("error: the constructed model does not certify: this is a bug, please report it")
             throw Exit.internalError
         }

@@ -29,14 +29,22 @@ struct Draw: ParsableCommand {
     @Option(help: "Coordinate on the horizontal axis (0-based).") var x: Int = 0
     @Option(help: "Coordinate on the vertical axis (0-based).") var y: Int = 1
     @Option(help: "Most arrows per panel.") var maxArrows: Int = 400
-    @Option(help: "Softmax temperature τ (default: the model's τ₀).") var temperature: String?
+    @Option(name: [.customLong("tau"), .customLong("temperature")],
+            help: "Softmax temperature τ (default: the model's τ₀).") var temperature: String?
 
     func validate() throws {
-        guard x >= 0, y >= 0, x != y else { throw ValidationError("--x and --y must be two different coordinates ≥ 0") }
-        guard maxArrows >= 1 else { throw ValidationError("--max-arrows must be at least 1") }
+        guard x >= 0 else { throw ValidationError("--x must be a non-negative integer (a 0-based coordinate), found \(x)") }
+        guard y >= 0 else { throw ValidationError("--y must be a non-negative integer (a 0-based coordinate), found \(y)") }
+        guard x != y else { throw ValidationError("--x and --y must be two different coordinates") }
+        try requirePositive(maxArrows, "--max-arrows")
+        try requirePositiveRational(temperature, "--tau")
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
+        let target = try OutputFile(output, option: "--output", inputs: [model, dataset])
         let (transformer, data, problem) = try loadForPictures(model: model, dataset: dataset)
         guard x < problem.dimension, y < problem.dimension else {
             printError("error: --x \(x) --y \(y): the data has coordinates 0…\(problem.dimension - 1) only")
@@ -57,17 +65,15 @@ struct Draw: ParsableCommand {
             // A classifier: name the output tokens (docs/classification.md).
             picture.notes.append("labels: " + labels.entries.map { "\($0.label) → \(show($0.token))" }.joined(separator: ", "))
         }
-        try writeFile(output, picture.svg)
+        try target.write(picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
-        print("figure: \(output) (\(picture.panels.count) panels: \(titles))")
+        say("figure: \(output) (\(picture.panels.count) panels: \(titles))", besides: output)
     }
 }
 
 /// Model, dataset and the dataset as a problem (sets, Assumption 1.3), for `draw` and `report`.
 func loadForPictures(model: String, dataset: String) throws -> (Transformer, Dataset, InterpolationProblem) {
-    let transformer = try loadModel(model)
-    let data = try loadDataset(dataset, for: transformer)
-    try requireSameDimension(transformer, data)
+    let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
     let problem: InterpolationProblem
     do { problem = try InterpolationProblem(data) } catch {
         printError("error: \(dataset): \(error)")

@@ -29,16 +29,24 @@ struct Eval: ParsableCommand {
     @Option(name: [.customLong("tau"), .customLong("temperature")],
             help: "Softmax temperature τ for float64 (default: the model's τ₀).") var temperature: String?
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
+    @Flag(help: "No progress messages on stderr (long runs report every few seconds).") var quiet = false
+
+    func validate() throws {
+        try requireTolerance(tolerance)
+        try requirePositiveRational(temperature, "--tau")
+    }
+
+    @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset, for: transformer)
-        try requireSameDimension(transformer, data)
+        limits.apply()
+        let traceTarget = try trace.map { try OutputFile($0, option: "--trace", inputs: [model, dataset]) }
+        let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
         let failures: Int
         switch arithmetic {
-        case .exact: failures = try runExact(transformer, data, tau)
-        case .float64: failures = try runFloat(transformer, data, tau)
+        case .exact: failures = try runExact(transformer, data, tau, traceTarget)
+        case .float64: failures = try runFloat(transformer, data, tau, traceTarget)
         }
         print(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
         if failures > 0 { throw Exit.propertyFailed }
@@ -51,9 +59,15 @@ struct Eval: ParsableCommand {
         }
     }
 
-    func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {
-        let evaluator = try makeEvaluator(m, tau, as: Rational.self)
-        let outputs = evaluator.evaluateAll(data.pairs.map(\.input))
+    func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
+        var evaluator = try makeEvaluator(m, tau, as: Rational.self)
+        let meter = WorkMeter()
+        evaluator.meter = meter
+        let inputs = data.pairs.map(\.input)
+        let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("eval", meter, estimate: WorkMeter.estimate(inputs, blocks: m.blocks.count)))
+        let outputs = evaluator.evaluateAll(inputs)
+        heartbeat.stop()
+        try requireWithinLimit(evaluator)
         var failures = 0
         for (j, pair) in data.pairs.enumerated() {
             let got = Set(outputs[j]), want = Set(pair.output)
@@ -64,14 +78,18 @@ struct Eval: ParsableCommand {
                 print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
             }
         }
-        if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
+        if let traceTarget { try traceTarget.write(traceJSON(evaluator, data).rendered()) }
         return failures
     }
 
-    func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?) throws -> Int {
-        let evaluator = try makeEvaluator(m, tau, as: Double.self)
+    func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
+        var evaluator = try makeEvaluator(m, tau, as: Double.self)
+        let meter = WorkMeter()
+        evaluator.meter = meter
         let inputs = data.pairs.map { $0.input.map { $0.map(\.doubleValue) } }
+        let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("eval (float64)", meter, estimate: WorkMeter.estimate(inputs, blocks: m.blocks.count)))
         let outputs = evaluator.evaluateAll(inputs)
+        heartbeat.stop()
         var failures = 0
         for (j, pair) in data.pairs.enumerated() {
             let distance = hausdorffDistance(outputs[j], pair.output.map { $0.map(\.doubleValue) })
@@ -79,7 +97,7 @@ struct Eval: ParsableCommand {
             if !ok { failures += 1 }
             print("pair \(j): Hausdorff distance \(distance) \(ok ? "≤" : ">") \(tolerance): \(ok ? "interpolated" : "NOT interpolated")")
         }
-        if let trace { try writeFile(trace, traceJSON(evaluator, data).rendered()) }
+        if let traceTarget { try traceTarget.write(traceJSON(evaluator, data).rendered()) }
         return failures
     }
 
@@ -100,6 +118,7 @@ struct Eval: ParsableCommand {
                 return .object(members)
             }))])
         }
-        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")), ("pairs", .array(pairs))])
+        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")),
+                        ("block_numbering", .string("0-based, as blocks[k] in the model file")), ("pairs", .array(pairs))])
     }
 }

@@ -13,6 +13,7 @@ struct Validate: ParsableCommand {
 
     @Argument(help: "Dataset JSON file.")
     var dataset: String
+    @Flag(help: "List every repeated token or pair (default: a count and the first three).") var verbose = false
 
     func run() throws {
         var data = try loadDataset(dataset)
@@ -29,7 +30,7 @@ struct Validate: ParsableCommand {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
-        for notice in problem.notices { printError("notice: \(notice)") }
+        printNotices(problem.notices, verbose: verbose)
         let name = data.name.map { "\"\($0)\": " } ?? ""
         let labelText = labels.map { ", \($0.entries.count) labels" } ?? ""
         print("\(name)valid: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)\(labelText)")

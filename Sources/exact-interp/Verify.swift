@@ -1,5 +1,6 @@
 import ArgumentParser
 import Certification
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -25,19 +26,17 @@ struct Verify: ParsableCommand {
 
     @Argument(help: "Model JSON file.") var model: String
     @Argument(help: "Dataset JSON file.") var dataset: String
-    @Option(help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
+    @Option(name: [.customLong("tau"), .customLong("temperature")],
+            help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
+
+    func validate() throws { try requirePositiveRational(tau, "--tau") }
     @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
-        let transformer = try loadModel(model)
-        let data = try loadDataset(dataset, for: transformer)
-        try requireSameDimension(transformer, data)
-        // A certificate is about one dataset: another (or an edited) dataset is the wrong input,
-        // not a failed property.
-        if let built = transformer.datasetDigest, built != data.digest {
-            printError("error: \(model) was built for the dataset with digest \(built), but \(dataset) has digest \(data.digest): not the same dataset")
-            throw Exit.invalidInput
-        }
+        limits.apply()
+        let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
             try runSoftmax(transformer, data)
             return
@@ -45,8 +44,12 @@ struct Verify: ParsableCommand {
         if tau != nil { printError("notice: --tau ignored: the model has no softmax layer") }
         let report: VerificationReport
         do {
+            let meter = WorkMeter()
+            let inputs = data.pairs.map(\.input)
+            let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("verify", meter, estimate: WorkMeter.estimate(inputs, blocks: transformer.blocks.count)))
+            defer { heartbeat.stop() }
             report = try Verifier.verifyHardmax(transformer, on: data,
-                                                progress: verificationProgress(transformer, data, quiet: quiet))
+                                                progress: verificationProgress(transformer, data, quiet: quiet), meter: meter)
         } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
