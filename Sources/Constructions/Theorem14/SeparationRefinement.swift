@@ -1,0 +1,228 @@
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+/// Many sequences per separation block (see docs/mathematics.md#many-sequences-per-block and
+/// docs/mathematics.md#leader-selection): the compact layout's first separation blocks.
+///
+/// A separation block maps x ∈ X^j to F(x) + β·l_j, F the block's FF (hats, then a shift) and l_j
+/// the leader of X^j after F (its top along w). For sequences j ≠ k with l_j ≠ l_k a collision
+/// F(x) + β l_j = F(y) + β l_k is one linear equation in β, so one generic β separates every pair
+/// of sequences whose leaders differ; only sequences with the same leader stay joined. A *round*
+/// chooses the leaders greedily — the next leader, lifted highest among those still to place, is
+/// the token contained in the fewest unassigned joined sequences, and it leads all of them — lifts
+/// them (one hat each, one FF) in that order above every value, and builds one block. Rounds repeat
+/// on the sequences still joined. Each block is confirmed exactly: every sequence is led by its
+/// chosen token, and after the block sequences with different leaders share no value, every
+/// sequence keeps its number of distinct values and all stay pairwise distinct. When a round
+/// cannot be confirmed the caller falls back to one sequence (or batch) per block.
+///
+/// With `heads = 2` a block has two attention heads: p = w for both, q = w (the top) and q = −w
+/// (the bottom). A second greedy, within each group that shares a top leader, lowers tokens below
+/// every value; pairs separate when their (top, bottom) leader pairs differ (paper §7.2.3).
+struct SeparationRefinement {
+    let progress: (String) -> Void
+    /// Attention heads per block: 1 (top leaders) or 2 (top and bottom leaders).
+    var heads: Int = 1
+    /// At most this many rounds before the caller's fallback takes over.
+    var maximumRounds: Int = 64
+
+    /// Greedy leaders for the sequences `group` (indices into `sequences`), skipping `excluded`
+    /// values: the next pick is the value contained in the fewest unassigned sequences of the
+    /// group, and it leads all of them. Returns the picks in order (first = placed highest) and
+    /// each assigned sequence's pick index.
+    static func greedyLeaders(_ sequences: [[Token]], group: [Int], excluded: Set<Token> = [])
+        -> (picks: [Token], leaderOf: [Int: Int]) {
+        var id: [Token: Int] = [:]
+        var values: [Token] = []
+        var members: [[Int]] = []         // value id → group positions containing it
+        var seqValues: [[Int]] = []       // group position → value ids
+        for (position, j) in group.enumerated() {
+            var ids: [Int] = []
+            for v in sequences[j] where !excluded.contains(v) {
+                let k: Int
+                if let known = id[v] { k = known } else {
+                    k = values.count
+                    id[v] = k
+                    values.append(v)
+                    members.append([])
+                }
+                members[k].append(position)
+                ids.append(k)
+            }
+            seqValues.append(ids)
+        }
+        var count = members.map(\.count)
+        var buckets: [[Int]] = Array(repeating: [], count: group.count + 2)
+        for k in values.indices.reversed() { buckets[count[k]].append(k) }
+        var assigned = [Bool](repeating: false, count: group.count)
+        var remaining = group.count
+        var picks: [Token] = []
+        var leaderOf: [Int: Int] = [:]
+        var lowest = 1
+        while remaining > 0 {
+            while lowest < buckets.count && buckets[lowest].isEmpty { lowest += 1 }
+            guard lowest < buckets.count, let k = buckets[lowest].popLast() else { break }
+            guard count[k] == lowest else { continue }       // stale entry
+            let pick = picks.count
+            picks.append(values[k])
+            for position in members[k] where !assigned[position] {
+                assigned[position] = true
+                remaining -= 1
+                leaderOf[group[position]] = pick
+                for other in seqValues[position] {
+                    count[other] -= 1
+                    if count[other] >= 1 {
+                        buckets[count[other]].append(other)
+                        lowest = min(lowest, count[other])
+                    }
+                }
+            }
+        }
+        return (picks, leaderOf)
+    }
+
+    /// The sequences that share a value with another sequence, and Σ over shared values v of
+    /// C(c_v, 2), c_v the number of sequences containing v: it drops whenever a joined pair splits.
+    static func joined(_ sequences: [[Token]]) -> (active: [Int], pairs: Int) {
+        var containing: [Token: [Int]] = [:]
+        for (j, s) in sequences.enumerated() { for v in s { containing[v, default: []].append(j) } }
+        var isActive = [Bool](repeating: false, count: sequences.count)
+        var pairs = 0
+        for (_, js) in containing where js.count > 1 {
+            for j in js { isActive[j] = true }
+            pairs += js.count * (js.count - 1) / 2
+        }
+        return (sequences.indices.filter { isActive[$0] }, pairs)
+    }
+
+    /// Runs rounds until every pair of sequences is disjoint, a round cannot be confirmed, or
+    /// `maximumRounds` is reached. Returns the number of blocks appended.
+    func run(_ state: inout ConstructionState, stage: SeparationStage) -> Int {
+        var rounds = 0
+        while rounds < maximumRounds {
+            let (active, joinedPairs) = SeparationRefinement.joined(state.sequences)
+            if active.isEmpty { break }
+            progress("separation: round \(rounds + 1): \(active.count) sequences share values (Σ C(c_v, 2) = \(joinedPairs) over shared values)")
+            guard round(&state, active: active, stage: stage) else { break }
+            let after = SeparationRefinement.joined(state.sequences).pairs
+            rounds += 1
+            if after >= joinedPairs { break }
+        }
+        return rounds
+    }
+
+    /// One block: leaders for `active`, their lifts, and the attention with a confirmed β.
+    private func round(_ state: inout ConstructionState, active: [Int], stage: SeparationStage) -> Bool {
+        let d = state.dimension
+        let sequences = state.sequences
+        let (topPicks, topOf) = SeparationRefinement.greedyLeaders(sequences, group: active)
+        guard active.allSatisfy({ topOf[$0] != nil }) else { return false }
+        // Second head: within each group sharing a top leader, bottom leaders among the other values.
+        var bottomPicks: [Token] = []
+        var bottomOf: [Int: Int] = [:]
+        if heads >= 2 {
+            var groups: [Int: [Int]] = [:]
+            for j in active { if let t = topOf[j] { groups[t, default: []].append(j) } }
+            let excluded = Set(topPicks)
+            for t in groups.keys.sorted() {
+                guard let g = groups[t], g.count > 1 else { continue }
+                let (picks, of) = SeparationRefinement.greedyLeaders(sequences, group: g, excluded: excluded)
+                for (j, p) in of { bottomOf[j] = bottomPicks.count + p }
+                bottomPicks += picks
+            }
+        }
+        let all = state.allValues()
+        let u = GenericDirection.separatingAll(all, dimension: d)
+        let projections = all.map { Rational.dot(u, $0) }
+        var level = projections.max() ?? .zero
+        var floor = projections.min() ?? .zero
+        var moves: [(source: Token, target: Token)] = []
+        var lifted: [Token: Token] = [:]
+        // The first pick goes highest: place them from the last one up.
+        for p in topPicks.reversed() {
+            let target = SeparationStage.lift(p, above: level, along: u)
+            level = Rational.dot(u, target)
+            moves.append((p, target))
+            lifted[p] = target
+        }
+        let minusU = u.map { -$0 }
+        for p in bottomPicks.reversed() {
+            let target = SeparationStage.lift(p, above: -floor, along: minusU)
+            floor = Rational.dot(u, target)
+            moves.append((p, target))
+            lifted[p] = target
+        }
+        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u))
+        // Identical values behave identically: the FF runs once per distinct value.
+        let compiled = CompiledFeedForward<Rational>(hatFF)
+        let images = parallelMap(all) { compiled.apply($0) }
+        var image: [Token: Token] = [:]
+        image.reserveCapacity(all.count)
+        for (v, y) in zip(all, images) { image[v] = y }
+        let afterHats = sequences.map { s in s.map { image[$0] ?? $0 } }
+        let w = stage.leaderDirection(base: u, sequences: afterHats, dimension: d)
+        let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, tokens: images))
+        var ff = hatFF
+        ff.ridges.append(ShiftLayer.ridge(adding: shift))
+        // Every active sequence must be led by its chosen token(s): the unique top (and bottom) along w.
+        for j in active {
+            let p = afterHats[j].map { Rational.dot(w, $0) }
+            guard let top = p.max(), let at = p.firstIndex(of: top), p.lazy.filter({ $0 == top }).count == 1,
+                  let t = topOf[j], afterHats[j][at] == lifted[topPicks[t]] else { return false }
+            if let b = bottomOf[j] {
+                guard let bottom = p.min(), let at = p.firstIndex(of: bottom), p.lazy.filter({ $0 == bottom }).count == 1,
+                      afterHats[j][at] == lifted[bottomPicks[b]] else { return false }
+            }
+        }
+        // Leader key of each sequence: equal keys may stay joined, different keys must separate.
+        var key = [Int](repeating: 0, count: sequences.count)
+        for j in sequences.indices {
+            if let t = topOf[j] {
+                key[j] = bottomOf[j].map { t * (bottomPicks.count + 1) + $0 + 1 } ?? t * (bottomPicks.count + 1)
+            } else {
+                key[j] = -1 - j
+            }
+        }
+        let counts = sequences.map(\.count)
+        let afterFF = parallelMap(afterHats) { s in s.map { added($0, shift) } }
+        let negW = w.map { -$0 }
+        for (beta, beta2) in SeparationRefinement.betaChoices(heads: heads) {
+            var headList = [AttentionHead(scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))]
+            if heads >= 2 { headList.append(AttentionHead(scores: .rankOne(p: w, q: negW), value: .scaledIdentity(beta2))) }
+            let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: headList)
+            let attention = CompiledAttention<Rational>(sa, temperature: nil)
+            let next = parallelMap(afterFF) { attention.apply($0) }
+            if SeparationRefinement.separates(next, key: key, counts: counts) {
+                state.append(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// β (and the second head's β) to try, short numbers first.
+    static func betaChoices(heads: Int) -> [(Rational, Rational)] {
+        let list = SeparationStage.betaCandidates
+        if heads < 2 { return list.map { ($0, .zero) } }
+        var out: [(Rational, Rational)] = []
+        for a in list.prefix(8) { for b in list.prefix(8) where a != b { out.append((a, b)) } }
+        return out
+    }
+
+    /// The exact check of a round: sequences with different keys share no value; every sequence
+    /// keeps its number of distinct values; all sequences stay pairwise distinct as sets.
+    static func separates(_ sequences: [[Token]], key: [Int], counts: [Int]) -> Bool {
+        var owner: [Token: Int] = [:]
+        var sets = Set<Set<Token>>()
+        for (j, s) in sequences.enumerated() {
+            let set = Set(s)
+            guard set.count == counts[j], sets.insert(set).inserted else { return false }
+            for v in set {
+                if let k = owner[v], k != key[j] { return false }
+                owner[v] = key[j]
+            }
+        }
+        return true
+    }
+}
