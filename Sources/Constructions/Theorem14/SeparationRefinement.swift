@@ -139,8 +139,21 @@ struct SeparationRefinement {
         var floor = projections.min() ?? .zero
         var moves: [(source: Token, target: Token)] = []
         var lifted: [Token: Token] = [:]
-        // The first pick goes highest: place them from the last one up.
-        for p in topPicks.reversed() {
+        // A pick stays where it is when it already tops (along u) every sequence it leads and none
+        // of them holds a lifted token; decided from the last pick up, since a sequence led by a
+        // pick holds no earlier pick. The others go highest first: placed from the last one up.
+        var ledBy = [[Int]](repeating: [], count: topPicks.count)
+        for j in active { if let t = topOf[j] { ledBy[t].append(j) } }
+        var stays = Set<Token>()
+        var liftedSoFar = Set<Token>()
+        for (i, p) in topPicks.enumerated().reversed() {
+            let a = Rational.dot(u, p)
+            let canStay = ledBy[i].allSatisfy { j in
+                sequences[j].allSatisfy { v in v == p || (!liftedSoFar.contains(v) && Rational.dot(u, v) < a) }
+            }
+            if canStay { stays.insert(p) } else { liftedSoFar.insert(p) }
+        }
+        for p in topPicks.reversed() where !stays.contains(p) {
             let target = SeparationStage.lift(p, above: level, along: u)
             level = Rational.dot(u, target)
             moves.append((p, target))
@@ -169,7 +182,7 @@ struct SeparationRefinement {
         for j in active {
             let p = afterHats[j].map { Rational.dot(w, $0) }
             guard let top = p.max(), let at = p.firstIndex(of: top), p.lazy.filter({ $0 == top }).count == 1,
-                  let t = topOf[j], afterHats[j][at] == lifted[topPicks[t]] else { return false }
+                  let t = topOf[j], afterHats[j][at] == (lifted[topPicks[t]] ?? topPicks[t]) else { return false }
             if let b = bottomOf[j] {
                 guard let bottom = p.min(), let at = p.firstIndex(of: bottom), p.lazy.filter({ $0 == bottom }).count == 1,
                       afterHats[j][at] == lifted[bottomPicks[b]] else { return false }
