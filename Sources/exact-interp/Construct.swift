@@ -42,12 +42,18 @@ struct Construct: ParsableCommand {
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String
     @Option(help: "narrow or compact.") var layout: HardmaxConstruction.Layout = .narrow
+    @Option(help: "Compact hardmax: attention heads per many-sequence separation block (1, or 2: top and bottom leaders).")
+    var separationHeads: Int = 1
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Flag(help: "No progress messages on stderr.") var quiet = false
 
     func run() throws {
+        guard (1...2).contains(separationHeads) else {
+            printError("error: --separation-heads must be 1 or 2")
+            throw Exit.invalidInput
+        }
         let data = try loadDataset(dataset)
         let problem: InterpolationProblem
         do { problem = try InterpolationProblem(data) } catch {
@@ -63,7 +69,8 @@ struct Construct: ParsableCommand {
         let quiet = self.quiet
         let result: HardmaxConstruction.Result
         do {
-            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout) { message in
+            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout,
+                                                   separationHeads: separationHeads) { message in
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {

@@ -29,13 +29,13 @@ public enum HardmaxConstruction {
     /// Stages 1–3 (separation, leader selection, collapse), shared with Theorem 1.6: the state
     /// after the collapse, the leader values of every sequence, and where each stage ends.
     static func collapsed(_ problem: InterpolationProblem, layout: Layout, spreadSphereLeaders: Bool = false,
-                          progress: @escaping (String) -> Void)
+                          separationHeads: Int = 1, progress: @escaping (String) -> Void)
         throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(String, Int)]) {
         do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
         var state = ConstructionState(problem)
         var marks: [(String, Int)] = []
         progress("separation: \(problem.count) sequences")
-        try SeparationStage(layout: layout, progress: progress).run(&state)
+        try SeparationStage(layout: layout, progress: progress, heads: separationHeads).run(&state)
         marks.append(("separation", state.blocks.count))
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
@@ -47,9 +47,11 @@ public enum HardmaxConstruction {
     }
 
     /// Builds the transformer for `problem` (validated data; `digest` identifies the dataset file).
-    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout,
+    /// `separationHeads` (1 or 2): attention heads of the compact layout's many-sequence separation
+    /// blocks (2: top and bottom leaders, see docs/construction.md#separation).
+    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout, separationHeads: Int = 1,
                              progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Result {
-        var (state, leaders, marks) = try collapsed(problem, layout: layout, progress: progress)
+        var (state, leaders, marks) = try collapsed(problem, layout: layout, separationHeads: separationHeads, progress: progress)
         try InterpolationStage(layout: layout, progress: progress)
             .run(&state, leaders: leaders, outputs: problem.pairs.map(\.outputs))
         marks.append(("interpolation", state.blocks.count))
