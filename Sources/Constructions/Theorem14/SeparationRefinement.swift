@@ -18,8 +18,8 @@ import TransformerModel
 /// cannot be confirmed the caller falls back to one sequence (or batch) per block.
 ///
 /// With `heads = 2` a block has two attention heads: p = w for both, q = w (the top) and q = −w
-/// (the bottom). A second greedy, within each group that shares a top leader, lowers tokens below
-/// every value; pairs separate when their (top, bottom) leader pairs differ (paper §7.2.3).
+/// (the bottom). A second greedy over the values that are not top picks lowers tokens below every
+/// value; pairs separate when their (top, bottom) leader pairs differ (paper §7.2.3).
 struct SeparationRefinement {
     let progress: (String) -> Void
     /// Attention heads per block: 1 (top leaders) or 2 (top and bottom leaders).
@@ -118,19 +118,13 @@ struct SeparationRefinement {
         let sequences = state.sequences
         let (topPicks, topOf) = SeparationRefinement.greedyLeaders(sequences, group: active)
         guard active.allSatisfy({ topOf[$0] != nil }) else { return false }
-        // Second head: within each group sharing a top leader, bottom leaders among the other values.
+        // Second head: bottom leaders, by the same greedy over the values that are not top picks
+        // (lowered below every value, the first pick lowest). A sequence holds no bottom pick made
+        // before its own, so its own pick is its bottom; pairs separate when tops or bottoms differ.
         var bottomPicks: [Token] = []
         var bottomOf: [Int: Int] = [:]
         if heads >= 2 {
-            var groups: [Int: [Int]] = [:]
-            for j in active { if let t = topOf[j] { groups[t, default: []].append(j) } }
-            let excluded = Set(topPicks)
-            for t in groups.keys.sorted() {
-                guard let g = groups[t], g.count > 1 else { continue }
-                let (picks, of) = SeparationRefinement.greedyLeaders(sequences, group: g, excluded: excluded)
-                for (j, p) in of { bottomOf[j] = bottomPicks.count + p }
-                bottomPicks += picks
-            }
+            (bottomPicks, bottomOf) = SeparationRefinement.greedyLeaders(sequences, group: active, excluded: Set(topPicks))
         }
         let all = state.allValues()
         let u = GenericDirection.separatingAll(all, dimension: d)
