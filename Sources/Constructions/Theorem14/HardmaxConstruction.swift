@@ -35,7 +35,10 @@ public enum HardmaxConstruction {
         var state = ConstructionState(problem)
         var marks: [(String, Int)] = []
         progress("separation: \(problem.count) sequences")
-        try SeparationStage(layout: layout, progress: progress, heads: separationHeads).run(&state)
+        // Softmax (spread sphere leaders) needs every attention score gap certified, so its narrow
+        // separation keeps the steps whose directions separate all values (no direction rounds).
+        try SeparationStage(layout: layout, progress: progress, heads: separationHeads,
+                            directionRounds: !spreadSphereLeaders).run(&state)
         marks.append(("separation", state.blocks.count))
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),

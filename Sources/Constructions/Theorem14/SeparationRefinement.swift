@@ -233,3 +233,92 @@ struct SeparationRefinement {
         return true
     }
 }
+
+/// Narrow layout: rounds without lifts (width 1: the FF is only the shift of Lemma 4.7). A round
+/// picks, among a fixed list of short integer directions, the w whose tops split the joined
+/// sequences most, and one separation block with A = w wᵀ, V = βI separates every pair of joined
+/// sequences whose tops along w differ. Rounds stop when no direction splits anything more (or after
+/// `maximumRounds`); the one-at-a-time steps finish the rest. Checked like the compact rounds.
+struct DirectionRounds {
+    let progress: (String) -> Void
+    var maximumRounds: Int = 48
+    var candidatesPerRound: Int = 16
+
+    /// Short integer directions (entries in −3…3), the same list on every run.
+    static func candidates(dimension d: Int, count: Int, round: Int) -> [Token] {
+        var rng = SplitMix64(seed: UInt64(0x5EA1 &+ round))
+        var out: [Token] = []
+        while out.count < count {
+            let v = (0..<d).map { _ in Rational(Int(rng.next() % 7) - 3) }
+            if v.contains(where: { $0 != .zero }) { out.append(v) }
+        }
+        return out
+    }
+
+    /// Σ over values v and top sets t of C(number of sequences holding v with tops t, 2): what
+    /// stays joined after a block with these tops.
+    static func remaining(_ sequences: [[Token]], active: [Int], top: [Int: Set<Token>]) -> Int {
+        var groups: [Token: [Set<Token>: Int]] = [:]
+        for j in active {
+            guard let t = top[j] else { continue }
+            for v in sequences[j] { groups[v, default: [:]][t, default: 0] += 1 }
+        }
+        var total = 0
+        for (_, byTop) in groups { for (_, c) in byTop where c > 1 { total += c * (c - 1) / 2 } }
+        return total
+    }
+
+    func run(_ state: inout ConstructionState) -> Int {
+        var rounds = 0
+        let d = state.dimension
+        while rounds < maximumRounds {
+            let (active, joined) = SeparationRefinement.joined(state.sequences)
+            if active.isEmpty { break }
+            let sequences = state.sequences
+            var best: (w: Token, top: [Int: Set<Token>], left: Int)? = nil
+            for w in DirectionRounds.candidates(dimension: d, count: candidatesPerRound, round: rounds) {
+                // Hardmax ties are exact: a token attends to the mean of its sequence's tied tops,
+                // so the set of tops plays the leader's part.
+                var top: [Int: Set<Token>] = [:]
+                for j in active {
+                    let p = sequences[j].map { Rational.dot(w, $0) }
+                    guard let m = p.max() else { continue }
+                    top[j] = Set(zip(sequences[j], p).filter { $0.1 == m }.map(\.0))
+                }
+                let left = DirectionRounds.remaining(sequences, active: active, top: top)
+                if left < (best?.left ?? joined) { best = (w, top, left) }
+            }
+            guard let chosen = best else { break }
+            let all = state.allValues()
+            let shift = scaled(chosen.w, by: ShiftLayer.alignmentCoefficient(direction: chosen.w, tokens: all))
+            let ff = FeedForwardLayer(ridges: [ShiftLayer.ridge(adding: shift)])
+            var ids: [Set<Token>: Int] = [:]
+            var key = [Int](repeating: 0, count: sequences.count)
+            for j in sequences.indices {
+                if let t = chosen.top[j] {
+                    if ids[t] == nil { ids[t] = ids.count }
+                    key[j] = ids[t] ?? 0
+                } else {
+                    key[j] = -1 - j
+                }
+            }
+            let counts = sequences.map(\.count)
+            let afterFF = parallelMap(sequences) { s in s.map { added($0, shift) } }
+            var accepted = false
+            for beta in SeparationStage.betaCandidates {
+                let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: chosen.w, q: chosen.w), value: .scaledIdentity(beta))
+                let attention = CompiledAttention<Rational>(sa, temperature: nil)
+                let next = parallelMap(afterFF) { attention.apply($0) }
+                if SeparationRefinement.separates(next, key: key, counts: counts) {
+                    state.append(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next)
+                    accepted = true
+                    break
+                }
+            }
+            guard accepted else { break }
+            rounds += 1
+            progress("separation: direction round \(rounds): \(active.count) sequences shared values, Σ C(c_v, 2) \(joined) → \(chosen.left)")
+        }
+        return rounds
+    }
+}

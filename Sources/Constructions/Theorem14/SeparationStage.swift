@@ -21,6 +21,8 @@ struct SeparationStage {
     let progress: (String) -> Void
     /// Attention heads of the compact layout's refinement blocks (1 or 2).
     var heads: Int = 1
+    /// Narrow hardmax: start with lift-free direction rounds (`DirectionRounds`).
+    var directionRounds: Bool = true
 
     /// The stage label written to model files.
     static let label = "separation"
@@ -40,6 +42,8 @@ struct SeparationStage {
         // Compact: many sequences per block first; whatever is still joined falls back below.
         if layout == .compact {
             _ = SeparationRefinement(progress: progress, heads: heads).run(&state, stage: self)
+        } else if directionRounds {
+            _ = DirectionRounds(progress: progress).run(&state)
         }
         let order = state.sequences.indices.sorted {
             state.sequences[$0].count != state.sequences[$1].count ? state.sequences[$0].count > state.sequences[$1].count : $0 < $1
