@@ -26,6 +26,8 @@ struct SeparationRefinement {
     var heads: Int = 1
     /// At most this many rounds before the caller's fallback takes over.
     var maximumRounds: Int = 64
+    /// Float weights: dyadic hat widths and β.
+    var weights: WeightFormat = .exact
 
     /// Greedy leaders for the sequences `group` (indices into `sequences`), skipping `excluded`
     /// values: the next pick is the value contained in the fewest unassigned sequences of the
@@ -160,7 +162,7 @@ struct SeparationRefinement {
             moves.append((p, target))
             lifted[p] = target
         }
-        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u))
+        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u, weights: weights))
         // Identical values behave identically: the FF runs once per distinct value.
         let compiled = CompiledFeedForward<Rational>(hatFF)
         let images = parallelMap(all) { compiled.apply($0) }
@@ -194,7 +196,7 @@ struct SeparationRefinement {
         let counts = sequences.map(\.count)
         let afterFF = parallelMap(afterHats) { s in s.map { added($0, shift) } }
         let negW = w.map { -$0 }
-        for (beta, beta2) in SeparationRefinement.betaChoices(heads: heads) {
+        for (beta, beta2) in SeparationRefinement.betaChoices(heads: heads) where weights.allows(beta) && weights.allows(beta2) {
             var headList = [AttentionHead(scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))]
             if heads >= 2 { headList.append(AttentionHead(scores: .rankOne(p: w, q: negW), value: .scaledIdentity(beta2))) }
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: headList)
@@ -243,6 +245,8 @@ struct DirectionRounds {
     let progress: (String) -> Void
     var maximumRounds: Int = 48
     var candidatesPerRound: Int = 16
+    /// Float weights: β must be a value of the format.
+    var weights: WeightFormat = .exact
 
     /// Short integer directions (entries in −3…3), the same list on every run.
     static func candidates(dimension d: Int, count: Int, round: Int) -> [Token] {
@@ -305,7 +309,7 @@ struct DirectionRounds {
             let counts = sequences.map(\.count)
             let afterFF = parallelMap(sequences) { s in s.map { added($0, shift) } }
             var accepted = false
-            for beta in SeparationStage.betaCandidates {
+            for beta in SeparationStage.betaCandidates where weights.allows(beta) {
                 let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: chosen.w, q: chosen.w), value: .scaledIdentity(beta))
                 let attention = CompiledAttention<Rational>(sa, temperature: nil)
                 let next = parallelMap(afterFF) { attention.apply($0) }

@@ -23,6 +23,8 @@ struct SeparationStage {
     var heads: Int = 1
     /// Narrow hardmax: start with lift-free direction rounds (`DirectionRounds`).
     var directionRounds: Bool = true
+    /// Float weights: dyadic hat widths and β.
+    var weights: WeightFormat = .exact
 
     /// The stage label written to model files.
     static let label = "separation"
@@ -41,9 +43,9 @@ struct SeparationStage {
         let d = state.dimension
         // Compact: many sequences per block first; whatever is still joined falls back below.
         if layout == .compact {
-            _ = SeparationRefinement(progress: progress, heads: heads).run(&state, stage: self)
+            _ = SeparationRefinement(progress: progress, heads: heads, weights: weights).run(&state, stage: self)
         } else if directionRounds {
-            _ = DirectionRounds(progress: progress).run(&state)
+            _ = DirectionRounds(progress: progress, weights: weights).run(&state)
         }
         let order = state.sequences.indices.sorted {
             state.sequences[$0].count != state.sequences[$1].count ? state.sequences[$0].count > state.sequences[$1].count : $0 < $1
@@ -97,14 +99,14 @@ struct SeparationStage {
             if layout == .narrow {
                 while moves.count > 1 {
                     let first = moves.removeFirst()
-                    let hats = HatFunction.moving([first], among: state.allValues(), dimension: d)
+                    let hats = HatFunction.moving([first], among: state.allValues(), dimension: d, weights: weights)
                     state.append(Block(stage: SeparationStage.label, feedForward: hatLayer(hats)))
                 }
             }
             // u still separates every value here unless the narrow branch above moved one.
             let hats = layout == .narrow
-                ? HatFunction.moving(moves, among: state.allValues(), dimension: d)
-                : HatFunction.moving(moves, among: all, dimension: d, direction: u)
+                ? HatFunction.moving(moves, among: state.allValues(), dimension: d, weights: weights)
+                : HatFunction.moving(moves, among: all, dimension: d, direction: u, weights: weights)
             let hatFF = hatLayer(hats)
             let lifted = state.applying(hatFF)
             let w = leaderDirection(base: u, sequences: lifted, dimension: d)
@@ -182,7 +184,7 @@ struct SeparationStage {
         // FF = hats + the constant shift, so FF(X) = lifted + shift; only the attention depends on β.
         let afterFF = parallelMap(lifted) { s in s.map { added($0, shift) } }
         let group = processed + leaders.map(\.sequence)
-        for beta in SeparationStage.betaCandidates {
+        for beta in SeparationStage.betaCandidates where weights.allows(beta) {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
             let block = Block(stage: SeparationStage.label, feedForward: ff, attention: sa)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
@@ -229,7 +231,7 @@ struct SeparationStage {
             moves.append((t, target))
             leaders.append((j, target))
         }
-        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u))
+        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u, weights: weights))
         let lifted = state.applying(hatFF)
         let w = leaderDirection(base: u, sequences: lifted, dimension: d)
         let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, tokens: lifted.flatMap { $0 }))
