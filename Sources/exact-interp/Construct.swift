@@ -59,6 +59,8 @@ struct Construct: ParsableCommand {
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String
     @Option(help: "narrow or compact.") var layout: HardmaxConstruction.Layout = .narrow
+    @Option(help: "Compact hardmax: attention heads per many-sequence separation block (1, or 2: top and bottom leaders).")
+    var separationHeads: Int = 1
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
@@ -73,6 +75,7 @@ struct Construct: ParsableCommand {
             try requirePositiveRational(tauStart, "--tau-start")
         }
         guard (1...4096).contains(tauTries) else { throw ValidationError("--tau-tries must be in 1...4096, found \(tauTries)") }
+        guard (1...2).contains(separationHeads) else { throw ValidationError("--separation-heads must be 1 or 2, found \(separationHeads)") }
     }
 
     @OptionGroup var limits: LimitOptions
@@ -117,7 +120,8 @@ struct Construct: ParsableCommand {
         defer { heartbeat.stop() }
         var result: HardmaxConstruction.Result
         do {
-            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout, weights: weights.format) { message in
+            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout,
+                                                   separationHeads: separationHeads, weights: weights.format) { message in
                 heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }

@@ -6,7 +6,7 @@ import TransformerModel
 /// Every benchmark, in the order they run and appear in the results file.
 /// Each lives in its own file of this directory; add new ones here.
 let registry: [Benchmark] = [
-    constructionBenchmark,
+    constructionBenchmark, textBenchmark,
     dotProductBenchmark, gmpSelfCheck,
     evaluatorBenchmark,
     drawingBenchmark,
