@@ -14,6 +14,12 @@ public enum CausalReformulation {
         public var position: Int
         public var got: Token
         public var want: Token
+        public init(pair: Int, position: Int, got: Token, want: Token) {
+            self.pair = pair
+            self.position = position
+            self.got = got
+            self.want = want
+        }
     }
 
     /// What the check found on one causal dataset.
