@@ -63,6 +63,22 @@ public enum CausalReformulation {
     public static func check(_ dataset: Dataset, layout: HardmaxConstruction.Layout = .compact) throws(EvaluationError) -> Outcome {
         let prefixes = prefixDataset(dataset)
         let positions = dataset.totalInputLength
+        // Prefixes equal as sets (the paper's sequences are sets) with different targets: no
+        // set-interpolating model exists. Named by pair and position of the causal dataset.
+        var firstWithSet: [Set<Token>: (pair: Int, position: Int, target: Token)] = [:]
+        for (j, p) in dataset.pairs.enumerated() {
+            for i in p.input.indices {
+                let key = Set(p.input[...i])
+                if let f = firstWithSet[key] {
+                    if f.target != p.output[i] {
+                        let why = "the prefix of pair \(f.pair) up to position \(f.position) and the prefix of pair \(j) up to position \(i) are equal as sets but have different targets"
+                        return Outcome(prefixDataset: prefixes, model: nil, infeasible: why, prefixRunsHold: false, failures: [], positions: positions)
+                    }
+                } else {
+                    firstWithSet[key] = (j, i, p.output[i])
+                }
+            }
+        }
         let problem: InterpolationProblem
         do { problem = try InterpolationProblem(prefixes) } catch {
             return Outcome(prefixDataset: prefixes, model: nil, infeasible: error.description, prefixRunsHold: false, failures: [], positions: positions)

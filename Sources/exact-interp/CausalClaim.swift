@@ -100,7 +100,7 @@ struct CausalClaim: ParsableCommand {
         }
         print("unmasked Theorem 1.4 model on the prefix dataset: \(outcome.model?.blocks.count ?? 0) blocks (\(layout.rawValue) layout)")
         print("each prefix run alone, unmasked: \(outcome.prefixRunsHold ? "every prefix maps to its target (exact)" : "FAILS (a bug: please report it)")")
-        print("the same model with causal masks on the whole sequences:")
+        print("the same model with causal masks on the whole sequences (positions count from 0):")
         for f in outcome.failures {
             print("  pair \(f.pair) position \(f.position): got \(show(f.got)), target \(show(f.want))")
         }

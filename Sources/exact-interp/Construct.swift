@@ -230,7 +230,7 @@ extension Construct {
         print("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
         print("model: \(output) (causal, hardmax)")
         for s in result.stages {
-            print("  \(pad(s.stage, 20)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 6)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+            print("  \(pad(s.stage, 21)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 6)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
         }
         print("distinct states after the context blocks: \(result.distinctStates) (distinct prefixes \(problem.distinctPrefixCount))")
         print("blocks: \(model.blocks.count)")
