@@ -82,8 +82,11 @@ def render(data):
 
 def main(argv):
     if argv[1:] == ["--check"]:
-        stale = [f for f, lic, d, n in SHIPPED
-                 if open(os.path.join(ROOT, f)).read() != render(dataset(os.path.join(LICENCES, lic), d, n))]
+        stale = []
+        for f, lic, d, n in SHIPPED:
+            with open(os.path.join(ROOT, f), encoding="utf-8") as shipped:
+                if shipped.read() != render(dataset(os.path.join(LICENCES, lic), d, n)):
+                    stale.append(f)
         for f in stale:
             sys.stderr.write("%s is not what tools/next_word_testdata.py builds\n" % f)
         return 1 if stale else 0
