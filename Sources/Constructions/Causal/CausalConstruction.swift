@@ -109,12 +109,17 @@ public enum CausalConstruction {
     static func contextBlock(lifting values: [Token], dimension d: Int, seed: UInt64) -> Block {
         var rng = SplitMix64(seed: 0x6361_7573_616C ^ seed)
         var used = Set<Token>()
-        let moves = values.map { v -> (source: Token, target: Token) in
-            var g: Token
-            repeat {
-                g = (0..<d).map { _ in Rational(Int(rng.next() % (1 << 21)) - (1 << 20)) }
-            } while !used.insert(g).inserted
-            return (v, g)
+        var moves: [(source: Token, target: Token)] = []
+        moves.reserveCapacity(values.count)
+        for v in values {
+            while true {
+                var g: Token = []
+                for _ in 0..<d { g.append(Rational(Int(rng.next() % (1 << 21)) - (1 << 20))) }
+                if used.insert(g).inserted {
+                    moves.append((v, g))
+                    break
+                }
+            }
         }
         let lift = hatLayer(HatFunction.moving(moves, among: values, dimension: d))
         let uniform = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .zero, value: .scaledIdentity(.one), causal: true)
