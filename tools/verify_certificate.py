@@ -5,7 +5,7 @@
 
 Re-reads a model file (docs/model-format.md) and a dataset file (docs/dataset-format.md) with
 nothing but the Python 3 standard library, evaluates the transformer in exact rational arithmetic
-(fractions.Fraction) straight from the definitions of SPEC section 2, and checks T(X^j) = Y^j as
+(fractions.Fraction) straight from the definitions of docs/mathematics.md#architecture, and checks T(X^j) = Y^j as
 sets for every pair. It shares no code with the Swift engine, so a certificate both accept has
 been checked by two independent implementations.
 
@@ -369,7 +369,7 @@ def read_model(path, text=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Exact evaluation, from SPEC section 2.
+# Exact evaluation, from docs/mathematics.md#architecture.
 
 def dot(a, b):
     return sum((x * y for x, y in zip(a, b)), Fraction(0))

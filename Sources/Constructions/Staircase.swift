@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// The staircase feed-forward layer of SPEC §6.3: non-residual (η = 0), constant on each cluster.
+/// The staircase feed-forward layer of docs/mathematics.md#re-collapse: non-residual (η = 0), constant on each cluster.
 ///
 /// Along a direction v that separates K source values (c_1 < … < c_K after sorting by ⟨v,·⟩),
 ///

@@ -13,7 +13,7 @@ public struct SequencePair: Sendable, Equatable {
     }
 }
 
-/// A dataset of N sequence pairs in ℚ^d (docs/mathematics.md#data), as read from its file.
+/// A dataset of N sequence pairs in ℚ^d (see docs/mathematics.md#data, #data-formats), as read from its file.
 ///
 /// `Dataset` holds the sequences as given; `InterpolationProblem` is the validated, deduplicated
 /// form the constructions use. A *causal* dataset (`causal`, docs/mathematics.md#causal-attention)
@@ -54,7 +54,7 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
 // MARK: - Reading
 
 extension Dataset {
-    /// Reads a dataset from JSON text (SPEC §9). Every coordinate is read exactly.
+    /// Reads a dataset from JSON text (see docs/mathematics.md#data-formats). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }

@@ -60,7 +60,7 @@ public struct ConstructionReport: Sendable {
     public static func family(_ label: String) -> String {
         let l = label.lowercased()
         if l.contains("separat") { return "separation" }
-        if l.contains("re-collapse") { return "re-collapse" }  // Theorem 1.6, SPEC §6.3
+        if l.contains("re-collapse") { return "re-collapse" }  // Theorem 1.6, docs/mathematics.md#re-collapse
         if l.contains("leader") || l.contains("collapse") { return "leaders+collapse" }
         if l.contains("interpol") { return "interpolation" }
         return label

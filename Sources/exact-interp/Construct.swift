@@ -16,7 +16,7 @@ struct Construct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a transformer that interpolates a dataset exactly, and verify it.",
         discussion: """
-        Theorem 1.4 (hardmax): separation → leader selection → collapse → interpolation, each stage \
+        Theorem 1.4 (hardmax, docs/mathematics.md#theorem-1-4): separation → leader selection → collapse → interpolation, each stage \
         checked exactly before the next. Prints the number of blocks, the largest width, the \
         parameter counts (structured and dense), the largest numerator and denominator bit lengths, \
         the paper's bound 2Σm + 2N + 1 and this layout's bound, then re-verifies the written model \
@@ -25,10 +25,10 @@ struct Construct: ParsableCommand {
         Layouts: narrow (paper-shaped, width ≤ 4, at most 2Σm + 2N − 2 blocks) and compact (wide \
         blocks, at most N + 1). The same dataset always gives a byte-identical model file.
 
-        Theorem 1.6 (--attention softmax): the same stages built with margins (flat-top hats), every \
-        attention layer softmax, then the re-collapse of SPEC §6.3 (compact: one staircase, N + 1 \
+        Theorem 1.6 (--attention softmax, docs/mathematics.md#theorem-1-6): the same stages built with margins (flat-top hats), every \
+        attention layer softmax, then the re-collapse (compact: one staircase, N + 1 \
         blocks; narrow: a projection and one width-4 block per cluster, at most 2Σm + 2N − 1 blocks, \
-        within the paper's 2Σm + 3N). τ₀ is searched by halving from --tau-start (default: near the \
+        within the paper's 2Σm + 3N; docs/mathematics.md#re-collapse). τ₀ is searched by halving from --tau-start (default: near the \
         smallest attention score gap of the construction; at most \
         --tau-tries tries): the first τ at which the enclosure certificate holds is stored in the \
         model, and the written file is re-certified: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \

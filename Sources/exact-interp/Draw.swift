@@ -11,7 +11,7 @@ struct Draw: ParsableCommand {
         and the output, with each sequence in its own colour and marker, the targets Y^j as rings, \
         the paths of the tokens through the blocks of the stage as thin arrows (every k-th path \
         when there are more than --max-arrows), and the cube (0, a)^d, the sphere |x|² = R and the \
-        line through 1 of SPEC §5.3 on the leader-selection and collapse panels. Stages are read \
+        line through 1 (docs/mathematics.md#leader-selection) on the leader-selection and collapse panels. Stages are read \
         from the blocks' stage labels; a model outside the pipeline gets one panel per run of equal \
         labels. For d > 2 the picture is the projection on the coordinates --x and --y (0-based).
 

@@ -4,11 +4,11 @@ import TransformerModel
 
 /// Theorem 1.4 end to end: a hardmax transformer with T(X^j) = Y^j as sets for every pair.
 ///
-/// Pipeline (SPEC §5, Figure 5): separation → leader selection → collapse → interpolation. Each
+/// Pipeline (see docs/mathematics.md#theorem-1-4, Figure 5): separation → leader selection → collapse → interpolation. Each
 /// stage is applied with the exact evaluator as soon as it is built and checked before the next
 /// one starts; the finished model is then re-evaluated from scratch on the dataset as given.
 public enum HardmaxConstruction {
-    /// Block layouts of SPEC §5.6.
+    /// Block layouts (see docs/mathematics.md#layouts).
     public enum Layout: String, Sendable, CaseIterable {
         /// Paper-shaped: constant width ≤ 4, one move per block, ≤ 2Σm + 2N − 2 blocks.
         case narrow

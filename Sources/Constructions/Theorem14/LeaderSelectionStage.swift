@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// Stages 2 and 3 of Theorem 1.4 (SPEC §5.3–5.4): choose m^j leaders per sequence, move them to
+/// Stages 2 and 3 of Theorem 1.4 (see docs/mathematics.md#leader-selection, #collapse): choose m^j leaders per sequence, move them to
 /// where Lemma 4.4 needs them, and collapse every sequence onto its leaders.
 ///
 /// After a shift into the positive orthant, every value lies in the open cube (0, a)^d. In
@@ -19,7 +19,7 @@ struct LeaderSelectionStage {
     var spreadSphereLeaders = false
     let progress: (String) -> Void
 
-    /// The collapse layer of §5.4.
+    /// The collapse layer (docs/mathematics.md#collapse).
     static let collapse = SelfAttentionLayer(kind: .hardmax, rho: .zero, scores: .scaledIdentity(.one), value: .scaledIdentity(.one))
 
     /// Leader targets per sequence: [p_j, sphere points…]; all fresh and never an output token.
@@ -98,8 +98,8 @@ struct LeaderSelectionStage {
         return targetLists
     }
 
-    /// Applies the last leader FF, checks §5.3's placement exactly, then appends the block with
-    /// the collapse attention and checks §5.4.
+    /// Applies the last leader FF, checks the placement of docs/mathematics.md#leader-selection exactly, then appends the block with
+    /// the collapse attention and checks docs/mathematics.md#collapse.
     func finish(_ ff: FeedForwardLayer, state: inout ConstructionState, targets: [[Token]], cube a: Rational) throws(ConstructionError) {
         let placed = state.applying(ff)
         for (j, s) in placed.enumerated() {
@@ -124,7 +124,7 @@ struct LeaderSelectionStage {
     }
 }
 
-/// Stage 4 of Theorem 1.4 (SPEC §5.5): move each collapsed value to its output token.
+/// Stage 4 of Theorem 1.4 (see docs/mathematics.md#interpolation): move each collapsed value to its output token.
 struct InterpolationStage {
     let layout: HardmaxConstruction.Layout
     let progress: (String) -> Void

@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// Stage 1 of Theorem 1.4 (SPEC §5.2, Lemma 5.1): make different sequences share no token value.
+/// Stage 1 of Theorem 1.4 (Lemma 5.1, see docs/mathematics.md#separation and #many-sequences-per-block): make different sequences share no token value.
 ///
 /// Sequences are processed by non-increasing number of distinct tokens; the processed ones stay
 /// pairwise disjoint. For the next sequence X:

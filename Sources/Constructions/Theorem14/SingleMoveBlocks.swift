@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// One hat per block, for the narrow layout (SPEC §5.6): moves one value at a time while keeping
+/// One hat per block, for the narrow layout (see docs/mathematics.md#layouts): moves one value at a time while keeping
 /// the projections of all current values along one direction u sorted.
 ///
 /// A hat (Lemma 4.8) centred at a = ⟨u, p⟩ with half-width ε = distance to the nearest other

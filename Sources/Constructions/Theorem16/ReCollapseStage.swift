@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// SPEC §6.3: after the softmax collapse every sequence is m^j small clusters around its leaders;
+/// docs/mathematics.md#re-collapse: after the softmax collapse every sequence is m^j small clusters around its leaders;
 /// feed-forward layers that are *constant on a neighbourhood* of each cluster make every token an
 /// exact point again, and put it on its output.
 ///
