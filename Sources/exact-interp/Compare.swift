@@ -40,6 +40,10 @@ struct Compare: ParsableCommand {
     func run() throws {
         let transformer = try loadModel(model)
         let data = try loadDataset(dataset)
+        guard !data.causal else {
+            printError("error: \(dataset) is a causal dataset: compare judges interpolation as sets; use verify (per position) or eval --arithmetic float64 (docs/causal.md)")
+            throw Exit.invalidInput
+        }
         try requireSameDimension(transformer, data)
         if transformer.usesSoftmax {
             try compareSoftmax(transformer, data)
