@@ -143,6 +143,7 @@ func naiveEvaluate(_ model: Transformer, _ xs: [Token]) -> [Token] {
     /// certified, and the compiled evaluator agrees with the naive one on every sequence.
     @Test func randomDatasetsCertifiedAndCrossChecked() {
         var rng = SplitMix64(seed: 13)
+        var contextBlockCounts: [Int: Int] = [:]
         for iteration in 0..<(40 * iterationScale) {
             let d = 2 + Int(rng.next() % 2)
             let vocabulary = (0..<(2 + Int(rng.next() % 4))).map { _ in (0..<d).map { _ in Rational(Int(rng.next() % 7) - 3) } }
@@ -165,11 +166,29 @@ func naiveEvaluate(_ model: Transformer, _ xs: [Token]) -> [Token] {
             }
             let data = Dataset(dimension: d, pairs: pairs, causal: true)
             guard let result = certifyCausal(data, "random #\(iteration)") else { continue }
+            contextBlockCounts[result.contextBlocks, default: 0] += 1
             for p in data.pairs {
                 let fast = (try? Evaluator<Rational>(result.model))?.evaluate(p.input)
                 #expect(fast == naiveEvaluate(result.model, p.input), "random #\(iteration): evaluators disagree\n\(data.json.rendered())")
             }
         }
+        // The random data exercise the second context block (order beyond the multiset) too.
+        #expect(contextBlockCounts.keys.contains { $0 >= 2 }, "context blocks used: \(contextBlockCounts)")
+    }
+
+    /// Same tokens in another order, same last token: one uniform layer sees the same multiset, the
+    /// second separates the orders.
+    @Test func orderNeedsTwoContextBlocks() throws {
+        let data = Dataset(dimension: 2, pairs: [
+            SequencePair(input: [tok(1, 0), tok(0, 1), tok(1, 1)], output: [tok(0, 1), tok(1, 1), tok(2, 0)]),
+            SequencePair(input: [tok(0, 1), tok(1, 0), tok(1, 1)], output: [tok(1, 0), tok(1, 1), tok(0, 2)]),
+        ], causal: true)
+        let result = try #require(certifyCausal(data, "order matters"))
+        #expect(result.contextBlocks == 2)
+        // Without its second context block the model cannot tell the two last positions apart.
+        var cut = result.model
+        cut.blocks.remove(at: 1)
+        #expect(!(try Verifier.verifyCausal(cut, on: data).holds))
     }
 
     @Test func sameDatasetGivesIdenticalFiles() throws {
