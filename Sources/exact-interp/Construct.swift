@@ -232,7 +232,10 @@ extension Construct {
         for s in result.stages {
             print("  \(pad(s.stage, 21)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 6)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
         }
-        print("distinct states after the context blocks: \(result.distinctStates) (distinct prefixes \(problem.distinctPrefixCount))")
+        // Under the masks equal prefixes give equal states, so equal counts mean the state is an
+        // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
+        let injective = result.distinctStates == problem.distinctPrefixCount
+        print("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
         print("blocks: \(model.blocks.count)")
         print("largest width: \(model.maximumWidth)")
         print("parameters: \(counts.structured) structured, \(counts.dense) dense")

@@ -191,6 +191,17 @@ func naiveEvaluate(_ model: Transformer, _ xs: [Token]) -> [Token] {
         #expect(!(try Verifier.verifyCausal(cut, on: data).holds))
     }
 
+    /// Targets that depend on the last token only need no context block: one position-wise FF.
+    @Test func lastTokenTargetsNeedNoContext() throws {
+        let next: [Token: Token] = [tok(0, 0): tok(1, 0), tok(1, 0): tok(0, 1), tok(0, 1): tok(0, 0)]
+        let inputs: [[Token]] = [[tok(0, 0), tok(1, 0), tok(0, 1)], [tok(1, 0), tok(1, 0), tok(0, 0)], [tok(0, 1), tok(0, 0)]]
+        let data = Dataset(dimension: 2, pairs: inputs.map { x in SequencePair(input: x, output: x.map { next[$0] ?? $0 }) }, causal: true)
+        let result = try #require(certifyCausal(data, "last token decides"))
+        #expect(result.contextBlocks == 0 && result.model.blocks.count == 1)
+        let prefixes = try CausalProblem(data).distinctPrefixCount
+        #expect(result.distinctStates == 3 && prefixes == 8)
+    }
+
     @Test func sameDatasetGivesIdenticalFiles() throws {
         let data = NextWordData.dataset(files: [NextWordData.licence("MPL-2.0")], dimension: 2, maximumPositions: 200)
         let problem = try CausalProblem(data)
