@@ -13,8 +13,10 @@ import TransformerModel
 ///   zero scores, V = I and ρ = 1. Zero scores tie every visible key, so the attention is the
 ///   uniform average over k ≤ i: the new state is g(s_i) + (1/i) Σ_{k≤i} g(s_k), which for generic g
 ///   determines s_i and the empirical distribution of s_1 … s_i. After one block the state encodes
-///   the last token and the multiset of the prefix; after a second, the multisets of all earlier
-///   prefixes (nested, so their sizes give the order): the ordered prefix.
+///   the last token and the multiset of the prefix up to its size (uniform averages see proportions,
+///   not counts: a and a, a stay equal, see `CausalProblem`); after a second, the distribution of
+///   those states over the prefix, which fixes the order in the cases the data has needed. Nothing
+///   rests on this argument: the checks below decide.
 /// - Blocks are added until positions with equal states have equal targets (often two; none when
 ///   the tokens alone decide the targets). Each lift is checked exactly: the new state must
 ///   determine the old one (else another g is drawn), and the partition of positions by state must
