@@ -20,7 +20,10 @@ public struct Staircase: Sendable {
 
     /// The staircase sending each source to its target; `margin` r ≥ 0 is the half-width of the
     /// slab that must map exactly (it must be below a third of the smallest gap along v).
-    public init(moves: [(source: Token, target: Token)], dimension d: Int, margin: Rational = .zero) {
+    /// With dyadic `weights` (and no margin) ramp k is [c_{k−1} + L, c_{k−1} + 2L], L the largest
+    /// power of two ≤ (c_k − c_{k−1})/3: dyadic ends and a power-of-two run, so dyadic slopes.
+    public init(moves: [(source: Token, target: Token)], dimension d: Int, margin: Rational = .zero,
+                weights: WeightFormat = .exact) {
         let v = GenericDirection.separatingAll(moves.map(\.source), dimension: d)
         direction = v
         steps = moves.map { (Rational.dot(v, $0.source), $0.target) }.sorted { $0.center < $1.center }
@@ -28,6 +31,11 @@ public struct Staircase: Sendable {
         for k in steps.indices.dropFirst() {
             let lo = steps[k - 1].center, hi = steps[k].center
             let third = (hi - lo) / Rational(3)
+            if weights.isDyadic && margin.isZero {
+                let run = weights.width(atMost: third)
+                ramps.append((lo + run, lo + run + run))
+                continue
+            }
             // a_k, b_k at the thirds; with a margin r the ramp stays within (lo + r, hi − r).
             ramps.append((max(lo + third, lo + margin), min(hi - third, hi - margin)))
         }

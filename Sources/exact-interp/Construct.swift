@@ -12,6 +12,17 @@ enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
 
 extension HardmaxConstruction.Layout: ExpressibleByArgument {}
 
+enum WeightChoice: String, ExpressibleByArgument, CaseIterable {
+    case exact, float64, float32
+    var format: WeightFormat {
+        switch self {
+        case .exact: return .exact
+        case .float64: return .float(.float64)
+        case .float32: return .float(.float32)
+        }
+    }
+}
+
 struct Construct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a transformer that interpolates a dataset exactly, and verify it.",
@@ -40,6 +51,12 @@ struct Construct: ParsableCommand {
         targets, then one multi-hat FF mapping each distinct state to its target. Every step is \
         checked exactly; the written model is re-verified per position, with its masks.
 
+        --weights float64|float32 (hardmax): every parameter is exactly a value of that format (dyadic \
+        hat widths and ramps, dyadic β, integer sphere leaders of one norm), so the exported tensors \
+        are the certified weights; the data's coordinates must be values of the format (else exit 2 \
+        naming the first that is not, with its pair and token). Exit 2 also when a parameter would \
+        still need more precision or range than the format has.
+
         Exits 0 when the model is built and verified (certified), 2 for invalid or infeasible data, 70 when a \
         stage fails its own check (a bug: please report it).
         """
@@ -52,6 +69,7 @@ struct Construct: ParsableCommand {
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
     @Flag(help: "Causal dataset: build a model that, run with its causal masks on each whole input sequence, maps position i to target i (docs/causal.md).") var causal = false
+    @Option(help: "exact (default), float64 or float32: the numbers every parameter must be (hardmax).") var weights: WeightChoice = .exact
     @Flag(help: "No progress messages on stderr.") var quiet = false
 
     func run() throws {
@@ -66,6 +84,16 @@ struct Construct: ParsableCommand {
             throw Exit.invalidInput
         }
         for notice in problem.notices { printError("notice: \(notice)") }
+        if weights != .exact {
+            guard attention == .hardmax else {
+                printError("error: --weights \(weights.rawValue) is implemented for hardmax constructions only")
+                throw Exit.invalidInput
+            }
+            if let bad = weights.format.firstNonRepresentable(in: data) {
+                printError("error: \(dataset): \(bad): --weights \(weights.rawValue) needs every coordinate of the data to be a \(weights.rawValue)")
+                throw Exit.invalidInput
+            }
+        }
         if attention == .softmax {
             try runSoftmax(data, problem)
             return
@@ -74,7 +102,7 @@ struct Construct: ParsableCommand {
         let quiet = self.quiet
         let result: HardmaxConstruction.Result
         do {
-            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout) { message in
+            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout, weights: weights.format) { message in
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {
@@ -112,7 +140,7 @@ struct Construct: ParsableCommand {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
         print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, \(attention))")
+        print("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
             print("  \(pad(s.stage, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
         }
@@ -120,6 +148,7 @@ struct Construct: ParsableCommand {
         print("largest width: \(model.maximumWidth)")
         print("parameters: \(counts.structured) structured, \(counts.dense) dense")
         print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        print("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
     /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
@@ -206,6 +235,10 @@ extension Construct {
         }
         guard attention == .hardmax else {
             printError("error: --causal builds hardmax models only")
+            throw Exit.usage
+        }
+        guard weights == .exact else {
+            printError("error: --weights \(weights.rawValue) is not implemented for --causal (its lifts are integers up to 2²⁰ but its hats are not dyadic)")
             throw Exit.usage
         }
         let problem: CausalProblem
