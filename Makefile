@@ -39,9 +39,11 @@ check-lemmas: build
 	@python3 tools/lemma-docs.py --check
 
 # The independent Python checker (tools/verify_certificate.py) against `exact-interp verify` on every
-# shipped model and on constructed ones; the hand-made models must be what their script builds.
+# shipped model and on constructed ones; the hand-made models and the sentiment reviews must be what
+# their scripts build.
 check-python: build
 	python3 Datasets/models/build_handmade.py --check
+	python3 Datasets/sentiment/build_reviews.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
 
 # NumPy and the official safetensors library for python/ (from PyPI, only when missing). torch is

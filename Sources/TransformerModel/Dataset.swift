@@ -7,9 +7,13 @@ public typealias Token = [Rational]
 public struct SequencePair: Sendable, Equatable {
     public var input: [Token]
     public var output: [Token]
-    public init(input: [Token], output: [Token]) {
+    /// The class of a labelled pair (docs/dataset-format.md): the output is then empty until a
+    /// `LabelEmbedding` gives it the label's token (docs/mathematics.md#classification).
+    public var label: String?
+    public init(input: [Token], output: [Token], label: String? = nil) {
         self.input = input
         self.output = output
+        self.label = label
     }
 }
 
@@ -85,8 +89,30 @@ extension Dataset {
         for (j, item) in items.enumerated() {
             let path = "pairs[\(j)]"
             guard case .object(let members) = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
-            try Dataset.allowOnly(["input", "output"], in: members, path: path)
+            try Dataset.allowOnly(["input", "output", "label"], in: members, path: path)
             let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
+            if causal && item["label"] != nil {
+                throw InputError(path: path + ".label", reason: "a causal dataset gives one target per input position: labels are for classification datasets")
+            }
+            if let labelValue = item["label"] {
+                guard item["output"] == nil else {
+                    throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
+                }
+                guard case .string(let label) = labelValue, !label.isEmpty else {
+                    throw InputError(path: path + ".label", reason: "expected a non-empty string, found \(Dataset.show(labelValue))")
+                }
+                if j > 0 && pairs[0].label == nil {
+                    throw InputError(path: path + ".label", reason: "pair 0 has an output: a dataset is labelled in every pair or in none")
+                }
+                pairs.append(SequencePair(input: input, output: [], label: label))
+                continue
+            }
+            if j > 0 && pairs[0].label != nil && item["output"] != nil {
+                throw InputError(path: path + ".output", reason: "pair 0 has a label: a dataset is labelled in every pair or in none")
+            }
+            if j > 0 && pairs[0].label != nil {
+                throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
+            }
             let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
             if causal && output.count != input.count {
                 throw InputError(path: path + ".output", reason: "a causal dataset needs one target per input position: \(input.count) input tokens but \(output.count) output tokens")
@@ -167,7 +193,10 @@ extension Dataset {
         members.append(("dimension", .number(String(dimension))))
         if causal { members.append(("causal", .bool(true))) }
         members.append(("pairs", .array(pairs.map { p in
-            .object([("input", .array(p.input.map(Dataset.jsonValue))), ("output", .array(p.output.map(Dataset.jsonValue)))])
+            if let label = p.label, p.output.isEmpty {
+                return .object([("input", .array(p.input.map(Dataset.jsonValue))), ("label", .string(label))])
+            }
+            return .object([("input", .array(p.input.map(Dataset.jsonValue))), ("output", .array(p.output.map(Dataset.jsonValue)))])
         })))
         return .object(members)
     }

@@ -161,13 +161,17 @@ public struct Transformer: Sendable, Equatable {
     public var datasetDigest: String?
     /// Free-form provenance (theorem, layout, …), written in key order.
     public var metadata: [String: String]
+    /// The label embedding of a classifier (docs/mathematics.md#classification), nil otherwise.
+    public var labels: LabelEmbedding?
 
-    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil, metadata: [String: String] = [:]) {
+    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil,
+                metadata: [String: String] = [:], labels: LabelEmbedding? = nil) {
         self.dimension = dimension
         self.blocks = blocks
         self.temperature = temperature
         self.datasetDigest = datasetDigest
         self.metadata = metadata
+        self.labels = labels
     }
 
     /// True when some attention layer is softmax.

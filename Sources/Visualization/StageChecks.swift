@@ -90,8 +90,20 @@ public enum StageChecks {
                                      reference: "Lemma 5.1 (docs/mathematics.md#separation)", outcome: .notApplicable, detail: outside))
         }
 
-        // docs/mathematics.md#leader-selection and #collapse, Lemmas 4.3–4.4.
-        if let l = plan.step(.leaderSelection), let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
+        // docs/mathematics.md#classification: no leader moves; the collapse block shifts (FF) and
+        // sends every token to one of its own sequence's values (SA).
+        if model.metadata["construction"] == "classification", let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
+            let before = distinctAt(c), collapsed = distinctAt(c + 1)
+            let block = plan.steps[c].sublayers.lowerBound / 2
+            let ff = CompiledFeedForward<Rational>(model.blocks[block].feedForward)
+            var detail = ""
+            for (j, v) in collapsed.enumerated() {
+                if v.count != 1 { detail = "\(name(j)) holds \(v.count) values, not one"; break }
+                if !before[j].map(ff.apply).contains(v[0]) { detail = "\(name(j)): \(v[0]) is not one of its own (shifted) values"; break }
+            }
+            checks.append(StageCheck(stage: "collapse", claim: "each sequence collapses onto one of its own (shifted) values",
+                                     reference: "docs/mathematics.md#classification, Lemmas 4.6–4.7", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
+        } else if let l = plan.step(.leaderSelection), let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
             let placed = distinctAt(l + 1), collapsed = distinctAt(c + 1)
             checks += leaderChecks(placed: placed, collapsed: collapsed, outputCounts: outputCounts,
                                    outputs: Set(problem.pairs.flatMap(\.outputs)), name: name)

@@ -42,7 +42,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
+        let data = try loadDataset(dataset, for: transformer)
         try requireSameDimension(transformer, data)
         if transformer.usesSoftmax {
             guard !data.causal else {

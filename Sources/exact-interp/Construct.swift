@@ -73,10 +73,19 @@ struct Construct: ParsableCommand {
     @Flag(help: "No progress messages on stderr.") var quiet = false
 
     func run() throws {
-        let data = try loadDataset(dataset)
+        var data = try loadDataset(dataset)
         if causal || data.causal {
             try runCausal(data)
             return
+        }
+        var labels: LabelEmbedding? = nil
+        if data.isLabelled {
+            let chosen = LabelEmbedding.choose(for: data)
+            do { data = try data.embedded(chosen) } catch {
+                printError("error: \(dataset): \(error)")
+                throw Exit.internalError
+            }
+            labels = chosen
         }
         let problem: InterpolationProblem
         do { problem = try InterpolationProblem(data) } catch {
@@ -95,23 +104,34 @@ struct Construct: ParsableCommand {
             }
         }
         if attention == .softmax {
-            try runSoftmax(data, problem)
+            try runSoftmax(data, problem, labels: labels)
             return
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
-        let result: HardmaxConstruction.Result
+        var result: HardmaxConstruction.Result
         do {
             result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout, weights: weights.format) { message in
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
+            // A compact classifier: also the construction without leader moves; keep the smaller.
+            if labels != nil && layout == .compact {
+                let direct = try ClassificationConstruction.build(problem, digest: data.digest) { message in
+                    if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
+                }
+                let (a, b) = (direct.model.parameterCount.structured, result.model.parameterCount.structured)
+                print("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
+                if a < b { result = direct }
+            }
         } catch {
             throw exitCode(for: error)
         }
-        let model = result.model
+        var model = result.model
+        model.labels = labels
         try writeFile(output, model.fileText)
         printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
+        if let labels { printLabels(labels, model, problem) }
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
         let report = try verifyWritten(model, data)
         print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
@@ -171,8 +191,19 @@ func elapsed(since start: DispatchTime) -> String {
 }
 
 extension Construct {
+    /// Classification (docs/mathematics.md#classification): the chosen embedding, the final
+    /// staircase's width against the number of labels, and the parameters against N·d.
+    func printLabels(_ labels: LabelEmbedding, _ model: Transformer, _ problem: InterpolationProblem) {
+        let shown = labels.entries.map { "\"\($0.label)\" → \(show($0.token))" }.joined(separator: ", ")
+        print("labels: \(labels.entries.count) (\(shown)), recorded in the model")
+        let last = model.blocks.last.map { $0.feedForward.width } ?? 0
+        let nd = problem.count * problem.dimension
+        let counts = model.parameterCount
+        print("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
+    }
+
     /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
-    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem) throws {
+    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, labels: LabelEmbedding?) throws {
         let start = tauStart == "auto" ? nil : try parsePositiveRational(tauStart, option: "--tau-start")
         guard (1...4096).contains(tauTries) else {
             printError("error: --tau-tries must be in 1...4096")
@@ -195,10 +226,12 @@ extension Construct {
                 throw Exit.propertyFailed
             }
         }
-        let model = result.model
+        var model = result.model
+        model.labels = labels
         try writeFile(output, model.fileText)
         printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
+        if let labels { printLabels(labels, model, problem) }
         print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
         if !quiet { printError("[\(elapsed(since: started))] re-certifying the written model") }
         let reread = try loadModel(output)

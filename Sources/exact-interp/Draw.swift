@@ -53,6 +53,10 @@ struct Draw: ParsableCommand {
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows
+        if let labels = transformer.labels {
+            // A classifier: name the output tokens (docs/classification.md).
+            picture.notes.append("labels: " + labels.entries.map { "\($0.label) → \(show($0.token))" }.joined(separator: ", "))
+        }
         try writeFile(output, picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
         print("figure: \(output) (\(picture.panels.count) panels: \(titles))")
@@ -62,7 +66,7 @@ struct Draw: ParsableCommand {
 /// Model, dataset and the dataset as a problem (sets, Assumption 1.3), for `draw` and `report`.
 func loadForPictures(model: String, dataset: String) throws -> (Transformer, Dataset, InterpolationProblem) {
     let transformer = try loadModel(model)
-    let data = try loadDataset(dataset)
+    let data = try loadDataset(dataset, for: transformer)
     try requireSameDimension(transformer, data)
     let problem: InterpolationProblem
     do { problem = try InterpolationProblem(data) } catch {

@@ -26,7 +26,7 @@ struct ExactInterp: ParsableCommand {
         subcommands: [
             Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
             LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self, CausalClaim.self,
-            Export.self, Import.self, Bound.self,
+            Export.self, Import.self, Bound.self, DynamicsCommand.self,
         ]
     )
 }

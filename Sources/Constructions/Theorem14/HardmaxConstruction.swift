@@ -40,6 +40,7 @@ public enum HardmaxConstruction {
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
                                                outputCounts: outputs.map(\.count),
+                                               firstOutputs: outputs.compactMap(\.first),
                                                spreadSphereLeaders: spreadSphereLeaders, progress: progress, weights: weights)
         let leaders = try leaderStage.run(&state)
         marks.append(("leaders+collapse", state.blocks.count))

@@ -14,6 +14,10 @@ struct LeaderSelectionStage {
     let layout: HardmaxConstruction.Layout
     let outputs: Set<Token>
     let outputCounts: [Int]
+    /// y^j_1, the output p_j will be sent to. Sequences with equal y^j_1 get consecutive λ_j, so
+    /// along any direction the compact interpolation staircase needs a step only where y^j_1
+    /// changes (classification: L − 1 steps for L labels instead of N − 1).
+    var firstOutputs: [Token] = []
     /// Spread the sphere leaders evenly (softmax: larger score gaps, hence a larger τ₀) instead of
     /// using the shortest points (hardmax: exact ties need no margin, short numbers matter).
     var spreadSphereLeaders = false
@@ -31,7 +35,7 @@ struct LeaderSelectionStage {
         // Spread: t₁ evenly over (1, 2], so neighbours stay about 1/K apart and the collapse's
         // score gaps (|s − s′|²/2) shrink like 1/K², not like 1/k⁴ as for t₁ = k + 1.
         let spread = spreadSphereLeaders ? outputCounts.reduce(0) { $0 + max(0, $1 - 1) } + 1 : nil
-        var result: [[Token]] = []
+        var result = [[Token]](repeating: [], count: outputCounts.count)
         // Float weights: integer points of one norm (Lemma 4.4 needs equal norms, not norm 1).
         var integerPoints: [Token] = []
         if weights.isDyadic {
@@ -41,7 +45,8 @@ struct LeaderSelectionStage {
             }
             integerPoints = points
         }
-        for m in outputCounts {
+        for j in lambdaOrder {
+            let m = outputCounts[j]
             var p = [Rational](repeating: lambda, count: d)
             while outputs.contains(p) { lambda += .one; p = [Rational](repeating: lambda, count: d) }
             lambda += .one
@@ -55,9 +60,21 @@ struct LeaderSelectionStage {
                 let s = LeaderSelectionStage.negativeSpherePoint(sphereIndex, of: spread, dimension: d)
                 if !outputs.contains(s) { list.append(s) }
             }
-            result.append(list)
+            result[j] = list
         }
         return result
+    }
+
+    /// The sequences in the order they receive λ_j: grouped by y^j_1 (groups in order of first
+    /// appearance, sequence order inside a group); the identity when every y^j_1 differs.
+    var lambdaOrder: [Int] {
+        guard firstOutputs.count == outputCounts.count else { return Array(outputCounts.indices) }
+        var groups: [Token: Int] = [:]
+        var members: [[Int]] = []
+        for (j, y) in firstOutputs.enumerated() {
+            if let g = groups[y] { members[g].append(j) } else { groups[y] = members.count; members.append([j]) }
+        }
+        return members.flatMap { $0 }
     }
 
     /// −(2t, |t|² − 1)/(|t|² + 1) for t = (t₁, 1, …, 1) ∈ ℚ^{d−1} with t₁ = k + 1, or
