@@ -21,10 +21,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import verify_certificate as vc  # noqa: E402
+import next_word_testdata as nwt  # noqa: E402
 
 CHECKER = os.path.join(HERE, "verify_certificate.py")
 MODELS = os.path.join(ROOT, "Datasets", "models")
 FIGURE5 = os.path.join(ROOT, "Datasets", "figure5.json")
+CAUSAL = os.path.join(ROOT, "Datasets", "causal", "bsd-next-word.json")
 SWIFT = os.environ.get("EXACT_INTERP") or os.path.join(ROOT, ".build", "debug", "exact-interp")
 HAVE_SWIFT = os.path.isfile(SWIFT) and os.access(SWIFT, os.X_OK)
 
@@ -140,7 +142,7 @@ class HandComputedEvaluation(unittest.TestCase):
 
     def test_digest_matches_the_swift_engine(self):
         # The digest `exact-interp verify` prints for Datasets/figure5.json.
-        d, pairs = vc.read_dataset(FIGURE5)
+        d, pairs, _ = vc.read_dataset(FIGURE5)
         self.assertEqual(vc.dataset_digest(d, pairs),
                          "sha256:59322d591b96c0988f9b35e28d152583519b050e99e78f612975f435eb623a6c")
 
@@ -346,6 +348,91 @@ class CheckerParity(unittest.TestCase):
                 code_p, out_p, err_p = checker(model, FIGURE5)
                 self.assertEqual(code_s, expected, "%s: %s" % (model, out_s + err_s))
                 self.assertEqual(code_p, expected, "%s: %s" % (model, out_p + err_p))
+
+
+def rational_paths_under(doc, prefix):
+    """The rationals of the model file below the key path `prefix`."""
+    node = doc
+    for k in prefix:
+        node = node[k]
+    return [prefix + p for p in rational_paths(node)]
+
+
+@unittest.skipUnless(HAVE_SWIFT, "needs the exact-interp binary (EXACT_INTERP or .build/debug/exact-interp)")
+class CausalModels(unittest.TestCase):
+    """construct --causal on a next-word dataset: both checkers certify it per position, and one
+    changed parameter in each kind of block (context FF, context attention, interpolation FF) is
+    judged alike by both, with at least one change per kind rejected by both."""
+
+    def judge(self, tmp, model_text, dataset):
+        tampered = os.path.join(tmp, "tampered.model.json")
+        with open(tampered, "w", encoding="utf-8") as f:
+            f.write(model_text)
+        py_code, py_out, py_err = checker(tampered, dataset)
+        sw_code, sw_out, sw_err = swift_verify(tampered, dataset)
+        self.assertEqual(py_code, sw_code, "disagree:\n%s%s\n%s%s" % (py_out, py_err, sw_out, sw_err))
+        self.assertIn(py_code, (0, 1))
+        if py_code == 1:
+            self.assertIn("NOT certified", py_out)
+            self.assertIn("NOT verified", sw_out)
+        return py_code
+
+    def test_certified_per_position_and_mutations_rejected_per_block_kind(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "causal.model.json")
+            code, out, err = run([SWIFT, "construct", "--causal", CAUSAL, "-o", path, "--quiet"])
+            self.assertEqual(code, 0, out + err)
+            code, out, err = checker(path, CAUSAL)
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("certified: every position i maps to its target y_i under the causal masks, 75 positions", out)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            doc = json.loads(text)
+            stages = [b["stage"] for b in doc["blocks"]]
+            context = stages.index("causal-context")
+            last = stages.index("causal-interpolation")
+            kinds = {
+                "context feed-forward": rational_paths_under(doc, ("blocks", context, "feedforward")),
+                "context attention": rational_paths_under(doc, ("blocks", context, "attention")),
+                "interpolation feed-forward": rational_paths_under(doc, ("blocks", last, "feedforward")),
+            }
+            for kind, paths in kinds.items():
+                with self.subTest(kind):
+                    self.assertTrue(paths)
+                    rejected = 0
+                    for p in paths[:24]:
+                        if self.judge(tmp, changed(text, p), CAUSAL) == 1:
+                            rejected += 1
+                            if rejected >= 3:
+                                break
+                    self.assertGreaterEqual(rejected, 1, "no single change in the %s broke the model" % kind)
+            # Removing the mask of the context attention: no longer a causal model, for both.
+            unmasked = json.loads(text)
+            unmasked["blocks"][context]["attention"]["causal"] = False
+            self.assertEqual(self.judge(tmp, json.dumps(unmasked, indent=2) + "\n", CAUSAL), 1)
+
+    def test_digest_and_generator(self):
+        d, pairs, causal = vc.read_dataset(CAUSAL)
+        self.assertTrue(causal)
+        code, out, _ = swift_verify(os.path.join(ROOT, "out", "missing.model.json"), CAUSAL)
+        self.assertEqual(code, 2)
+        # The shipped dataset is what the generator builds, and its digest has the causal line.
+        self.assertEqual(nwt.main(["next_word_testdata.py", "--check"]), 0)
+        self.assertNotEqual(vc.dataset_digest(d, pairs, True), vc.dataset_digest(d, pairs, False))
+
+    @unittest.skipUnless(os.environ.get("CAUSAL_LARGE") == "1", "set CAUSAL_LARGE=1 (about 30 s of CPU in Python)")
+    def test_licence_text_with_1000_positions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "gpl3.json")
+            with open(data, "w", encoding="utf-8") as f:
+                f.write(nwt.render(nwt.dataset(os.path.join(nwt.LICENCES, "GPL-3"), 2, 1000)))
+            path = os.path.join(tmp, "gpl3.model.json")
+            code, out, err = run([SWIFT, "construct", "--causal", data, "-o", path, "--quiet"])
+            self.assertEqual(code, 0, out + err)
+            code, out, err = run([sys.executable, CHECKER, path, data, "--quiet"])
+            self.assertEqual(code, 0, out + err)
+            print(out.strip())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -56,3 +56,57 @@ public enum Verifier {
                                   modelDigest: model.datasetDigest, datasetDigest: digest)
     }
 }
+
+/// The result of checking a model on a causal dataset, position by position
+/// (docs/mathematics.md#causal-attention).
+public struct CausalVerificationReport: Sendable {
+    /// One position whose output is not its target.
+    public struct PositionFailure: Sendable {
+        public var pair: Int
+        public var position: Int
+        public var got: Token
+        public var want: Token
+    }
+
+    public var failures: [PositionFailure]
+    /// Blocks whose attention is not the identity and has no causal mask: such a model lets a
+    /// position see later tokens, so it is not a causal model whatever it computes.
+    public var unmaskedBlocks: [Int]
+    public var positions: Int
+    public var pairs: Int
+    public var digestMatches: Bool?
+    public var modelDigest: String?
+    public var datasetDigest: String
+
+    /// True when the digest (if any) matches, every attention layer is masked, and every position
+    /// lands exactly on its target.
+    public var holds: Bool { digestMatches != false && unmaskedBlocks.isEmpty && failures.isEmpty }
+}
+
+extension Verifier {
+    /// Runs `model` exactly (with its causal masks) on each whole input sequence of the causal
+    /// `dataset` and compares output position i with target i, in order (not as sets).
+    public static func verifyCausal(_ model: Transformer, on dataset: Dataset,
+                                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws(EvaluationError) -> CausalVerificationReport {
+        guard model.dimension == dataset.dimension else {
+            throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
+        }
+        guard dataset.causal else { throw EvaluationError("the dataset is not causal (no \"causal\": true)") }
+        let evaluator = try Evaluator<Rational>(model)
+        let inputs = dataset.pairs.map(\.input)
+        let total = inputs.count
+        let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
+            ?? evaluator.evaluateAll(inputs)
+        var failures: [CausalVerificationReport.PositionFailure] = []
+        for (j, pair) in dataset.pairs.enumerated() {
+            for i in pair.output.indices where i >= outputs[j].count || outputs[j][i] != pair.output[i] {
+                failures.append(.init(pair: j, position: i, got: i < outputs[j].count ? outputs[j][i] : [], want: pair.output[i]))
+            }
+        }
+        let unmasked = model.blocks.indices.filter { !model.blocks[$0].attention.isIdentity && !model.blocks[$0].attention.causal }
+        let digest = dataset.digest
+        return CausalVerificationReport(failures: failures, unmaskedBlocks: unmasked, positions: dataset.totalInputLength,
+                                        pairs: dataset.pairs.count, digestMatches: model.datasetDigest.map { $0 == digest },
+                                        modelDigest: model.datasetDigest, datasetDigest: digest)
+    }
+}

@@ -20,16 +20,21 @@ public struct SequencePair: Sendable, Equatable {
 /// A dataset of N sequence pairs in ℚ^d (see docs/mathematics.md#data, #data-formats), as read from its file.
 ///
 /// `Dataset` holds the sequences as given; `InterpolationProblem` is the validated, deduplicated
-/// form the constructions use.
+/// form the constructions use. A *causal* dataset (`causal`, docs/mathematics.md#causal-attention)
+/// reads each input as an ordered sequence and each output as one target per position;
+/// `CausalProblem` validates it.
 public struct Dataset: Sendable, Equatable {
     public var name: String?
     public var dimension: Int
     public var pairs: [SequencePair]
+    /// True for a causal (next-token) dataset: output i is the target of input position i.
+    public var causal: Bool
 
-    public init(name: String? = nil, dimension: Int, pairs: [SequencePair]) {
+    public init(name: String? = nil, dimension: Int, pairs: [SequencePair], causal: Bool = false) {
         self.name = name
         self.dimension = dimension
         self.pairs = pairs
+        self.causal = causal
     }
 
     /// Σ_j n^j over the sequences as given.
@@ -66,8 +71,13 @@ extension Dataset {
         if json["format"] != nil || json["blocks"] != nil {
             throw InputError(path: "", reason: "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)")
         }
-        try Dataset.allowOnly(["name", "dimension", "pairs"], in: rootMembers, path: "")
+        try Dataset.allowOnly(["name", "dimension", "causal", "pairs"], in: rootMembers, path: "")
         var name: String? = nil
+        var causal = false
+        if let c = json["causal"] {
+            guard case .bool(let b) = c else { throw InputError(path: "causal", reason: "expected true or false, found \(c.kindName)") }
+            causal = b
+        }
         if let n = json["name"] {
             guard case .string(let s) = n else { throw InputError(path: "name", reason: "expected a string, found \(n.kindName)") }
             name = s
@@ -88,6 +98,9 @@ extension Dataset {
             guard case .object(let members) = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
             try Dataset.allowOnly(["input", "output", "label"], in: members, path: path)
             let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
+            if causal && item["label"] != nil {
+                throw InputError(path: path + ".label", reason: "a causal dataset gives one target per input position: labels are for classification datasets")
+            }
             if let labelValue = item["label"] {
                 guard item["output"] == nil else {
                     throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
@@ -108,9 +121,12 @@ extension Dataset {
                 throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
             }
             let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
+            if causal && output.count != input.count {
+                throw InputError(path: path + ".output", reason: "a causal dataset needs one target per input position: \(input.count) input tokens but \(output.count) output tokens")
+            }
             pairs.append(SequencePair(input: input, output: output))
         }
-        self.init(name: name, dimension: d, pairs: pairs)
+        self.init(name: name, dimension: d, pairs: pairs, causal: causal)
     }
 
     /// The largest dimension a dataset or model file may declare.
@@ -185,6 +201,7 @@ extension Dataset {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
         members.append(("dimension", .number(String(dimension))))
+        if causal { members.append(("causal", .bool(true))) }
         members.append(("pairs", .array(pairs.map { p in
             if let label = p.label, p.output.isEmpty {
                 return .object([("input", .array(p.input.map(Dataset.jsonValue))), ("label", .string(label))])
@@ -195,9 +212,10 @@ extension Dataset {
     }
 
     /// The canonical text the dataset digest is computed from: one line per token, coordinates in
-    /// lowest terms. `tools/verify_certificate.py` rebuilds the same text.
+    /// lowest terms. `tools/verify_certificate.py` rebuilds the same text. A causal dataset has the
+    /// line `causal` after the dimension (so its digest differs from the same pairs read as sets).
     public var canonicalText: String {
-        var s = "exact-interp dataset v1\ndimension \(dimension)\npairs \(pairs.count)\n"
+        var s = "exact-interp dataset v1\ndimension \(dimension)\n" + (causal ? "causal\n" : "") + "pairs \(pairs.count)\n"
         for (j, p) in pairs.enumerated() {
             s += "pair \(j)\n"
             for t in p.input { s += "in " + t.map(\.description).joined(separator: " ") + "\n" }

@@ -19,6 +19,9 @@ struct Compare: ParsableCommand {
         boxes cross a ReLU kink. Then the first layer and token where float64 leaves its box, and \
         both verdicts (certificate at τ, float64 Hausdorff distance).
 
+        On a causal dataset ("causal": true, docs/causal.md) the verdicts are per position: output i \
+        against target i, in order (float64: every position within --tolerance).
+
         Exits 0 when both arithmetics interpolate every pair, 1 otherwise, 2 on invalid input.
         """
     )
@@ -49,6 +52,10 @@ struct Compare: ParsableCommand {
         limits.apply()
         let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if transformer.usesSoftmax {
+            guard !data.causal else {
+                printError("error: \(dataset) is a causal dataset: causal models are hardmax only (docs/causal.md)")
+                throw Exit.invalidInput
+            }
             try compareSoftmax(transformer, data)
             return
         }
@@ -95,8 +102,18 @@ struct Compare: ParsableCommand {
                 if let k = e[l].smallestKinkDistance { s.kinkDistance = s.kinkDistance.map { min($0, k) } ?? k }
                 layers[l] = s
             }
-            if Set(e.last?.tokens ?? pair.input) != Set(pair.output) { exactFailures += 1 }
-            let distance = hausdorffDistance(f.last?.tokens ?? [], pair.output.map { $0.map(\.doubleValue) })
+            let exactOut = e.last?.tokens ?? pair.input, floatOut = f.last?.tokens ?? []
+            let want = pair.output.map { $0.map(\.doubleValue) }
+            if data.causal {
+                // Causal data: position i against target i, in order (docs/causal.md).
+                if exactOut != pair.output { exactFailures += 1 }
+                var worst = 0.0
+                for (a, b) in zip(floatOut, want) { worst = max(worst, euclidean(a, b)) }
+                if floatOut.count != want.count || !(worst <= tolerance) { floatFailures += 1 }
+                continue
+            }
+            if Set(exactOut) != Set(pair.output) { exactFailures += 1 }
+            let distance = hausdorffDistance(floatOut, want)
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
@@ -206,4 +223,11 @@ func radiusText(_ r: Rational) -> String {
     if r.isZero || r.numeratorBitLength + r.denominatorBitLength <= 48 { return r.description }
     let x = r.doubleValue
     return x != 0 ? "≈\(x)" : "≈2^\(r.numeratorBitLength - r.denominatorBitLength)"
+}
+
+/// |a − b| in float64.
+func euclidean(_ a: [Double], _ b: [Double]) -> Double {
+    var sum = 0.0
+    for (x, y) in zip(a, b) { sum += (x - y) * (x - y) }
+    return sum.squareRoot()
 }

@@ -45,6 +45,12 @@ struct Construct: ParsableCommand {
         model, and the written file is re-certified: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \
         when no tried temperature certifies.
 
+        Causal (--causal, for a dataset with "causal": true; docs/causal.md): context blocks (a \
+        multi-hat FF lifting every distinct value to a generic point, then causal hardmax attention \
+        with zero scores, the uniform average over the visible prefix) until equal states have equal \
+        targets, then one multi-hat FF mapping each distinct state to its target. Every step is \
+        checked exactly; the written model is re-verified per position, with its masks.
+
         --weights float64|float32 (hardmax): every parameter is exactly a value of that format (dyadic \
         hat widths and ramps, dyadic β, integer sphere leaders of one norm), so the exported tensors \
         are the certified weights; the data's coordinates must be values of the format (else exit 2 \
@@ -64,6 +70,7 @@ struct Construct: ParsableCommand {
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: String = "auto"
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
+    @Flag(help: "Causal dataset: build a model that, run with its causal masks on each whole input sequence, maps position i to target i (docs/causal.md).") var causal = false
     @Option(help: "exact (default), float64 or float32: the numbers every parameter must be (hardmax).") var weights: WeightChoice = .exact
     @Flag(help: "No progress messages on stderr.") var quiet = false
     @Flag(help: "List every repeated token or pair (default: a count and the first three).") var verbose = false
@@ -85,6 +92,10 @@ struct Construct: ParsableCommand {
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
         var data = try loadDataset(dataset)
+        if causal || data.causal {
+            try runCausal(data)
+            return
+        }
         var labels: LabelEmbedding? = nil
         if data.isLabelled {
             let chosen = LabelEmbedding.choose(for: data)
@@ -308,5 +319,76 @@ extension Construct {
             printError("error: the constructed model does not certify: this is a bug, please report it")
             throw Exit.internalError
         }
+    }
+}
+
+extension Construct {
+    /// Causal datasets: build, write, re-read and verify per position.
+    func runCausal(_ data: Dataset) throws {
+        guard data.causal else {
+            printError("error: \(dataset): --causal needs a causal dataset (\"causal\": true, one target per input position; see docs/dataset-format.md)")
+            throw Exit.invalidInput
+        }
+        guard causal else {
+            printError("error: \(dataset) is a causal dataset: add --causal (docs/causal.md)")
+            throw Exit.usage
+        }
+        guard attention == .hardmax else {
+            printError("error: --causal builds hardmax models only")
+            throw Exit.usage
+        }
+        guard weights == .exact else {
+            printError("error: --weights \(weights.rawValue) is not implemented for --causal (its lifts are integers up to 2²⁰ but its hats are not dyadic)")
+            throw Exit.usage
+        }
+        let problem: CausalProblem
+        do { problem = try CausalProblem(data) } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
+        let started = DispatchTime.now()
+        let quiet = self.quiet
+        let result: CausalConstruction.Result
+        do {
+            result = try CausalConstruction.build(problem, digest: data.digest) { message in
+                if !quiet { printError("[\(elapsed(since: started))] \(message)") }
+            }
+        } catch {
+            throw exitCode(for: error)
+        }
+        let model = result.model
+        try writeFile(output, model.fileText)
+        let counts = model.parameterCount
+        let bits = model.largestBitLengths
+        print("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
+        print("model: \(output) (causal, hardmax)")
+        for s in result.stages {
+            print("  \(pad(s.stage, 21)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 6)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+        }
+        // Under the masks equal prefixes give equal states, so equal counts mean the state is an
+        // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
+        let injective = result.distinctStates == problem.distinctPrefixCount
+        print("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
+        print("blocks: \(model.blocks.count)")
+        print("largest width: \(model.maximumWidth)")
+        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
+        let reread = try loadModel(output)
+        guard reread == model else {
+            printError("error: the written model does not read back identically")
+            throw Exit.internalError
+        }
+        let report: CausalVerificationReport
+        do { report = try Verifier.verifyCausal(reread, on: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+            printError("error: \(error)")
+            throw Exit.internalError
+        }
+        guard report.holds else {
+            print("verification: FAILED on \(report.failures.count) positions")
+            printError("error: the constructed model does not verify: this is a bug, please report it")
+            throw Exit.internalError
+        }
+        print("verification: every position maps to its target under the causal masks (\(report.positions) positions, exact)")
     }
 }

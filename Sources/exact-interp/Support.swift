@@ -11,6 +11,7 @@ import TransformerModel
 enum Exit {
     static let propertyFailed = ExitCode(1)
     static let invalidInput = ExitCode(2)
+    static let usage = ExitCode(64)
     static let internalError = ExitCode(70)
 }
 

@@ -8,6 +8,12 @@ struct Validate: ParsableCommand {
         Prints one summary line (N pairs, dimension d, Σn input tokens, Σm output tokens, counted as \
         sets after removing repeated tokens) and any notices about repeated tokens or pairs. Exits 0 \
         for a valid dataset, 2 with a message naming the pair, token and coordinate otherwise.
+
+        Causal datasets ("causal": true, docs/causal.md): one target per input position; two \
+        sequences with the same prefix must give it the same target (a conflict names both pairs and \
+        the prefix length), and the prefixes a, aa, aaa, … of one repeated token must share their \
+        target (no transformer without positional information tells them apart). Prints N, d, the \
+        number of positions and of distinct prefixes.
         """
     )
 
@@ -17,6 +23,16 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         var data = try loadDataset(dataset)
+        if data.causal {
+            let causal: CausalProblem
+            do { causal = try CausalProblem(data) } catch {
+                printError("error: \(dataset): \(error)")
+                throw Exit.invalidInput
+            }
+            let name = data.name.map { "\"\($0)\": " } ?? ""
+            print("\(name)valid causal dataset: N = \(causal.count), d = \(causal.dimension), positions Σn = \(causal.positionCount), distinct prefixes = \(causal.distinctPrefixCount)")
+            return
+        }
         let labels = data.isLabelled ? LabelEmbedding.choose(for: data) : nil
         if let labels {
             // Checked as the classification problem `construct` builds (docs/mathematics.md#classification).

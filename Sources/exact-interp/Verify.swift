@@ -19,6 +19,11 @@ struct Verify: ParsableCommand {
         for every τ ∈ (0, τ₀]. On failure it names, per failing pair, the token whose final box is \
         not a point and the first layer and token whose box crossed a ReLU kink.
 
+        Causal datasets ("causal": true, docs/causal.md): runs the model with its causal masks on \
+        each whole input sequence and compares output position i with target i, in order. Every \
+        non-identity attention layer must be masked (else a position would see later tokens). \
+        Failing positions are listed with what the model gives and the target.
+
         Exits 0 iff every pair is interpolated (certified), 1 otherwise, listing the failing pairs; \
         2 on invalid input, including a dataset whose digest differs from the one the model records.
         """
@@ -37,6 +42,10 @@ struct Verify: ParsableCommand {
     func run() throws {
         limits.apply()
         let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
+        if data.causal {
+            try runCausal(transformer, data)
+            return
+        }
         if transformer.usesSoftmax {
             try runSoftmax(transformer, data)
             return
@@ -83,6 +92,39 @@ struct Verify: ParsableCommand {
             print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
         } else {
             print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            throw Exit.propertyFailed
+        }
+    }
+
+    /// Causal datasets: per position, in order, with every attention layer masked.
+    func runCausal(_ transformer: Transformer, _ data: Dataset) throws {
+        if transformer.usesSoftmax {
+            printError("error: \(model): causal certificates are hardmax only (the model has softmax layers)")
+            throw Exit.invalidInput
+        }
+        do { _ = try CausalProblem(data) } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
+        let report: CausalVerificationReport
+        do {
+            report = try Verifier.verifyCausal(transformer, on: data, progress: verificationProgress(transformer, data, quiet: quiet))
+        } catch {
+            printError("error: \(error)")
+            throw Exit.invalidInput
+        }
+        printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
+        for b in report.unmaskedBlocks {
+            print("block \(b): attention has no causal mask: position i would see later tokens, so this is not a causal model")
+        }
+        for f in report.failures.prefix(20) {
+            print("pair \(f.pair) position \(f.position): NOT interpolated: got \(show(f.got)), target \(show(f.want))")
+        }
+        if report.failures.count > 20 { print("… \(report.failures.count - 20) more failing positions") }
+        if report.holds {
+            print("verified: every position i of every sequence maps to its target y_i, run with causal masks (\(report.positions) positions, \(pairCount(report.pairs)), exact hardmax, \(transformer.blocks.count) blocks)")
+        } else {
+            print("NOT verified: \(report.failures.count) of \(report.positions) positions fail\(report.unmaskedBlocks.isEmpty ? "" : ", \(report.unmaskedBlocks.count) attention layers unmasked")")
             throw Exit.propertyFailed
         }
     }

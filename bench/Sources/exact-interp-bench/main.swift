@@ -11,6 +11,7 @@ let registry: [Benchmark] = [
     evaluatorBenchmark,
     drawingBenchmark,
     softmaxBenchmark,
+    causalBenchmark,
 ]
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())
