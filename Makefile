@@ -5,7 +5,7 @@ DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
 
-.PHONY: all deps build release test unit-test golden check-lemmas check-python demo bench leak-check clean
+.PHONY: all deps build release test unit-test golden check-lemmas check-python check-shards demo bench leak-check clean
 
 all: build
 
@@ -28,10 +28,15 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python
+	$(MAKE) --no-print-directory golden check-lemmas check-python check-shards
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
+
+# verify --shard k/K + merge-shards agree with a plain verify (valid, wrong and softmax models);
+# missing, repeated and foreign shard reports are rejected.
+check-shards: build
+	@tools/check-shards.sh $(DEBUGBIN)
 
 check-lemmas: build
 	@tools/run-golden.sh $(DEBUGBIN) Datasets/lemmas

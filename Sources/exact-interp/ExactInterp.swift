@@ -25,7 +25,7 @@ struct ExactInterp: ParsableCommand {
         version: toolVersion,
         subcommands: [
             Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
-            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self,
+            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self, MergeShards.self,
         ]
     )
 }
