@@ -100,7 +100,7 @@ struct Verify: ParsableCommand {
         if report.holds {
             print("verified: T(X^j) = Y^j as sets for \(scope(report.pairs.count, data)) (exact hardmax, \(transformer.blocks.count) blocks)")
         } else {
-            print("NOT verified: \(report.failures.count) of \(pairCount(report.pairs.count)) fail")
+            print("NOT verified: \(report.failures.count) of \(shard == nil ? pairCount(report.pairs.count) : scope(report.pairs.count, data)) fail")
             throw Exit.propertyFailed
         }
     }
@@ -124,7 +124,7 @@ struct Verify: ParsableCommand {
         if report.holds {
             print("certified: T_τ(X^j) = Y^j as sets for \(shard == nil ? "all \(report.pairs.count) pairs" : scope(report.pairs.count, data)) and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
         } else {
-            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(shard == nil ? pairCount(report.pairs.count) : scope(report.pairs.count, data)) fail")
             throw Exit.propertyFailed
         }
     }
