@@ -5,7 +5,7 @@ DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
 
-.PHONY: all deps build release test unit-test golden check-lemmas check-python check-shards demo bench leak-check clean
+.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-shards figure1 demo bench leak-check clean
 
 all: build
 
@@ -28,7 +28,7 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python check-shards
+	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-shards
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
@@ -44,10 +44,28 @@ check-lemmas: build
 	@python3 tools/lemma-docs.py --check
 
 # The independent Python checker (tools/verify_certificate.py) against `exact-interp verify` on every
-# shipped model and on constructed ones; the hand-made models must be what their script builds.
+# shipped model and on constructed ones; the hand-made models and the sentiment reviews must be what
+# their scripts build.
 check-python: build
 	python3 Datasets/models/build_handmade.py --check
+	python3 Datasets/sentiment/build_reviews.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
+
+# NumPy and the official safetensors library for python/ (from PyPI, only when missing). torch is
+# optional: its tests skip, saying so, when it is absent.
+python-deps:
+	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy || python3 -m pip install --quiet --break-system-packages numpy
+	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install --quiet safetensors || python3 -m pip install --quiet --break-system-packages safetensors || echo "warning: safetensors not installed: its test will skip"
+
+# The Python package (python/): safetensors export read by the official library, the NumPy forward
+# pass against `eval --arithmetic float64`, `bound` against the tensors' bits, training gradients.
+check-python-package: build python-deps
+	EXACT_INTERP=$(DEBUGBIN) python3 python/tests/run.py
+
+# Section 2 / Example 2.2: Adam on L + εR against the bound εR(θ_gen); writes docs/figure1.svg and
+# the figures in docs/figure1.json (a few minutes; numpy only).
+figure1: python-deps
+	cd python && python3 -m exact_interp.training --svg ../docs/figure1.svg --json ../docs/figure1.json
 
 # The README's main command: construct and verify the bundled Figure-5-like dataset, then draw every
 # stage and write the report.

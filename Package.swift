@@ -4,6 +4,8 @@ import PackageDescription
 // Layers, lowest first. A module imports only modules above it in this list:
 //   CGMP → ExactArithmetic → LinearProgramming → TransformerModel → Evaluation → Constructions
 //        → Certification → Visualization → exact-interp
+// HardmaxDynamics (the pure-attention dynamics) sits beside them: ExactArithmetic, TransformerModel → HardmaxDynamics
+//        → Visualization, exact-interp.
 // The evaluator is generic over `Scalar`; release builds let the modules that call it with
 // `Rational` or `Double` specialise it (otherwise every arithmetic operation goes through witness
 // tables, several times slower).
@@ -32,12 +34,13 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"], swiftSettings: crossModule),
         .target(name: "Constructions", dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation"]),
         .target(name: "Certification", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions"]),
-        .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification"]),
+        .target(name: "HardmaxDynamics", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "HardmaxDynamics"]),
         .executableTarget(
             name: "exact-interp",
             dependencies: [
                 "ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
-                "Certification", "Visualization",
+                "Certification", "Visualization", "HardmaxDynamics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,8 +82,12 @@ let package = Package(
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Constructions", "Certification"]
         ),
         .testTarget(
+            name: "DynamicsTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "HardmaxDynamics"]
+        ),
+        .testTarget(
             name: "VisualizationTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Constructions", "Certification", "Visualization"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Constructions", "Certification", "Visualization", "HardmaxDynamics"]
         ),
     ]
 )

@@ -5,7 +5,7 @@
 
 Re-reads a model file (docs/model-format.md) and a dataset file (docs/dataset-format.md) with
 nothing but the Python 3 standard library, evaluates the transformer in exact rational arithmetic
-(fractions.Fraction) straight from the definitions of SPEC section 2, and checks T(X^j) = Y^j as
+(fractions.Fraction) straight from the definitions of docs/mathematics.md#architecture, and checks T(X^j) = Y^j as
 sets for every pair. It shares no code with the Swift engine, so a certificate both accept has
 been checked by two independent implementations.
 
@@ -201,7 +201,17 @@ def read_dataset(path, text=None):
     out = []
     for j, pair in enumerate(pairs):
         where = "pairs[%d]" % j
-        pair = obj(pair, where, ["input", "output"])
+        pair = obj(pair, where, ["input", "output", "label"])
+        if "label" in pair:
+            # A labelled pair (docs/dataset-format.md): its output is the model's token for the label.
+            if "output" in pair:
+                raise BadInput("%s: a pair has either \"output\" or \"label\", not both" % where)
+            tokens = array(field(pair, "input", where), where + ".input")
+            if not tokens:
+                raise BadInput("%s.input: empty sequence" % where)
+            out.append(([vector(t, d, "%s.input[%d]" % (where, i)) for i, t in enumerate(tokens)],
+                        string(pair["label"], where + ".label")))
+            continue
         seqs = []
         for side in ("input", "output"):
             tokens = array(field(pair, side, where), where + "." + side)
@@ -271,7 +281,7 @@ def read_value(value, d, path):
 
 def read_model(path, text=None):
     root = obj(load_json(path, text), "", ["format", "version", "dimension", "temperature", "dataset_digest",
-                                     "metadata", "blocks"])
+                                     "metadata", "labels", "blocks"])
     fmt = string(field(root, "format", ""), "format")
     if fmt != FORMAT_NAME:
         raise BadInput('format: expected "%s", found "%s"' % (FORMAT_NAME, fmt))
@@ -334,7 +344,7 @@ def read_model(path, text=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Exact evaluation, from SPEC section 2.
+# Exact evaluation, from docs/mathematics.md#architecture.
 
 def dot(a, b):
     return sum((x * y for x, y in zip(a, b)), Fraction(0))
@@ -394,6 +404,38 @@ def show(token):
 
 # ---------------------------------------------------------------------------------------------
 
+def read_labels(path, d):
+    """The label embedding a classifier's model file records ({label: token}), or None."""
+    root = load_json(path)
+    if "labels" not in root:
+        return None
+    out, seen = {}, set()
+    for k, entry in enumerate(array(root["labels"], "labels")):
+        where = "labels[%d]" % k
+        entry = obj(entry, where, ["label", "token"])
+        label = string(field(entry, "label", where), where + ".label")
+        token = tuple(vector(field(entry, "token", where), d, where + ".token"))
+        if label in out or token in seen:
+            raise BadInput("%s: labels and their tokens must be distinct" % where)
+        out[label] = list(token)
+        seen.add(token)
+    return out
+
+
+def embed(pairs, labels):
+    """Replaces every label by its token; a label the model does not know is an error."""
+    out = []
+    for j, (xs, ys) in enumerate(pairs):
+        if isinstance(ys, str):
+            if labels is None:
+                raise BadInput("pairs[%d]: the dataset is labelled but the model records no labels" % j)
+            if ys not in labels:
+                raise BadInput('pairs[%d].label: "%s" is not a label of the model' % (j, ys))
+            ys = [labels[ys]]
+        out.append((xs, ys))
+    return out
+
+
 def main(argv):
     args = [a for a in argv[1:] if a != "--quiet"]
     quiet = "--quiet" in argv[1:]
@@ -412,6 +454,7 @@ def main(argv):
         return 3
     try:
         dd, pairs = read_dataset(dataset_path)
+        pairs = embed(pairs, read_labels(model_path, d))
     except BadInput as e:
         sys.stderr.write("error: %s: %s\n" % (dataset_path, e))
         return 2

@@ -47,7 +47,7 @@ public struct SoftmaxCertificateReport: Sendable {
     public var eventCount: Int { pairs.reduce(0) { $0 + $1.eventCount } }
 }
 
-/// The softmax certificate of Theorem 1.6, re-run from the model file alone (SPEC §6).
+/// The softmax certificate of Theorem 1.6, re-run from the model file alone (see docs/mathematics.md#enclosure-certificate).
 ///
 /// Softmax outputs are irrational, so no exact evaluator can run the model. Instead every token is
 /// enclosed in a box (exact rational centre, outward-rounded rational radii) and the model is run on

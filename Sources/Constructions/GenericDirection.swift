@@ -6,7 +6,7 @@ import TransformerModel
 /// For two distinct points p ≠ q, ⟨v(t), p − q⟩ is a non-zero polynomial in t of degree < d, so it
 /// vanishes for fewer than d values of t: trying t = 0, 1, 2, … finds a good direction after at
 /// most (d − 1)·(number of pairs) failures, and in practice after one or two. Integer entries keep
-/// every projection as short as the points themselves (SPEC §4.6, §4.8).
+/// every projection as short as the points themselves (see docs/mathematics.md#lemma-4-6, #lemma-4-8).
 public enum GenericDirection {
     /// v(t) = (1, t, t², …, t^{d−1}).
     public static func momentCurve(_ t: Int, dimension d: Int) -> Token {

@@ -59,14 +59,16 @@ public struct HatFunction: Sendable, Equatable {
     /// distance along u to its nearest other point, times `widthFactor` (1 for exact hardmax: a
     /// neighbour exactly ε away is fixed; 1/2 for margins). The supports are then pairwise disjoint
     /// and contain no other point, so one FF can hold all of them.
-    /// `direction`, when given, must already separate `points` (it saves recomputing one).
+    /// `direction`, when given, must already separate `points` (it saves recomputing one). With
+    /// dyadic `weights` each half-width is the largest power of two below that distance.
     public static func moving(_ moves: [(source: Token, target: Token)], among points: [Token], dimension d: Int,
-                              shift: Token? = nil, widthFactor: Rational = .one, direction: Token? = nil) -> [HatFunction] {
+                              shift: Token? = nil, widthFactor: Rational = .one, direction: Token? = nil,
+                              weights: WeightFormat = .exact) -> [HatFunction] {
         let u = direction ?? GenericDirection.separatingAll(points, dimension: d)
         let projections = points.map { Rational.dot(u, $0) }.sorted()
         return moves.map { move in
             let a = Rational.dot(u, move.source)
-            let eps = nearestGap(to: a, in: projections) * widthFactor
+            let eps = weights.width(atMost: nearestGap(to: a, in: projections) * widthFactor)
             return HatFunction(moving: move.source, to: move.target, direction: u, halfWidth: eps, shift: shift)
         }
     }

@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Width-1 feed-forward layers that translate every token (Lemma 4.7, SPEC §5.3).
+/// Width-1 feed-forward layers that translate every token (Lemma 4.7 and docs/mathematics.md#leader-selection).
 ///
 /// With U = 0 and b = 1 the neuron is σ(1) = 1 for every token, so FF(x) = x + W·1: a constant shift
 /// stored as one ridge with a zero direction (it costs no direction parameters).

@@ -1,12 +1,12 @@
 import ExactArithmetic
 import TransformerModel
 
-/// An axis-aligned box { x : |x_e − c_e| ≤ r_e for every coordinate e } around a token (SPEC §6).
+/// An axis-aligned box { x : |x_e − c_e| ≤ r_e for every coordinate e } around a token (see docs/mathematics.md#enclosure-certificate).
 ///
 /// The centre is exact; the radii are non-negative dyadics rounded outward, so they stay short. A
 /// box with every radius zero is an exact point. Per-coordinate radii (rather than one ℓ∞ radius)
 /// let a box that lies on a coordinate axis keep that fact: the narrow softmax layout projects
-/// every cluster onto an axis before collapsing it (§6.3), and only then can a residual layer
+/// every cluster onto an axis before collapsing it (docs/mathematics.md#re-collapse), and only then can a residual layer
 /// map the cluster's box to an exact point.
 public struct Box: Sendable, Hashable, CustomStringConvertible {
     public var centre: Token

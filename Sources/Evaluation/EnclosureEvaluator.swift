@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Sound enclosures of a transformer's outputs, in exact rational arithmetic (SPEC §6).
+/// Sound enclosures of a transformer's outputs, in exact rational arithmetic (see docs/mathematics.md#enclosure-certificate).
 ///
 /// Every token is a `Box`; each layer maps boxes to boxes that contain the layer's output for every
 /// point of the input boxes and — for softmax layers — for *every* temperature τ ∈ (0, τ₀].

@@ -26,7 +26,7 @@ public struct CompiledBlock<S: Scalar>: Sendable {
     public func apply(_ xs: [[S]]) -> [[S]] { attention.apply(xs.map(feedForward.apply)) }
 }
 
-/// The transformer evaluator, generic over the number type (SPEC §2–3, §7).
+/// The transformer evaluator, generic over the number type (see docs/mathematics.md#architecture, #exactness, #float64).
 ///
 /// `Evaluator<Rational>` is the exact path: hardmax ties, ReLU signs and equality are decided
 /// in ℚ. `Evaluator<Double>` runs the very same code on doubles. Softmax layers need a type that can

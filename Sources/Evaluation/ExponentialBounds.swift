@@ -1,6 +1,6 @@
 import ExactArithmetic
 
-/// Rational upper and lower bounds of e^{−x}, computed without floating point (SPEC §6).
+/// Rational upper and lower bounds of e^{−x}, computed without floating point (see docs/mathematics.md#enclosure-certificate).
 ///
 /// Range reduction with powers of two: write x = k·L + f with L a rational bound of ln 2 and
 /// 0 ≤ f < L. Then e^{−x} = e^{−kL}·e^{−f}, and

@@ -2,7 +2,7 @@ import CGMP
 
 /// Powers of two and directed rounding to short dyadic rationals m·2^e.
 ///
-/// The softmax certificate (SPEC §6) carries error radii through hundreds of layers. Exact radii
+/// The softmax certificate (see docs/mathematics.md#enclosure-certificate) carries error radii through hundreds of layers. Exact radii
 /// would grow without bound in bit size; rounding each one *up* to a dyadic with a few significant
 /// bits keeps it short and keeps it an upper bound, so every enclosure stays sound.
 extension Rational {

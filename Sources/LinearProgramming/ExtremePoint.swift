@@ -69,7 +69,7 @@ public enum ExtremePointTest {
         public let description: String
     }
 
-    /// The LP of SPEC §4.5, with w = w⁺ − w⁻ so that the origin is feasible (no phase 1):
+    /// The LP of Lemma 4.5 (see docs/mathematics.md#lemma-4-5), with w = w⁺ − w⁻ so that the origin is feasible (no phase 1):
     ///
     ///     maximise δ  subject to  δ − ⟨w⁺ − w⁻, x_i − x_k⟩ ≤ 0  (k ≠ i, x_k ≠ x_i),
     ///                             w⁺ ≤ 1, w⁻ ≤ 1, δ ≤ 1,  all variables ≥ 0.

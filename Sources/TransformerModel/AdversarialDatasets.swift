@@ -1,6 +1,6 @@
 import ExactArithmetic
 
-/// The adversarial dataset families of issue 5 (SPEC §5), each valid under Assumption 1.3 and each
+/// The adversarial dataset families of issue 5 (see docs/mathematics.md#theorem-1-4), each valid under Assumption 1.3 and each
 /// aimed at one weak spot of the Theorem 1.4/1.6 constructions: sequences nested in each other, a
 /// sequence equal to the union of two others, collinear and interior (non-extreme) tokens, outputs
 /// equal to other inputs or shared between sequences, m = n, m = 1, repeated tokens and pairs,

@@ -7,13 +7,17 @@ public typealias Token = [Rational]
 public struct SequencePair: Sendable, Equatable {
     public var input: [Token]
     public var output: [Token]
-    public init(input: [Token], output: [Token]) {
+    /// The class of a labelled pair (docs/dataset-format.md): the output is then empty until a
+    /// `LabelEmbedding` gives it the label's token (docs/mathematics.md#classification).
+    public var label: String?
+    public init(input: [Token], output: [Token], label: String? = nil) {
         self.input = input
         self.output = output
+        self.label = label
     }
 }
 
-/// A dataset of N sequence pairs in ℚ^d (SPEC §1, §9), as read from its file.
+/// A dataset of N sequence pairs in ℚ^d (see docs/mathematics.md#data, #data-formats), as read from its file.
 ///
 /// `Dataset` holds the sequences as given; `InterpolationProblem` is the validated, deduplicated
 /// form the constructions use.
@@ -49,7 +53,7 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
 // MARK: - Reading
 
 extension Dataset {
-    /// Reads a dataset from JSON text (SPEC §9). Every coordinate is read exactly.
+    /// Reads a dataset from JSON text (see docs/mathematics.md#data-formats). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
@@ -75,8 +79,27 @@ extension Dataset {
         for (j, item) in items.enumerated() {
             let path = "pairs[\(j)]"
             guard case .object(let members) = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
-            try Dataset.allowOnly(["input", "output"], in: members, path: path)
+            try Dataset.allowOnly(["input", "output", "label"], in: members, path: path)
             let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
+            if let labelValue = item["label"] {
+                guard item["output"] == nil else {
+                    throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
+                }
+                guard case .string(let label) = labelValue, !label.isEmpty else {
+                    throw InputError(path: path + ".label", reason: "expected a non-empty string, found \(Dataset.show(labelValue))")
+                }
+                if j > 0 && pairs[0].label == nil {
+                    throw InputError(path: path + ".label", reason: "pair 0 has an output: a dataset is labelled in every pair or in none")
+                }
+                pairs.append(SequencePair(input: input, output: [], label: label))
+                continue
+            }
+            if j > 0 && pairs[0].label != nil && item["output"] != nil {
+                throw InputError(path: path + ".output", reason: "pair 0 has a label: a dataset is labelled in every pair or in none")
+            }
+            if j > 0 && pairs[0].label != nil {
+                throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
+            }
             let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
             pairs.append(SequencePair(input: input, output: output))
         }
@@ -153,7 +176,10 @@ extension Dataset {
         if let name { members.append(("name", .string(name))) }
         members.append(("dimension", .number(String(dimension))))
         members.append(("pairs", .array(pairs.map { p in
-            .object([("input", .array(p.input.map(Dataset.jsonValue))), ("output", .array(p.output.map(Dataset.jsonValue)))])
+            if let label = p.label, p.output.isEmpty {
+                return .object([("input", .array(p.input.map(Dataset.jsonValue))), ("label", .string(label))])
+            }
+            return .object([("input", .array(p.input.map(Dataset.jsonValue))), ("output", .array(p.output.map(Dataset.jsonValue)))])
         })))
         return .object(members)
     }

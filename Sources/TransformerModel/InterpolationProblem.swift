@@ -1,6 +1,6 @@
 import ExactArithmetic
 
-/// A dataset checked against Assumption 1.3 and reduced to sets (SPEC §1).
+/// A dataset checked against Assumption 1.3 and reduced to sets (see docs/mathematics.md#data).
 ///
 /// Inputs and outputs are treated as sets: repeated tokens inside a sequence are dropped (first
 /// occurrence kept), identical pairs are merged. Each change is reported as a notice. The

@@ -1,6 +1,6 @@
 /// A parsed JSON document that keeps numbers as the exact text they were written with.
 ///
-/// Foundation's decoders turn `0.1` into the double nearest to it; SPEC §9 reads it as 1/10.
+/// Foundation's decoders turn `0.1` into the double nearest to it; docs/mathematics.md#data-formats reads it as 1/10.
 /// Objects keep their key order so that writing is deterministic.
 public enum JSONValue: Sendable {
     case null

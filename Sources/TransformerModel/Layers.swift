@@ -1,6 +1,6 @@
 import ExactArithmetic
 
-/// A ReLU feed-forward layer acting on each token separately (SPEC §2):
+/// A ReLU feed-forward layer acting on each token separately (see docs/mathematics.md#architecture):
 ///
 ///     FF(x) = η·x + Σ_r Σ_j w_{r,j} · σ(⟨u_r, x⟩ + b_{r,j})
 ///
@@ -61,7 +61,7 @@ public struct FeedForwardLayer: Sendable, Equatable {
     public mutating func append(_ ridges: [Ridge]) { self.ridges += ridges }
 }
 
-/// The score matrix A = QᵀK of an attention head, in the structured forms of SPEC §2.
+/// The score matrix A = QᵀK of an attention head, in the structured forms of docs/mathematics.md#architecture.
 public enum ScoreMatrix: Sendable, Equatable {
     /// A = 0: every token attends to all tokens equally.
     case zero
@@ -84,7 +84,7 @@ public enum ValueMatrix: Sendable, Equatable {
 
 /// How attention weights are formed from scores.
 public enum AttentionKind: String, Sendable, Equatable {
-    /// Uniform over the argmax set (SPEC (3.3)); ties are exact.
+    /// Uniform over the argmax set (paper (3.3), docs/mathematics.md#architecture); ties are exact.
     case hardmax
     /// exp(s/τ) normalised, with the model's temperature τ.
     case softmax
@@ -100,7 +100,7 @@ public struct AttentionHead: Sendable, Equatable {
     }
 }
 
-/// A self-attention layer (SPEC §2, §8):
+/// A self-attention layer (see docs/mathematics.md#architecture, #causal-attention, #multi-head):
 ///
 ///     SA(X)_i = ρ·x_i + Σ_h Σ_k λ^h_ik(X) · V_h x_k
 ///
@@ -161,13 +161,17 @@ public struct Transformer: Sendable, Equatable {
     public var datasetDigest: String?
     /// Free-form provenance (theorem, layout, …), written in key order.
     public var metadata: [String: String]
+    /// The label embedding of a classifier (docs/mathematics.md#classification), nil otherwise.
+    public var labels: LabelEmbedding?
 
-    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil, metadata: [String: String] = [:]) {
+    public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil,
+                metadata: [String: String] = [:], labels: LabelEmbedding? = nil) {
         self.dimension = dimension
         self.blocks = blocks
         self.temperature = temperature
         self.datasetDigest = datasetDigest
         self.metadata = metadata
+        self.labels = labels
     }
 
     /// True when some attention layer is softmax.

@@ -21,6 +21,9 @@ extension Transformer {
         if !metadata.isEmpty {
             members.append(("metadata", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0] ?? "")) })))
         }
+        if let labels {
+            members.append(("labels", .array(labels.entries.map { .object([("label", .string($0.label)), ("token", exact($0.token))]) })))
+        }
         members.append(("blocks", .array(blocks.map(\.json))))
         return .object(members)
     }
@@ -166,7 +169,7 @@ extension Transformer {
     public init(json: JSONValue) throws(InputError) {
         let root = JSONReader(value: json, path: "")
         let format = try root.field("format").string()
-        try root.allowingOnly(["format", "version", "dimension", "temperature", "dataset_digest", "metadata", "blocks"])
+        try root.allowingOnly(["format", "version", "dimension", "temperature", "dataset_digest", "metadata", "labels", "blocks"])
         guard format == Transformer.formatName else {
             throw InputError(path: "format", reason: "expected \"\(Transformer.formatName)\", found \"\(format)\"")
         }
@@ -189,11 +192,22 @@ extension Transformer {
                 metadata[k] = try JSONReader(value: v, path: m.path + "." + k).string()
             }
         }
+        var labels: LabelEmbedding? = nil
+        if let l = root.optionalField("labels") {
+            var entries: [LabelEmbedding.Entry] = []
+            for e in try l.array() {
+                try e.allowingOnly(["label", "token"])
+                entries.append(.init(label: try e.field("label").string(), token: try e.field("token").vector(dimension: d)))
+            }
+            let embedding = LabelEmbedding(entries: entries)
+            try embedding.validate(dimension: d, path: l.path)
+            labels = embedding
+        }
         var blocks: [Block] = []
         for b in try root.field("blocks").array() {
             blocks.append(try Block(reader: b, dimension: d))
         }
-        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: digest, metadata: metadata)
+        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: digest, metadata: metadata, labels: labels)
     }
 }
 

@@ -1,6 +1,6 @@
 import ExactArithmetic
 
-/// Parameter counts with the one convention of Remark 1.5 (SPEC §2).
+/// Parameter counts with the one convention of Remark 1.5 (see docs/mathematics.md#parameter-count).
 public struct ParameterCount: Sendable, Equatable {
     /// Counting structured forms as stored (ridges, rank one, scaled identity).
     public var structured: Int

@@ -44,6 +44,8 @@ public struct ConstructionReport: Sendable {
     public var layoutBound: (name: String, formula: String, value: Int)?
     public var attention: String
     public var metadata: [String: String]
+    /// A classifier's label embedding and how many pairs carry each label (docs/mathematics.md#classification).
+    public var labels: [(label: String, token: Token, pairs: Int)] = []
     public var blockBits: [BlockBits]
     public var checks: [StageCheck]
     public var temperature: Rational?
@@ -60,7 +62,7 @@ public struct ConstructionReport: Sendable {
     public static func family(_ label: String) -> String {
         let l = label.lowercased()
         if l.contains("separat") { return "separation" }
-        if l.contains("re-collapse") { return "re-collapse" }  // Theorem 1.6, SPEC §6.3
+        if l.contains("re-collapse") { return "re-collapse" }  // Theorem 1.6, docs/mathematics.md#re-collapse
         if l.contains("leader") || l.contains("collapse") { return "leaders+collapse" }
         if l.contains("interpol") { return "interpolation" }
         return label
@@ -80,6 +82,9 @@ public struct ConstructionReport: Sendable {
         parameters = model.parameterCount
         largestBits = model.largestBitLengths
         metadata = model.metadata
+        if let embedding = model.labels {
+            labels = embedding.entries.map { e in (e.label, e.token, dataset.pairs.filter { $0.label == e.label }.count) }
+        }
         temperature = model.temperature
         self.checks = checks
         let softmax = model.usesSoftmax || model.metadata["attention"] == "softmax"
@@ -153,6 +158,15 @@ public struct ConstructionReport: Sendable {
         for p in pairs.prefix(shownPairs) { out.append("| \(p.index) | \(p.inputs) | \(p.outputs) |") }
         if pairs.count > shownPairs { out.append("| … \(pairs.count - shownPairs) more | | |") }
         for notice in notices.prefix(10) { out.append("- notice: \(notice)") }
+        if !labels.isEmpty {
+            out += ["", "## Labels", ""]
+            out.append("A classifier: each label's token was chosen by `construct` and is recorded in the model; "
+                       + "the final staircase needs one step per change of label along its direction.")
+            out.append("")
+            out.append("| label | token | pairs |")
+            out.append("|---|---|---|")
+            for l in labels { out.append("| \(l.label) | (\(l.token.map(\.description).joined(separator: ", "))) | \(l.pairs) |") }
+        }
 
         out += ["", "## Blocks per stage", ""]
         out.append("| stage | blocks | largest width | numerator bits | denominator bits |")

@@ -4,7 +4,7 @@ import TransformerModel
 
 /// A model evaluated on a dataset stage by stage, with what pictures and reports need.
 ///
-/// Hardmax models are evaluated exactly (the checks and the §5.3 geometry come from
+/// Hardmax models are evaluated exactly (the checks and the docs/mathematics.md#leader-selection geometry come from
 /// it); softmax models, whose outputs are irrational, only in float64, for pictures.
 public struct StageAnalysis: Sendable {
     public let problem: InterpolationProblem
@@ -36,7 +36,7 @@ public struct StageAnalysis: Sendable {
             trace = .float(try StageTrace<Double>(model: model, inputs: inputs.map { $0.map { $0.map(\.doubleValue) } },
                                                   projection: projection, temperature: temperature))
             geometry = nil
-            checks = [StageCheck(stage: "all", claim: "exact checks of every stage", reference: "SPEC §6",
+            checks = [StageCheck(stage: "all", claim: "exact checks of every stage", reference: "docs/mathematics.md#enclosure-certificate",
                                  outcome: .notApplicable,
                                  detail: "softmax outputs are irrational: the exact certificate is `verify` (enclosures)")]
         } else {

@@ -9,7 +9,7 @@ public struct StageCheck: Sendable, Equatable {
     /// "separation", "leader selection", "collapse", "output".
     public var stage: String
     public var claim: String
-    /// Where the claim comes from (SPEC / paper numbering).
+    /// Where the claim comes from: the paper's numbering or an anchor of docs/mathematics.md.
     public var reference: String
     public var outcome: Outcome
     /// What failed (pair, value), or why the check does not apply; empty when it passed.
@@ -24,7 +24,7 @@ public struct StageCheck: Sendable, Equatable {
     }
 }
 
-/// The leaders of §5.3 as a model leaves them, read off the configuration after the collapse:
+/// The leaders of docs/mathematics.md#leader-selection as a model leaves them, read off the configuration after the collapse:
 /// in each sequence the one value in the open positive orthant is the main leader p_j, the others
 /// are the sphere leaders (Lemma 4.4).
 public struct LeaderGeometry: Sendable, Equatable {
@@ -32,7 +32,7 @@ public struct LeaderGeometry: Sendable, Equatable {
     public var mainLeaders: [Token?]
     /// The collapsed values of sequence j other than p_j.
     public var sphereLeaders: [[Token]]
-    /// a = the smallest coordinate of a main leader: the cube (0, a)^d of §5.3.
+    /// a = the smallest coordinate of a main leader: the cube (0, a)^d of docs/mathematics.md#leader-selection.
     public var cubeSide: Rational?
     /// R when every sphere leader of every sequence has |x|² = R (nil when they differ or there are none).
     public var sphereRadiusSquared: Rational?
@@ -53,7 +53,7 @@ public struct LeaderGeometry: Sendable, Equatable {
     }
 }
 
-/// Exact checks of every stage of a Theorem 1.4 model on its dataset (SPEC §5.2–5.5).
+/// Exact checks of every stage of a Theorem 1.4 model on its dataset (see docs/mathematics.md#theorem-1-4).
 public enum StageChecks {
     /// `trace` must be the evaluation of `problem`'s (deduplicated) inputs. The output check is
     /// `verify`'s: T(X^j) = Y^j as sets on `dataset` as given, and the recorded digest.
@@ -67,7 +67,7 @@ public enum StageChecks {
         let distinctAt = { (k: Int) in problem.pairs.indices.map { trace.distinctValues(checkpoint: k, sequence: $0) } }
         let outside = "the model's stage labels do not follow separation → leader selection → collapse → interpolation"
 
-        // §5.2, Lemma 5.1.
+        // docs/mathematics.md#separation, Lemma 5.1.
         if let s = plan.step(.separation) {
             let values = distinctAt(s + 1)
             checks.append(disjointness(values, name: name))
@@ -84,24 +84,36 @@ public enum StageChecks {
                 }
             }
             checks.append(StageCheck(stage: "separation", claim: "every sequence keeps its n^j distinct values; inputs stay distinct as sets",
-                                     reference: "SPEC §5.2 (b)", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
+                                     reference: "docs/mathematics.md#separation (b)", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
         } else {
             checks.append(StageCheck(stage: "separation", claim: "different sequences share no token value",
-                                     reference: "Lemma 5.1", outcome: .notApplicable, detail: outside))
+                                     reference: "Lemma 5.1 (docs/mathematics.md#separation)", outcome: .notApplicable, detail: outside))
         }
 
-        // §5.3–5.4, Lemmas 4.3–4.4.
-        if let l = plan.step(.leaderSelection), let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
+        // docs/mathematics.md#classification: no leader moves; the collapse block shifts (FF) and
+        // sends every token to one of its own sequence's values (SA).
+        if model.metadata["construction"] == "classification", let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
+            let before = distinctAt(c), collapsed = distinctAt(c + 1)
+            let block = plan.steps[c].sublayers.lowerBound / 2
+            let ff = CompiledFeedForward<Rational>(model.blocks[block].feedForward)
+            var detail = ""
+            for (j, v) in collapsed.enumerated() {
+                if v.count != 1 { detail = "\(name(j)) holds \(v.count) values, not one"; break }
+                if !before[j].map(ff.apply).contains(v[0]) { detail = "\(name(j)): \(v[0]) is not one of its own (shifted) values"; break }
+            }
+            checks.append(StageCheck(stage: "collapse", claim: "each sequence collapses onto one of its own (shifted) values",
+                                     reference: "docs/mathematics.md#classification, Lemmas 4.6–4.7", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
+        } else if let l = plan.step(.leaderSelection), let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
             let placed = distinctAt(l + 1), collapsed = distinctAt(c + 1)
             checks += leaderChecks(placed: placed, collapsed: collapsed, outputCounts: outputCounts,
                                    outputs: Set(problem.pairs.flatMap(\.outputs)), name: name)
         } else {
             checks.append(StageCheck(stage: "collapse", claim: "each sequence holds exactly m^j distinct values",
-                                     reference: "SPEC §5.4, Lemma 4.4", outcome: .notApplicable,
+                                     reference: "docs/mathematics.md#collapse, Lemma 4.4", outcome: .notApplicable,
                                      detail: plan.followsPipeline ? "the model has no collapse layer" : outside))
         }
 
-        // §5.5: the output, on the dataset as given. A pair whose input is one of the deduplicated
+        // docs/mathematics.md#interpolation: the output, on the dataset as given. A pair whose input is one of the deduplicated
         // inputs reuses the trace's exact result; any other (repeated tokens) is evaluated here.
         let last = trace.checkpoints.count - 1
         var finals: [[Token]: [Token]] = [:]
@@ -177,7 +189,7 @@ public enum StageChecks {
                 break
             }
         }
-        add("leader selection", "one main leader p_j = λ_j·1 per sequence, λ_j > 0 distinct", "SPEC §5.3 step 2", detail)
+        add("leader selection", "one main leader p_j = λ_j·1 per sequence, λ_j > 0 distinct", "docs/mathematics.md#leader-selection step 2", detail)
 
         detail = ""
         search: for (j, leaders) in geometry.sphereLeaders.enumerated() {
@@ -192,7 +204,7 @@ public enum StageChecks {
             detail = "the sphere leaders do not all have the same |x|²"
         }
         add("leader selection", "the other m^j − 1 leaders lie on one sphere |x|² = R in the negative orthant",
-            "SPEC §5.3, Lemma 4.3", detail)
+            "docs/mathematics.md#leader-selection, Lemma 4.3", detail)
 
         detail = ""
         if let a = geometry.cubeSide {
@@ -209,7 +221,7 @@ public enum StageChecks {
             detail = "no main leader, so no cube"
         }
         add("leader selection", "every non-leader lies in the cube (0, a)^d, a = min_j λ_j, below its main leader",
-            "SPEC §5.3 step 1, Lemma 4.4", detail)
+            "docs/mathematics.md#leader-selection step 1, Lemma 4.4", detail)
 
         detail = ""
         search: for (j, v) in collapsed.enumerated() {
@@ -218,13 +230,13 @@ public enum StageChecks {
                 break search
             }
         }
-        add("leader selection", "leader targets are fresh: no leader is an output token", "SPEC §5.3 step 2", detail)
+        add("leader selection", "leader targets are fresh: no leader is an output token", "docs/mathematics.md#leader-selection step 2", detail)
         detail = ""
         for (j, v) in collapsed.enumerated() where v.count != outputCounts[j] {
             detail = "\(name(j)) holds \(v.count) distinct values, m^j = \(outputCounts[j])"
             break
         }
-        add("collapse", "each sequence holds exactly m^j distinct values", "SPEC §5.4, Lemma 4.4", detail)
+        add("collapse", "each sequence holds exactly m^j distinct values", "docs/mathematics.md#collapse, Lemma 4.4", detail)
 
         detail = ""
         for (j, v) in collapsed.enumerated() {

@@ -4,7 +4,7 @@ import TransformerModel
 extension StagePicture {
     /// The picture of `trace` (the evaluation of `problem`'s inputs through `model`), on the
     /// coordinates `projection`. `geometry` (from the exact configuration after the collapse) adds
-    /// the cube, sphere and line of §5.3 to the leader-selection and collapse panels.
+    /// the cube, sphere and line of docs/mathematics.md#leader-selection to the leader-selection and collapse panels.
     public init<S: Plottable>(trace: StageTrace<S>, problem: InterpolationProblem, model: Transformer,
                               projection: (x: Int, y: Int), datasetName: String?, geometry: LeaderGeometry?) {
         let d = problem.dimension

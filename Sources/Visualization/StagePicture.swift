@@ -5,7 +5,7 @@ import TransformerModel
 /// one panel per checkpoint of a `StagePlan` (input, after separation, after leader selection,
 /// after collapse, output), each sequence in its own colour and marker, targets as rings, the
 /// paths of the tokens through the blocks of the stage as thin arrows, and the cube, sphere and
-/// line through 1 of SPEC §5.3 where the model puts leaders on them.
+/// line through 1 of docs/mathematics.md#leader-selection where the model puts leaders on them.
 ///
 /// Everything here is already in doubles: `init(trace:…)` converts exact positions only when
 /// placing them on the page.
@@ -21,7 +21,7 @@ public struct StagePicture: Sendable {
         public var targets: [(sequence: Int, point: PlotPoint)]
         /// Paths through the stage's sublayers (every path; thinned when drawn).
         public var paths: [TokenPath]
-        /// §5.3 overlays: the cube (0, a)², the sphere |x|² = R (radius √R), the line through 1.
+        /// Overlays of docs/mathematics.md#leader-selection: the cube (0, a)², the sphere |x|² = R (radius √R), the line through 1.
         public var cubeSide: Double?
         public var sphereRadius: Double?
         public var diagonal: Bool = false

@@ -1,6 +1,6 @@
 import TransformerModel
 
-/// A stage of the interpolation pipeline (SPEC §5, the paper's Figure 5).
+/// A stage of the interpolation pipeline (docs/mathematics.md#theorem-1-4, the paper's Figure 5).
 public enum ConstructionStage: Int, Sendable, CaseIterable, Comparable {
     case separation, leaderSelection, collapse, interpolation
 

@@ -39,7 +39,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
+        let data = try loadDataset(dataset, for: transformer)
         try requireSameDimension(transformer, data)
         if transformer.usesSoftmax {
             try compareSoftmax(transformer, data)

@@ -11,7 +11,7 @@ struct Draw: ParsableCommand {
         and the output, with each sequence in its own colour and marker, the targets Y^j as rings, \
         the paths of the tokens through the blocks of the stage as thin arrows (every k-th path \
         when there are more than --max-arrows), and the cube (0, a)^d, the sphere |x|² = R and the \
-        line through 1 of SPEC §5.3 on the leader-selection and collapse panels. Stages are read \
+        line through 1 (docs/mathematics.md#leader-selection) on the leader-selection and collapse panels. Stages are read \
         from the blocks' stage labels; a model outside the pipeline gets one panel per run of equal \
         labels. For d > 2 the picture is the projection on the coordinates --x and --y (0-based).
 
@@ -53,6 +53,10 @@ struct Draw: ParsableCommand {
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows
+        if let labels = transformer.labels {
+            // A classifier: name the output tokens (docs/classification.md).
+            picture.notes.append("labels: " + labels.entries.map { "\($0.label) → \(show($0.token))" }.joined(separator: ", "))
+        }
         try writeFile(output, picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
         print("figure: \(output) (\(picture.panels.count) panels: \(titles))")
@@ -62,7 +66,7 @@ struct Draw: ParsableCommand {
 /// Model, dataset and the dataset as a problem (sets, Assumption 1.3), for `draw` and `report`.
 func loadForPictures(model: String, dataset: String) throws -> (Transformer, Dataset, InterpolationProblem) {
     let transformer = try loadModel(model)
-    let data = try loadDataset(dataset)
+    let data = try loadDataset(dataset, for: transformer)
     try requireSameDimension(transformer, data)
     let problem: InterpolationProblem
     do { problem = try InterpolationProblem(data) } catch {

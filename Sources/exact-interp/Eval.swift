@@ -32,7 +32,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
+        let data = try loadDataset(dataset, for: transformer)
         try requireSameDimension(transformer, data)
         let tau = try temperature.map { try parsePositiveRational($0, option: "--tau") }
         let failures: Int

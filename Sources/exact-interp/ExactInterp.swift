@@ -25,7 +25,8 @@ struct ExactInterp: ParsableCommand {
         version: toolVersion,
         subcommands: [
             Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
-            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self, MergeShards.self,
+            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self,
+            Export.self, Import.self, Bound.self, DynamicsCommand.self, MergeShards.self,
         ]
     )
 }

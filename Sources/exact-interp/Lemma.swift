@@ -8,7 +8,7 @@ struct LemmaCommand: ParsableCommand {
         commandName: "lemma",
         abstract: "Build one lemma of Section 4 from a dataset and check its claim exactly.",
         discussion: """
-        LEMMA is 4.1 … 4.8 (docs/lemmas.md). The lemma acts on the input sequence X^j of pair j \
+        LEMMA is 4.1 … 4.8 (docs/lemmas.md; statements in docs/mathematics.md#lemma-4-1 … #lemma-4-8). The lemma acts on the input sequence X^j of pair j \
         (--sequence, default 0), taken as a set: its distinct tokens in first-occurrence order, \
         numbered x_0, x_1, …. Lemma 4.8 acts on P, all distinct input token values of the dataset.
 
@@ -22,7 +22,7 @@ struct LemmaCommand: ParsableCommand {
           4.8  hat function             [--token i]… [--target y]… [--direction u] [--half-width ε] [--width-factor f]
 
         Vectors are comma-separated rationals ("1,-1/2"). --prepare adds the orthant preparation \
-        of SPEC §5.3 (one FF: shift into the positive orthant, hats moving the leaders). --project \
+        (docs/mathematics.md#leader-selection; one FF: shift into the positive orthant, hats moving the leaders). --project \
         applies Lemma 4.3 to the sequence's image on the sphere |x| = r (inverse stereographic \
         projection). For 4.6/4.7 the default token is the first extreme one; for 4.8 the default \
         move is token 0 of the sequence to its first output token, and repeated --token/--target \

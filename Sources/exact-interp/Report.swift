@@ -12,7 +12,7 @@ struct Report: ParsableCommand {
         the paper's bound (2Σm + 2N + 1 for hardmax, 2Σm + 3N for softmax) and the layout's bound; \
         exact checks of every stage, re-evaluated from the model file (after separation no two \
         sequences share a value; leaders on the line through 1 and on one sphere, non-leaders in \
-        the cube of §5.3; after the collapse m^j values per sequence; T(X^j) = Y^j); a chart of the \
+        the cube of docs/mathematics.md#leader-selection; after the collapse m^j values per sequence; T(X^j) = Y^j); a chart of the \
         bit lengths per block; and τ₀ for softmax models.
 
         Exits 0 when the report is written and every applicable check passes, 1 when a check fails \

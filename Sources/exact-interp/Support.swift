@@ -106,3 +106,18 @@ func verificationProgress(_ model: Transformer, _ data: Dataset, quiet: Bool) ->
         }
     }
 }
+
+/// Loads a dataset to check against `model`: a labelled dataset gets the label embedding the model
+/// records (docs/mathematics.md#classification); exits 2 when the model has none or lacks a label.
+func loadDataset(_ path: String, for model: Transformer) throws -> Dataset {
+    let data = try loadDataset(path)
+    guard data.isLabelled else { return data }
+    guard let labels = model.labels else {
+        printError("error: \(path) is labelled, but the model records no label embedding (build it with `exact-interp construct` on the labelled dataset)")
+        throw Exit.invalidInput
+    }
+    do { return try data.embedded(labels) } catch {
+        printError("error: \(path): \(error)")
+        throw Exit.invalidInput
+    }
+}

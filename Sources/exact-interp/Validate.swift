@@ -15,7 +15,15 @@ struct Validate: ParsableCommand {
     var dataset: String
 
     func run() throws {
-        let data = try loadDataset(dataset)
+        var data = try loadDataset(dataset)
+        let labels = data.isLabelled ? LabelEmbedding.choose(for: data) : nil
+        if let labels {
+            // Checked as the classification problem `construct` builds (docs/mathematics.md#classification).
+            do { data = try data.embedded(labels) } catch {
+                printError("error: \(dataset): \(error)")
+                throw Exit.invalidInput
+            }
+        }
         let problem: InterpolationProblem
         do { problem = try InterpolationProblem(data) } catch {
             printError("error: \(dataset): \(error)")
@@ -23,6 +31,7 @@ struct Validate: ParsableCommand {
         }
         for notice in problem.notices { printError("notice: \(notice)") }
         let name = data.name.map { "\"\($0)\": " } ?? ""
-        print("\(name)valid: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
+        let labelText = labels.map { ", \($0.entries.count) labels" } ?? ""
+        print("\(name)valid: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)\(labelText)")
     }
 }

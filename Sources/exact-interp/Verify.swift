@@ -68,7 +68,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let transformer = try loadModel(model)
-        let data = try loadDataset(dataset)
+        let data = try loadDataset(dataset, for: transformer)
         try requireSameDimension(transformer, data)
         // A certificate is about one dataset: another (or an edited) dataset is the wrong input,
         // not a failed property.

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TransformerModel
 
-// The dataset reader (SPEC §1, §9) on top of exact parsing: coordinates read exactly, errors that
+// The dataset reader (docs/mathematics.md#data, #data-formats) on top of exact parsing: coordinates read exactly, errors that
 // name pair, token and coordinate, Assumption 1.3 checks, and write → read round trips.
 // (Invalid datasets as files with golden messages live in Tests/golden.)
 

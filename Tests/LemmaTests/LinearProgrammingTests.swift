@@ -3,7 +3,7 @@ import LinearProgramming
 import Testing
 import TransformerModel
 
-/// The exact simplex method (SPEC §4.5): certificates checked on textbook, degenerate, infeasible and
+/// The exact simplex method (Lemma 4.5, docs/mathematics.md#lemma-4-5): certificates checked on textbook, degenerate, infeasible and
 /// unbounded programs, and optima cross-checked against brute-force vertex enumeration.
 @Suite struct LinearProgrammingTests {
     func solve(_ lp: LinearProgram, sourceLocation: SourceLocation = #_sourceLocation) -> LinearProgramResult? {

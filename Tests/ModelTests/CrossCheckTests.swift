@@ -72,7 +72,7 @@ enum RandomModels {
     }
 }
 
-/// A naive evaluator written from SPEC §2 alone (no code shared with `Evaluation`): every score
+/// A naive evaluator written from docs/mathematics.md#architecture alone (no code shared with `Evaluation`): every score
 /// s_ik = Σ_a Σ_b x_i[a] A[a][b] x_k[b] from the dense A, argmax sets by filtering, means by summing.
 enum Reference {
     static func denseScores(_ s: ScoreMatrix, _ d: Int) -> [[Rational]] {

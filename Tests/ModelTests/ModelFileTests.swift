@@ -116,7 +116,7 @@ import TransformerModel
         // unknown keys
         ("\"eta\": \"1\"", "\"etta\": \"1\", \"eta\": \"1\"", "blocks[0].feedforward.etta: unknown key \"etta\" (expected eta, ridges)"),
         ("\"dimension\": 2,", "\"dimension\": 2, \"temprature\": \"1\",",
-         "temprature: unknown key \"temprature\" (expected format, version, dimension, temperature, dataset_digest, metadata, blocks)"),
+         "temprature: unknown key \"temprature\" (expected format, version, dimension, temperature, dataset_digest, metadata, labels, blocks)"),
         ("\"q\": [\"0\", \"1\"]", "\"q\": [\"0\", \"1\"], \"scale\": \"2\"",
          "blocks[0].attention.heads[0].scores.scale: unknown key \"scale\" (expected type, p, q)"),
         ("\"rho\": \"1\",", "\"rho\": \"1\", \"tau\": \"1\",", "blocks[0].attention.tau: unknown key \"tau\" (expected kind, rho, causal, heads)"),

@@ -415,7 +415,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
 
 @Suite struct SoftmaxReportTests {
     /// The report of a softmax model gives τ₀ and, per stage, the largest enclosure radius: boxes
-    /// grow through the softmax collapse and the §6.3 re-collapse brings every one back to a point.
+    /// grow through the softmax collapse and the re-collapse (docs/mathematics.md#re-collapse) brings every one back to a point.
     @Test(arguments: HardmaxConstruction.Layout.allCases)
     func enclosureRadiiPerStage(layout: HardmaxConstruction.Layout) throws {
         let problem = try InterpolationProblem(figure5)

@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.1 (rank-one clustering, SPEC §4): the hardmax layer with A = w wᵀ, V = γI, ρ = 1 − γ,
+/// Lemma 4.1 (rank-one clustering, see docs/mathematics.md#lemma-4-1): the hardmax layer with A = w wᵀ, V = γI, ρ = 1 − γ,
 /// γ ∈ (0, 1] ∩ ℚ, iterated.
 ///
 /// Hypotheses: ⟨w, x_i⟩ ≠ 0 for every token, and ⟨w, ·⟩ has a unique maximiser x₊ and a unique

@@ -1,14 +1,14 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.2 (full clustering, SPEC §4): the hardmax layer A = I, V = γI, ρ = 1 − γ.
+/// Lemma 4.2 (full clustering, see docs/mathematics.md#lemma-4-2): the hardmax layer A = I, V = γI, ρ = 1 − γ.
 ///
 /// Hypotheses: every token lies in the open positive orthant, and one token x_ℓ is coordinatewise
 /// greater than every other token (the paper: the others in an open cube (0, a)^d, x_ℓ ∈ [a, ∞)^d).
 /// Then ⟨x_i, x_ℓ⟩ > ⟨x_i, x_k⟩ for every i, so C_i = {ℓ} at every step and
 /// x_i^t = x_ℓ + (1 − γ)^t (x_i^0 − x_ℓ): all tokens cluster at x_ℓ, in one step when γ = 1.
 ///
-/// Data rarely satisfies the hypotheses as given; `prepare` adds the orthant preparation of §5.3
+/// Data rarely satisfies the hypotheses as given; `prepare` adds the orthant preparation of docs/mathematics.md#leader-selection
 /// (one FF: a shift into the orthant and a Lemma 4.8 hat lifting the leader to a·1), and the checker
 /// then checks the hypotheses on FF(X).
 public enum FullClustering {

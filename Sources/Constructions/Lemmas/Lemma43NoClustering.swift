@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.3 (no clustering, SPEC §4): the hardmax layer A = I, V = γI, ρ = 1 − γ on pairwise
+/// Lemma 4.3 (no clustering, see docs/mathematics.md#lemma-4-3): the hardmax layer A = I, V = γI, ρ = 1 − γ on pairwise
 /// distinct tokens of one sphere |x|² = R > 0.
 ///
 /// By Cauchy–Schwarz ⟨x_i, x_k⟩ ≤ R with equality only for x_k = x_i, so C_i = {i} and

@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.4 (partial clustering, SPEC §4) — the "orthant collapse" of §5.4: the hardmax layer
+/// Lemma 4.4 (partial clustering, see docs/mathematics.md#lemma-4-4) — the "orthant collapse" of docs/mathematics.md#collapse: the hardmax layer
 /// A = I, V = γI, ρ = 1 − γ with leaders L = {ℓ} ∪ L′, |L| = m.
 ///
 /// Hypotheses: every token outside L′ is in the open positive orthant and x_ℓ is coordinatewise
@@ -10,7 +10,7 @@ import TransformerModel
 /// (⟨x, x_s⟩ < 0 < ⟨x, x_ℓ⟩ for s ∈ L′), every leader attends to itself only, non-leaders follow
 /// x_ℓ + (1 − γ)^t (x^0 − x_ℓ), and with γ = 1 one step leaves exactly the m distinct leaders.
 ///
-/// `prepare` adds the orthant preparation of §5.3: one FF shifting into the orthant and hat-moving
+/// `prepare` adds the orthant preparation of docs/mathematics.md#leader-selection: one FF shifting into the orthant and hat-moving
 /// m chosen tokens — the first to a·1, the others onto the unit sphere in the negative orthant.
 public enum PartialClustering {
     /// The construction: optional preparation, the leader indices (nil: detected by the checker), γ,

@@ -2,7 +2,7 @@ import ExactArithmetic
 import LinearProgramming
 import TransformerModel
 
-/// Lemma 4.5 (leader ⇔ extreme point, SPEC §4): for pairwise distinct tokens with x_i ≠ 0, some A
+/// Lemma 4.5 (leader ⇔ extreme point, see docs/mathematics.md#lemma-4-5): for pairwise distinct tokens with x_i ≠ 0, some A
 /// gives C_i(X) = {i} if and only if x_i is an extreme point of conv(X).
 ///
 /// One exact LP (`ExtremePointTest`) decides, and its answer is turned into a witness that is

@@ -2,7 +2,7 @@ import ExactArithmetic
 import LinearProgramming
 import TransformerModel
 
-/// Lemma 4.6 (one direction, a unique leader in every sequence, SPEC §4).
+/// Lemma 4.6 (one direction, a unique leader in every sequence, see docs/mathematics.md#lemma-4-6).
 ///
 /// Input: sequences X^1 … X^N and (j, i) with x_i^j extreme in conv(X^j). Output: w such that
 /// (i) ⟨w, ·⟩ is maximised on X^j by x_i^j alone, and (ii) every X^n has a unique maximiser k_n.

@@ -1,13 +1,13 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.7 (a shift FF and rank-one attention align every token with its leader, SPEC §4).
+/// Lemma 4.7 (a shift FF and rank-one attention align every token with its leader, see docs/mathematics.md#lemma-4-7).
 ///
 /// With w from Lemma 4.6, the width-1 FF with η = 1, U = 0, b = 1, W = c·w shifts every token:
 /// FF(x) = x + c·w, with c = ⌈(1 + max(0, −min_x ⟨w, x⟩)) / |w|²⌉, so ⟨w, FF(x)⟩ ≥ 1 > 0 for every
 /// token. A shift leaves the maximisers of ⟨w, ·⟩ in place, so under A = w wᵀ every token of
 /// FF(X^n) attends to FF(x_{k_n}) only, and k_j = i. The SA here is the separation block's
-/// (SPEC §5.2): V = βI, ρ = 1, so SA(FF(X^n))_k = FF(x_k) + β·FF(x_{k_n}).
+/// (docs/mathematics.md#separation): V = βI, ρ = 1, so SA(FF(X^n))_k = FF(x_k) + β·FF(x_{k_n}).
 public enum LeaderAlignment {
     /// The construction: the Lemma 4.6 direction, c, β and the block (nil when 4.6 has no w).
     public struct Construction: Sendable, Equatable {

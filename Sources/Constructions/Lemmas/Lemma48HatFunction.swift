@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.8 (hat function: move one point, fix the rest, SPEC §4).
+/// Lemma 4.8 (hat function: move one point, fix the rest, see docs/mathematics.md#lemma-4-8).
 ///
 /// Distinct points P = {p_1, …, p_n}, an index i and a target y. With u generic for p_i
 /// (⟨u, p_k⟩ ≠ ⟨u, p_i⟩ for k ≠ i), a = ⟨u, p_i⟩ and ε > 0 at most the distance along u to the
@@ -58,7 +58,7 @@ public enum HatMove {
 
     /// Builds the hats moving `moves` among `points`. `direction` and `halfWidth` override the
     /// defaults (then the hats are built here); `widthFactor` scales the default half-widths (1/2
-    /// gives the margins SPEC §6 needs).
+    /// gives the margins softmax needs, docs/mathematics.md#softmax-margins).
     public static func construct(points: [Token], moves: [Move], direction: Token? = nil, halfWidth: Rational? = nil,
                                  widthFactor: Rational = .one) throws(LemmaError) -> Construction {
         guard let d = points.first?.count else { throw .invalidInput("no points") }

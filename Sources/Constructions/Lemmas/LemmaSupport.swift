@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// What a lemma checker found (SPEC §4): the facts it verified exactly, in order, and — when the
+/// What a lemma checker found (see docs/mathematics.md#lemma-4-1 … #lemma-4-8): the facts it verified exactly, in order, and — when the
 /// claim does not hold — the first hypothesis or property that broke.
 public struct LemmaCheck: Sendable, Equatable {
     /// "4.1" … "4.8".
@@ -83,7 +83,7 @@ public enum LemmaSupport {
     /// "{[1, 2], [0, 1]}".
     public static func show(set tokens: [Token]) -> String { "{" + tokens.map(show).joined(separator: ", ") + "}" }
 
-    /// The distinct values of `tokens`, in first-occurrence order (sequences are sets, SPEC §1).
+    /// The distinct values of `tokens`, in first-occurrence order (sequences are sets, see docs/mathematics.md#data).
     public static func distinct(_ tokens: [Token]) -> [Token] {
         var seen = Set<Token>()
         return tokens.filter { seen.insert($0).inserted }
@@ -142,7 +142,7 @@ public enum LemmaSupport {
     }
 
     /// A point of the sphere |x| = r in ℚ^d by inverse stereographic projection of t ∈ ℚ^{d−1}:
-    /// r·(2t, |t|² − 1)/(|t|² + 1), whose squared norm is exactly r² (SPEC §4.3).
+    /// r·(2t, |t|² − 1)/(|t|² + 1), whose squared norm is exactly r² (see docs/mathematics.md#lemma-4-3).
     public static func inverseStereographic(_ t: Token, radius r: Rational) -> Token {
         let n2 = squaredNorm(t)
         let scale = r / (n2 + .one)
@@ -161,7 +161,7 @@ public enum LemmaSupport {
     }
 }
 
-/// The orthant preparation of SPEC §5.3 for one sequence, used by Lemmas 4.2 and 4.4 when the data
+/// The orthant preparation of docs/mathematics.md#leader-selection for one sequence, used by Lemmas 4.2 and 4.4 when the data
 /// does not already satisfy their hypotheses: one FF that shifts every token by c·1 into the open
 /// positive orthant (cube (0, a)^d) and hat-moves chosen leaders (Lemma 4.8): the first to a·1,
 /// the others to distinct rational points of the unit sphere inside the negative orthant.

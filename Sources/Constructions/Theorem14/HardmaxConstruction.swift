@@ -4,11 +4,11 @@ import TransformerModel
 
 /// Theorem 1.4 end to end: a hardmax transformer with T(X^j) = Y^j as sets for every pair.
 ///
-/// Pipeline (SPEC §5, Figure 5): separation → leader selection → collapse → interpolation. Each
+/// Pipeline (see docs/mathematics.md#theorem-1-4, Figure 5): separation → leader selection → collapse → interpolation. Each
 /// stage is applied with the exact evaluator as soon as it is built and checked before the next
 /// one starts; the finished model is then re-evaluated from scratch on the dataset as given.
 public enum HardmaxConstruction {
-    /// Block layouts of SPEC §5.6.
+    /// Block layouts (see docs/mathematics.md#layouts).
     public enum Layout: String, Sendable, CaseIterable {
         /// Paper-shaped: constant width ≤ 4, one move per block, ≤ 2Σm + 2N − 2 blocks.
         case narrow
@@ -29,33 +29,43 @@ public enum HardmaxConstruction {
     /// Stages 1–3 (separation, leader selection, collapse), shared with Theorem 1.6: the state
     /// after the collapse, the leader values of every sequence, and where each stage ends.
     static func collapsed(_ problem: InterpolationProblem, layout: Layout, spreadSphereLeaders: Bool = false,
-                          progress: @escaping (String) -> Void)
+                          weights: WeightFormat = .exact, progress: @escaping (String) -> Void)
         throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(String, Int)]) {
         do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
         var state = ConstructionState(problem)
         var marks: [(String, Int)] = []
         progress("separation: \(problem.count) sequences")
-        try SeparationStage(layout: layout, progress: progress).run(&state)
+        try SeparationStage(layout: layout, progress: progress, weights: weights).run(&state)
         marks.append(("separation", state.blocks.count))
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
                                                outputCounts: outputs.map(\.count),
-                                               spreadSphereLeaders: spreadSphereLeaders, progress: progress)
+                                               firstOutputs: outputs.compactMap(\.first),
+                                               spreadSphereLeaders: spreadSphereLeaders, progress: progress, weights: weights)
         let leaders = try leaderStage.run(&state)
         marks.append(("leaders+collapse", state.blocks.count))
         return (state, leaders, marks)
     }
 
     /// Builds the transformer for `problem` (validated data; `digest` identifies the dataset file).
+    /// With `weights` = `.float(f)` every parameter is a value of f (docs/construction.md#float-weights):
+    /// the data's coordinates must be values of f (`WeightFormat.firstNonRepresentable(in:)` on the
+    /// dataset, checked by the caller), and a parameter that still needs more precision or range
+    /// than f has is reported as invalid data (the limit of this dataset, not a bug).
     public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout,
+                             weights: WeightFormat = .exact,
                              progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Result {
-        var (state, leaders, marks) = try collapsed(problem, layout: layout, progress: progress)
-        try InterpolationStage(layout: layout, progress: progress)
+        var (state, leaders, marks) = try collapsed(problem, layout: layout, weights: weights, progress: progress)
+        try InterpolationStage(layout: layout, progress: progress, weights: weights)
             .run(&state, leaders: leaders, outputs: problem.pairs.map(\.outputs))
         marks.append(("interpolation", state.blocks.count))
         let stages = StageSummary.stages(of: state.blocks, marks: marks)
-        let model = Transformer(dimension: problem.dimension, blocks: state.blocks, datasetDigest: digest,
-                                metadata: ["construction": "theorem-1.4", "layout": layout.rawValue, "attention": "hardmax"])
+        var metadata = ["construction": "theorem-1.4", "layout": layout.rawValue, "attention": "hardmax"]
+        if weights.isDyadic { metadata["weights"] = weights.name }
+        let model = Transformer(dimension: problem.dimension, blocks: state.blocks, datasetDigest: digest, metadata: metadata)
+        if let where_ = weights.firstNonRepresentable(in: model) {
+            throw .invalidData(InputError(path: "", reason: "the construction needs a parameter that is not exactly a \(weights.name): \(where_)"))
+        }
         let n = problem.count, m = problem.totalOutputCount
         return Result(model: model, stages: stages, paperBound: 2 * m + 2 * n + 1,
                       layoutBound: layout == .narrow ? 2 * m + 2 * n - 2 : n + 1)

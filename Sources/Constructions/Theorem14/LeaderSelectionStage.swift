@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// Stages 2 and 3 of Theorem 1.4 (SPEC §5.3–5.4): choose m^j leaders per sequence, move them to
+/// Stages 2 and 3 of Theorem 1.4 (see docs/mathematics.md#leader-selection, #collapse): choose m^j leaders per sequence, move them to
 /// where Lemma 4.4 needs them, and collapse every sequence onto its leaders.
 ///
 /// After a shift into the positive orthant, every value lies in the open cube (0, a)^d. In
@@ -14,35 +14,67 @@ struct LeaderSelectionStage {
     let layout: HardmaxConstruction.Layout
     let outputs: Set<Token>
     let outputCounts: [Int]
+    /// y^j_1, the output p_j will be sent to. Sequences with equal y^j_1 get consecutive λ_j, so
+    /// along any direction the compact interpolation staircase needs a step only where y^j_1
+    /// changes (classification: L − 1 steps for L labels instead of N − 1).
+    var firstOutputs: [Token] = []
     /// Spread the sphere leaders evenly (softmax: larger score gaps, hence a larger τ₀) instead of
     /// using the shortest points (hardmax: exact ties need no margin, short numbers matter).
     var spreadSphereLeaders = false
     let progress: (String) -> Void
+    /// Float weights: dyadic hats and integer sphere leaders of one common norm.
+    var weights: WeightFormat = .exact
 
-    /// The collapse layer of §5.4.
+    /// The collapse layer (docs/mathematics.md#collapse).
     static let collapse = SelfAttentionLayer(kind: .hardmax, rho: .zero, scores: .scaledIdentity(.one), value: .scaledIdentity(.one))
 
     /// Leader targets per sequence: [p_j, sphere points…]; all fresh and never an output token.
-    func targets(cube a: Rational, dimension d: Int) -> [[Token]] {
+    func targets(cube a: Rational, dimension d: Int) throws(ConstructionError) -> [[Token]] {
         var lambda = a
         var sphereIndex = 0
         // Spread: t₁ evenly over (1, 2], so neighbours stay about 1/K apart and the collapse's
         // score gaps (|s − s′|²/2) shrink like 1/K², not like 1/k⁴ as for t₁ = k + 1.
         let spread = spreadSphereLeaders ? outputCounts.reduce(0) { $0 + max(0, $1 - 1) } + 1 : nil
-        var result: [[Token]] = []
-        for m in outputCounts {
+        var result = [[Token]](repeating: [], count: outputCounts.count)
+        // Float weights: integer points of one norm (Lemma 4.4 needs equal norms, not norm 1).
+        var integerPoints: [Token] = []
+        if weights.isDyadic {
+            let needed = outputCounts.reduce(0) { $0 + max(0, $1 - 1) }
+            guard let points = WeightFormat.integerSpherePoints(needed, dimension: d, avoiding: outputs) else {
+                throw .invalidData(InputError(path: "", reason: "no \(needed) integer points of one norm in the negative orthant of ℤ^\(d) within the search limit: --weights needs them for the sphere leaders"))
+            }
+            integerPoints = points
+        }
+        for j in lambdaOrder {
+            let m = outputCounts[j]
             var p = [Rational](repeating: lambda, count: d)
             while outputs.contains(p) { lambda += .one; p = [Rational](repeating: lambda, count: d) }
             lambda += .one
             var list = [p]
+            while list.count < m && weights.isDyadic {
+                list.append(integerPoints[sphereIndex])
+                sphereIndex += 1
+            }
             while list.count < m {
                 sphereIndex += 1
                 let s = LeaderSelectionStage.negativeSpherePoint(sphereIndex, of: spread, dimension: d)
                 if !outputs.contains(s) { list.append(s) }
             }
-            result.append(list)
+            result[j] = list
         }
         return result
+    }
+
+    /// The sequences in the order they receive λ_j: grouped by y^j_1 (groups in order of first
+    /// appearance, sequence order inside a group); the identity when every y^j_1 differs.
+    var lambdaOrder: [Int] {
+        guard firstOutputs.count == outputCounts.count else { return Array(outputCounts.indices) }
+        var groups: [Token: Int] = [:]
+        var members: [[Int]] = []
+        for (j, y) in firstOutputs.enumerated() {
+            if let g = groups[y] { members[g].append(j) } else { groups[y] = members.count; members.append([j]) }
+        }
+        return members.flatMap { $0 }
     }
 
     /// −(2t, |t|² − 1)/(|t|² + 1) for t = (t₁, 1, …, 1) ∈ ℚ^{d−1} with t₁ = k + 1, or
@@ -63,7 +95,7 @@ struct LeaderSelectionStage {
         let c = ShiftLayer.orthantCoefficient(tokens: all)
         let shift = [Rational](repeating: c, count: d)
         let a = ((all.flatMap { $0 }.max() ?? .zero) + c).floor + .one
-        let targetLists = targets(cube: a, dimension: d)
+        let targetLists = try targets(cube: a, dimension: d)
         var moves: [(source: Token, target: Token)] = []
         for (j, s) in state.sequences.enumerated() {
             for (k, target) in targetLists[j].enumerated() { moves.append((s[k], target)) }
@@ -71,20 +103,20 @@ struct LeaderSelectionStage {
         progress("leader selection: \(moves.count) leaders, cube side \(a)")
         switch layout {
         case .compact:
-            let hats = HatFunction.moving(moves, among: all, dimension: d, shift: shift)
+            let hats = HatFunction.moving(moves, among: all, dimension: d, shift: shift, weights: weights)
             try finish(hatLayer(hats, shift: shift), state: &state, targets: targetLists, cube: a)
         case .narrow:
             // The orthant shift rides in the first FF, with the first hat; later blocks move one
             // value each.
             guard let first = moves.first else { break }
-            let hats = HatFunction.moving([first], among: all, dimension: d, shift: shift)
+            let hats = HatFunction.moving([first], among: all, dimension: d, shift: shift, weights: weights)
             let ff = hatLayer(hats, shift: shift)
             if moves.count == 1 {
                 try finish(ff, state: &state, targets: targetLists, cube: a)
                 break
             }
             state.append(Block(stage: "leaders", feedForward: ff))
-            var mover = SingleMoveBlocks(state)
+            var mover = SingleMoveBlocks(state, weights: weights)
             for (index, move) in moves.enumerated().dropFirst() {
                 let source = added(move.source, shift)
                 let hat = try mover.hat(moving: source, to: move.target, stage: "leader selection")
@@ -98,8 +130,8 @@ struct LeaderSelectionStage {
         return targetLists
     }
 
-    /// Applies the last leader FF, checks §5.3's placement exactly, then appends the block with
-    /// the collapse attention and checks §5.4.
+    /// Applies the last leader FF, checks the placement of docs/mathematics.md#leader-selection exactly, then appends the block with
+    /// the collapse attention and checks docs/mathematics.md#collapse.
     func finish(_ ff: FeedForwardLayer, state: inout ConstructionState, targets: [[Token]], cube a: Rational) throws(ConstructionError) {
         let placed = state.applying(ff)
         for (j, s) in placed.enumerated() {
@@ -124,10 +156,12 @@ struct LeaderSelectionStage {
     }
 }
 
-/// Stage 4 of Theorem 1.4 (SPEC §5.5): move each collapsed value to its output token.
+/// Stage 4 of Theorem 1.4 (see docs/mathematics.md#interpolation): move each collapsed value to its output token.
 struct InterpolationStage {
     let layout: HardmaxConstruction.Layout
     let progress: (String) -> Void
+    /// Float weights: dyadic ramps and hats.
+    var weights: WeightFormat = .exact
 
     /// `leaders[j][k]` goes to `outputs[j][k]`.
     func run(_ state: inout ConstructionState, leaders: [[Token]], outputs: [[Token]]) throws(ConstructionError) {
@@ -139,10 +173,10 @@ struct InterpolationStage {
         progress("interpolation: \(moves.count) values to place")
         switch layout {
         case .compact:
-            let stairs = Staircase(moves: moves, dimension: d)
+            let stairs = Staircase(moves: moves, dimension: d, weights: weights)
             state.append(Block(stage: "interpolation", feedForward: stairs.layer))
         case .narrow:
-            var mover = SingleMoveBlocks(state)
+            var mover = SingleMoveBlocks(state, weights: weights)
             for move in moves {
                 let hat = try mover.hat(moving: move.source, to: move.target, stage: "interpolation")
                 mover.commit(Block(stage: "interpolation", feedForward: hat), moving: move.source, to: move.target, state: &state)

@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// Stage 1 of Theorem 1.4 (SPEC §5.2, Lemma 5.1): make different sequences share no token value.
+/// Stage 1 of Theorem 1.4 (Lemma 5.1, see docs/mathematics.md#separation and #many-sequences-per-block): make different sequences share no token value.
 ///
 /// Sequences are processed by non-increasing number of distinct tokens; the processed ones stay
 /// pairwise disjoint. For the next sequence X:
@@ -19,6 +19,8 @@ import TransformerModel
 struct SeparationStage {
     let layout: HardmaxConstruction.Layout
     let progress: (String) -> Void
+    /// Float weights: dyadic hat widths and β.
+    var weights: WeightFormat = .exact
 
     /// β candidates, short numbers first.
     static let betaCandidates: [Rational] = {
@@ -84,14 +86,14 @@ struct SeparationStage {
             if layout == .narrow {
                 while moves.count > 1 {
                     let first = moves.removeFirst()
-                    let hats = HatFunction.moving([first], among: state.allValues(), dimension: d)
+                    let hats = HatFunction.moving([first], among: state.allValues(), dimension: d, weights: weights)
                     state.append(Block(stage: "separation", feedForward: hatLayer(hats)))
                 }
             }
             // u still separates every value here unless the narrow branch above moved one.
             let hats = layout == .narrow
-                ? HatFunction.moving(moves, among: state.allValues(), dimension: d)
-                : HatFunction.moving(moves, among: all, dimension: d, direction: u)
+                ? HatFunction.moving(moves, among: state.allValues(), dimension: d, weights: weights)
+                : HatFunction.moving(moves, among: all, dimension: d, direction: u, weights: weights)
             let hatFF = hatLayer(hats)
             let lifted = state.applying(hatFF)
             let w = leaderDirection(base: u, sequences: lifted, dimension: d)
@@ -169,7 +171,7 @@ struct SeparationStage {
         // FF = hats + the constant shift, so FF(X) = lifted + shift; only the attention depends on β.
         let afterFF = parallelMap(lifted) { s in s.map { added($0, shift) } }
         let group = processed + leaders.map(\.sequence)
-        for beta in SeparationStage.betaCandidates {
+        for beta in SeparationStage.betaCandidates where weights.allows(beta) {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
             let block = Block(stage: "separation", feedForward: ff, attention: sa)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
@@ -216,7 +218,7 @@ struct SeparationStage {
             moves.append((t, target))
             leaders.append((j, target))
         }
-        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u))
+        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u, weights: weights))
         let lifted = state.applying(hatFF)
         let w = leaderDirection(base: u, sequences: lifted, dimension: d)
         let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, tokens: lifted.flatMap { $0 }))

@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// One hat per block, for the narrow layout (SPEC §5.6): moves one value at a time while keeping
+/// One hat per block, for the narrow layout (see docs/mathematics.md#layouts): moves one value at a time while keeping
 /// the projections of all current values along one direction u sorted.
 ///
 /// A hat (Lemma 4.8) centred at a = ⟨u, p⟩ with half-width ε = distance to the nearest other
@@ -16,13 +16,16 @@ struct SingleMoveBlocks {
     let dimension: Int
     /// u, fixed while it isolates the values being moved.
     let direction: Token
+    /// Dyadic half-widths when the weights must be floats.
+    let weights: WeightFormat
     /// Every current value with its projection on u, sorted by projection.
     private var sorted: [(projection: Rational, value: Token)]
     /// The sequences that hold each current value.
     private var holders: [Token: [Int]]
 
-    init(_ state: ConstructionState) {
+    init(_ state: ConstructionState, weights: WeightFormat = .exact) {
         dimension = state.dimension
+        self.weights = weights
         let values = state.allValues()
         direction = GenericDirection.separatingAll(values, dimension: state.dimension)
         let u = direction
@@ -51,7 +54,7 @@ struct SingleMoveBlocks {
                 let g = (Rational.dot(v, x) - b).magnitude
                 if gap.map({ g < $0 }) ?? true { gap = g; neighbours = [x] }
             }
-            hat = HatFunction(moving: p, to: y, direction: v, halfWidth: gap ?? .one)
+            hat = HatFunction(moving: p, to: y, direction: v, halfWidth: weights.width(atMost: gap ?? .one))
         } else {
             var gap: Rational? = nil
             if i > 0 { gap = a - sorted[i - 1].projection; neighbours.append(sorted[i - 1].value) }
@@ -60,7 +63,7 @@ struct SingleMoveBlocks {
                 gap = gap.map { min($0, g) } ?? g
                 neighbours.append(sorted[i + 1].value)
             }
-            hat = HatFunction(moving: p, to: y, direction: direction, halfWidth: gap ?? .one)
+            hat = HatFunction(moving: p, to: y, direction: direction, halfWidth: weights.width(atMost: gap ?? .one))
         }
         let ff = hatLayer([hat])
         let compiled = CompiledFeedForward<Rational>(ff)

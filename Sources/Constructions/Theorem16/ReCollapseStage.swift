@@ -1,11 +1,11 @@
 import ExactArithmetic
 import TransformerModel
 
-/// SPEC §6.3: after the softmax collapse every sequence is m^j small clusters around its leaders;
+/// docs/mathematics.md#re-collapse: after the softmax collapse every sequence is m^j small clusters around its leaders;
 /// feed-forward layers that are *constant on a neighbourhood* of each cluster make every token an
 /// exact point again, and put it on its output.
 ///
-/// - compact: one non-residual staircase (width 2K − 1, K = Σm) along a direction v separating the
+/// - compact: one non-residual staircase (width ≤ 2K − 1, K = Σm; a step only where the target changes) along a direction v separating the
 ///   K leader values, constant — exactly the output — on a slab around each leader. One block.
 /// - narrow (bounded width): one non-residual width-1 block x ↦ e₁·σ(⟨v, x⟩ + b) puts every
 ///   cluster on the first axis at s_k = ⟨v, c_k⟩ + b ≥ 1, b chosen so that no s_k is the first

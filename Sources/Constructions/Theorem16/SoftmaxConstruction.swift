@@ -21,13 +21,13 @@ public enum SoftmaxConstructionError: Error, CustomStringConvertible {
 }
 
 /// Theorem 1.6 end to end: a softmax transformer with T_τ(X^j) = Y^j as sets for every pair and
-/// every τ ∈ (0, τ₀], certified by enclosures (SPEC §6).
+/// every τ ∈ (0, τ₀], certified by enclosures (see docs/mathematics.md#theorem-1-6).
 ///
 /// 1. The stages of Theorem 1.4 — separation, leader selection, collapse — run on the hardmax
 ///    trajectory exactly as there (`SeparationStage`, `LeaderSelectionStage`).
-/// 2. §6.3: the re-collapse (`ReCollapseStage`) maps every collapsed cluster to its output with
+/// 2. The re-collapse (docs/mathematics.md#re-collapse) (`ReCollapseStage`) maps every collapsed cluster to its output with
 ///    layers that are constant on a neighbourhood of each cluster.
-/// 3. Margins (§6.1): every hat of Lemma 4.8 becomes a flat-top trapezoid (`TrapezoidHat`), so every
+/// 3. Margins (docs/mathematics.md#softmax-margins): every hat of Lemma 4.8 becomes a flat-top trapezoid (`TrapezoidHat`), so every
 ///    kink stays a fixed distance from every point of the trajectory; every attention layer
 ///    becomes softmax. The hardmax trajectory is unchanged, which is re-checked exactly.
 /// 4. τ₀ by halving (`TemperatureSearch`) from a start near the smallest score gap of the
@@ -104,7 +104,7 @@ public enum SoftmaxConstruction {
                       attempts: attempts, trapezoids: trapezoids)
     }
 
-    /// Separation, leader selection and collapse of Theorem 1.4, then the re-collapse of §6.3, all
+    /// Separation, leader selection and collapse of Theorem 1.4, then the re-collapse (docs/mathematics.md#re-collapse), all
     /// on the hardmax trajectory; returns the blocks and the stage boundaries.
     static func trajectory(_ problem: InterpolationProblem, layout: HardmaxConstruction.Layout,
                            progress: @escaping (String) -> Void) throws(ConstructionError) -> (blocks: [Block], marks: [(String, Int)]) {

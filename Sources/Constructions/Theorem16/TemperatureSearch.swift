@@ -2,7 +2,7 @@ import Evaluation
 import ExactArithmetic
 import TransformerModel
 
-/// The search for τ₀ (SPEC §6, certification): halve τ from a start value until the enclosure
+/// The search for τ₀ (see docs/mathematics.md#enclosure-certificate): halve τ from a start value until the enclosure
 /// certificate holds, with a bounded number of tries.
 ///
 /// A try at τ runs the enclosure evaluator with weights bounded for every τ′ ∈ (0, τ] on every pair

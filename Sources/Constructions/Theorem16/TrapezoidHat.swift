@@ -1,7 +1,7 @@
 import ExactArithmetic
 import TransformerModel
 
-/// Lemma 4.8 with margins (SPEC §6.1–6.2): a hat with a flat top.
+/// Lemma 4.8 with margins (see docs/mathematics.md#softmax-margins): a hat with a flat top.
 ///
 /// Along a direction u, with centre a, outer half-width ε and inner half-width θ < ε,
 ///
@@ -57,7 +57,7 @@ public struct TrapezoidHat: Sendable, Equatable {
     }
 }
 
-/// Rebuilding hardmax layers with margins (SPEC §6.1): every hat ridge becomes a trapezoid.
+/// Rebuilding hardmax layers with margins (docs/mathematics.md#softmax-margins): every hat ridge becomes a trapezoid.
 enum MarginConversion {
     /// `layer` with each Lemma 4.8 hat replaced by its trapezoid; the number of hats replaced.
     static func withMargins(_ layer: FeedForwardLayer) -> (layer: FeedForwardLayer, converted: Int) {

@@ -67,6 +67,8 @@ private func measureConstruction(_ dataset: Dataset, layout: HardmaxConstruction
             ("blocks", jsonNumber(result.model.blocks.count)),
             ("layout_bound", jsonNumber(result.layoutBound)),
             ("largest_width", jsonNumber(result.model.maximumWidth)),
+            ("tikhonov_R", .number(result.model.tikhonovBound.total.scientific())),
+            ("tikhonov_R_balanced", .number(result.model.balanced().tikhonovBound.total.scientific())),
             ("stages", .array(result.stages.map { stage in
                 .object([
                     ("stage", .string(stage.stage)), ("blocks", jsonNumber(stage.blocks)),

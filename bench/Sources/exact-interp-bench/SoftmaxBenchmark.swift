@@ -54,6 +54,9 @@ private func measureSoftmax(_ dataset: Dataset, layout: HardmaxConstruction.Layo
             ("paper_bound", jsonNumber(result.paperBound)),
             ("largest_width", jsonNumber(result.model.maximumWidth)),
             ("enclosure_events", jsonNumber(certified.value.eventCount)),
+            ("hardmax_tikhonov_R", .number(hardmax.value.model.tikhonovBound.total.scientific())),
+            ("softmax_tikhonov_R", .number(result.model.tikhonovBound.total.scientific())),
+            ("softmax_tikhonov_R_balanced", .number(result.model.balanced().tikhonovBound.total.scientific())),
         ]
     } catch {
         record.append(("error", .string("\(error)")))

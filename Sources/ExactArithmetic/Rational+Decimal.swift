@@ -1,0 +1,22 @@
+/// Short decimal approximations of rationals, computed exactly (no `Double`).
+extension Rational {
+    /// "1.234e5", "-2.000e-3", "0": the value rounded to `digits` significant decimal digits
+    /// (nearest, ties up), for reports; a JSON number as written.
+    public func scientific(digits: Int = 4) -> String {
+        if isZero { return "0" }
+        let negative = signum < 0
+        let m = magnitude
+        let ten = Rational(10)
+        func power(_ k: Int) -> Rational { (try? ten.power(k)) ?? .one }
+        // 10^e ≤ m < 10^(e+1), from a bit-length estimate (log10 2 ≈ 0.30103).
+        var e = (m.numeratorBitLength - m.denominatorBitLength) * 30103 / 100000
+        while power(e) > m { e -= 1 }
+        while power(e + 1) <= m { e += 1 }
+        let k = max(digits, 1)
+        var leading = (m / power(e - k + 1) + Rational(1) / Rational(2)).floor.exactInt ?? 0
+        if leading >= (power(k).exactInt ?? Int.max) { leading /= 10; e += 1 }
+        let text = String(leading)
+        let mantissa = k == 1 ? text : String(text.prefix(1)) + "." + String(text.dropFirst())
+        return (negative ? "-" : "") + mantissa + (e == 0 ? "" : "e\(e)")
+    }
+}

@@ -1,0 +1,119 @@
+import ExactArithmetic
+
+/// R(θ) = ‖θ‖², the squared l2 norm of a model's parameters in the form a training framework holds
+/// them: the sum of squares of every exported tensor (`Transformer.denseTensors`), softmax scores
+/// folded as A/τ₀. For an exact interpolant θ*, min_θ L(θ) + εR(θ) ≤ ε·R(θ*)
+/// (see docs/mathematics.md#tikhonov-bound), so R(θ*) is an exact, checkable figure of merit.
+public struct TikhonovBound: Sendable, Equatable {
+    /// One block's share: feed-forward tensors (U, b, W, η), score tensors (A or Q, K), the rest of
+    /// attention (V, ρ).
+    public struct BlockTerm: Sendable, Equatable {
+        public var stage: String
+        public var feedForward: Rational
+        public var scores: Rational
+        public var values: Rational
+        public var total: Rational { feedForward + scores + values }
+        /// True when the scores are hardmax: A → cA (c > 0) changes nothing, so only their
+        /// infimum 0 is intrinsic.
+        public var hardmaxScores: Bool
+    }
+
+    public var blocks: [BlockTerm]
+
+    /// R(θ).
+    public var total: Rational { blocks.reduce(Rational.zero) { $0 + $1.total } }
+
+    /// R without the hardmax score tensors: the infimum of R over the rescalings A → cA, c > 0, of
+    /// hardmax layers (each one leaves the model's function unchanged; the infimum is not attained).
+    public var infimumOverHardmaxScoreScaling: Rational {
+        blocks.reduce(Rational.zero) { $0 + $1.total - ($1.hardmaxScores ? $1.scores : .zero) }
+    }
+}
+
+extension Transformer {
+    /// R(θ) of the exact parameters.
+    public var tikhonovBound: TikhonovBound { tikhonovBound(roundedTo: nil) ?? TikhonovBound(blocks: []) }
+
+    /// R(θ) of the parameters as written in `format` (each value rounded first), or of the exact
+    /// parameters when `format` is nil; nil when some value overflows the format.
+    public func tikhonovBound(roundedTo format: BinaryFloatFormat?) -> TikhonovBound? {
+        var terms: [TikhonovBound.BlockTerm] = []
+        for i in blocks.indices {
+            var term = TikhonovBound.BlockTerm(stage: blocks[i].stage, feedForward: .zero, scores: .zero, values: .zero,
+                                               hardmaxScores: blocks[i].attention.kind == .hardmax)
+            for t in denseTensors(block: i) {
+                var sum = Rational.zero
+                for v in t.values {
+                    var x = v
+                    if let format {
+                        guard let r = v.rounded(to: format) else { return nil }
+                        x = r
+                    }
+                    sum += x * x
+                }
+                if t.name.hasSuffix(".A") || t.name.hasSuffix(".Q") || t.name.hasSuffix(".K") {
+                    term.scores += sum
+                } else if t.name.contains(".ff.") {
+                    term.feedForward += sum
+                } else {
+                    term.values += sum
+                }
+            }
+            terms.append(term)
+        }
+        return TikhonovBound(blocks: terms)
+    }
+
+    /// The same function with R made smaller by exact power-of-two rescalings that change no
+    /// output: σ(c·z) = c·σ(z) for c > 0, so a ridge's direction and biases times 2^k and its
+    /// outputs times 2^−k give the same layer; p qᵀ = (2^k p)(2^−k q)ᵀ and QᵀK = (2^k Q)ᵀ(2^−k K)
+    /// give the same scores. Each k minimises that group's share of R (powers of two keep dyadic
+    /// parameters dyadic, so float-exact models stay float-exact unless a range is exceeded).
+    public func balanced() -> Transformer {
+        var out = self
+        for i in out.blocks.indices {
+            let fold: Rational = out.blocks[i].attention.kind == .softmax ? (temperature ?? .one).reciprocal : .one
+            for r in out.blocks[i].feedForward.ridges.indices {
+                let ridge = out.blocks[i].feedForward.ridges[r]
+                let n = Rational(ridge.neurons.count)
+                let s = n * squaredNorm(ridge.direction) + ridge.neurons.reduce(Rational.zero) { $0 + $1.bias * $1.bias }
+                let t = ridge.neurons.reduce(Rational.zero) { $0 + squaredNorm($1.output) }
+                let k = Self.balancingExponent(s, t)
+                if k == 0 { continue }
+                out.blocks[i].feedForward.ridges[r].direction = ridge.direction.map { $0.timesPowerOfTwo(k) }
+                for j in ridge.neurons.indices {
+                    out.blocks[i].feedForward.ridges[r].neurons[j].bias = ridge.neurons[j].bias.timesPowerOfTwo(k)
+                    out.blocks[i].feedForward.ridges[r].neurons[j].output = ridge.neurons[j].output.map { $0.timesPowerOfTwo(-k) }
+                }
+            }
+            for h in out.blocks[i].attention.heads.indices {
+                switch out.blocks[i].attention.heads[h].scores {
+                case .rankOne(let p, let q):
+                    let k = Self.balancingExponent(squaredNorm(p) * fold * fold, squaredNorm(q))
+                    out.blocks[i].attention.heads[h].scores = .rankOne(p: p.map { $0.timesPowerOfTwo(k) }, q: q.map { $0.timesPowerOfTwo(-k) })
+                case .queryKey(let q, let key):
+                    let k = Self.balancingExponent(q.reduce(Rational.zero) { $0 + squaredNorm($1) } * fold * fold,
+                                                   key.reduce(Rational.zero) { $0 + squaredNorm($1) })
+                    out.blocks[i].attention.heads[h].scores = .queryKey(query: q.map { $0.map { $0.timesPowerOfTwo(k) } },
+                                                                        key: key.map { $0.map { $0.timesPowerOfTwo(-k) } })
+                default: break
+                }
+            }
+        }
+        return out
+    }
+
+    /// The k minimising 4^k·s + 4^−k·t (s, t ≥ 0); 0 when either vanishes.
+    static func balancingExponent(_ s: Rational, _ t: Rational) -> Int {
+        if s.isZero || t.isZero { return 0 }
+        func log2(_ x: Rational) -> Int { x.numeratorBitLength - x.denominatorBitLength }
+        let guess = (log2(t) - log2(s)) / 4
+        func cost(_ k: Int) -> Rational { s.timesPowerOfTwo(2 * k) + t.timesPowerOfTwo(-2 * k) }
+        var best = 0, bestCost = cost(0)
+        for k in (guess - 2)...(guess + 2) where cost(k) < bestCost {
+            best = k
+            bestCost = cost(k)
+        }
+        return best
+    }
+}

@@ -1,0 +1,1 @@
+exact-interp validate Datasets/sentiment/reviews.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp verify out/labelled-40.model.json Datasets/classification/labelled-40.json

@@ -1,0 +1,1 @@
+exact-interp verify out/reviews.model.json Datasets/sentiment/reviews.json

@@ -1,0 +1,1 @@
+exact-interp dynamics Datasets/dynamics/drop-indefinite.json --alpha 1 --layers 12 --final-only 2>&1

@@ -1,0 +1,1 @@
+exact-interp dynamics Datasets/dynamics/figure2-triangle.json --alpha 1 --layers 8 --final-only 2>&1

@@ -1,0 +1,1 @@
+exact-interp bound Datasets/models/near-tie.model.json

@@ -1,0 +1,1 @@
+exact-interp bound Datasets/models/figure5-softmax-narrow.model.json --balanced

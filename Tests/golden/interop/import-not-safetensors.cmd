@@ -1,0 +1,1 @@
+exact-interp import Datasets/figure5.json -o out/never.json
