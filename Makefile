@@ -8,7 +8,7 @@ OUT     ?= out
 TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
 SANITIZE_FILTER ?=
 
-.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package figure1 demo bench leak-check fuzz sanitize clean
+.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-shards figure1 demo bench leak-check fuzz sanitize clean
 
 all: build
 
@@ -31,10 +31,15 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package
+	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-shards
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
+
+# verify --shard k/K + merge-shards agree with a plain verify (valid, wrong and softmax models);
+# missing, repeated and foreign shard reports are rejected.
+check-shards: build
+	@tools/check-shards.sh $(DEBUGBIN)
 
 check-lemmas: build
 	@tools/run-golden.sh $(DEBUGBIN) Datasets/lemmas

@@ -59,7 +59,9 @@ public struct SoftmaxCertificateReport: Sendable {
 public enum SoftmaxCertifier {
     /// Runs the certificate for `model` on every pair of `dataset` as given, for every τ ∈ (0, τ₀]
     /// with τ₀ = `temperature` (default: the model's).
-    public static func certify(_ model: Transformer, on dataset: Dataset, temperature: Rational? = nil) throws(EvaluationError) -> SoftmaxCertificateReport {
+    /// `indices`: only these pairs (0-based, e.g. one shard's); nil: every pair.
+    public static func certify(_ model: Transformer, on dataset: Dataset, temperature: Rational? = nil,
+                               indices: [Int]? = nil) throws(EvaluationError) -> SoftmaxCertificateReport {
         guard model.dimension == dataset.dimension else {
             throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
         }
@@ -68,9 +70,12 @@ public enum SoftmaxCertifier {
             throw EvaluationError("the model has no temperature τ₀: a softmax certificate is a statement for every τ ∈ (0, τ₀], give τ₀")
         }
         let evaluator = try EnclosureEvaluator(model, temperature: tau)
-        let runs = parallelMap(dataset.pairs) { evaluator.evaluate(points: $0.input) }
-        let pairs = dataset.pairs.indices.map { j -> SoftmaxCertificateReport.PairResult in
-            let run = runs[j]
+        let chosen = indices ?? Array(dataset.pairs.indices)
+        guard chosen.allSatisfy(dataset.pairs.indices.contains) else { throw EvaluationError("a pair index is outside the dataset") }
+        let runs = parallelMap(chosen) { evaluator.evaluate(points: dataset.pairs[$0].input) }
+        let pairs = chosen.indices.map { n -> SoftmaxCertificateReport.PairResult in
+            let j = chosen[n]
+            let run = runs[n]
             let wide = run.boxes.firstIndex { !$0.isPoint }.map { ($0, run.boxes[$0].largestRadius) }
             var missing: [Token] = [], unexpected: [Token] = []
             if wide == nil {

@@ -33,21 +33,25 @@ public enum Verifier {
     /// Evaluates `model` exactly on every pair of `dataset` as given and compares T(X^j) with Y^j
     /// as sets. Softmax models need `SoftmaxCertifier` instead.
     /// `progress(done, total)` is called after each pair (from worker threads, serialised).
-    public static func verifyHardmax(_ model: Transformer, on dataset: Dataset,
+    /// `indices`: only these pairs (0-based, e.g. one shard's); nil: every pair.
+    public static func verifyHardmax(_ model: Transformer, on dataset: Dataset, indices: [Int]? = nil,
                                      progress: (@Sendable (Int, Int) -> Void)? = nil,
                                      meter: WorkMeter? = nil) throws(EvaluationError) -> VerificationReport {
         guard model.dimension == dataset.dimension else {
             throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(dataset.dimension)")
         }
+        let chosen = indices ?? Array(dataset.pairs.indices)
+        guard chosen.allSatisfy(dataset.pairs.indices.contains) else { throw EvaluationError("a pair index is outside the dataset") }
         var evaluator = try Evaluator<Rational>(model)
         evaluator.meter = meter
-        let inputs = dataset.pairs.map(\.input)
+        let inputs = chosen.map { dataset.pairs[$0].input }
         let total = inputs.count
         let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
             ?? evaluator.evaluateAll(inputs)
         try evaluator.checkLimit()
-        let pairs = dataset.pairs.indices.map { j -> VerificationReport.PairResult in
-            let got = Set(outputs[j]), want = Set(dataset.pairs[j].output)
+        let pairs = chosen.indices.map { n -> VerificationReport.PairResult in
+            let j = chosen[n]
+            let got = Set(outputs[n]), want = Set(dataset.pairs[j].output)
             return .init(index: j, interpolated: got == want,
                          missing: Array(want.subtracting(got)), unexpected: Array(got.subtracting(want)))
         }

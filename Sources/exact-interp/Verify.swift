@@ -24,7 +24,11 @@ struct Verify: ParsableCommand {
         non-identity attention layer must be masked (else a position would see later tokens). \
         Failing positions are listed with what the model gives and the target.
 
-        Exits 0 iff every pair is interpolated (certified), 1 otherwise, listing the failing pairs; \
+        Sharded (--shard k/K, 1 ≤ k ≤ K): checks only the pairs whose 0-based index i has \
+        i mod K = k − 1, and with --shard-report FILE writes their verdicts as JSON with the model \
+        and dataset digests; `exact-interp merge-shards` combines the K reports (docs/scaling.md).
+
+        Exits 0 iff every pair (of the shard) is interpolated (certified), 1 otherwise, listing the failing pairs; \
         2 on invalid input, including a dataset whose digest differs from the one the model records.
         """
     )
@@ -34,8 +38,41 @@ struct Verify: ParsableCommand {
     @Option(name: [.customLong("tau"), .customLong("temperature")],
             help: "Softmax: certify for every τ ∈ (0, TAU] instead of the model's τ₀.") var tau: String?
 
-    func validate() throws { try requirePositiveRational(tau, "--tau") }
     @Flag(help: "No progress messages on stderr (long runs report every tenth of the pairs).") var quiet = false
+    @Option(help: "Check only shard k/K: the pairs with 0-based index i, i mod K = k − 1 (1 ≤ k ≤ K).") var shard: String?
+    @Option(help: "With --shard: write the shard's verdicts and the model and dataset digests as JSON to FILE (for merge-shards).") var shardReport: String?
+
+    func validate() throws {
+        try requirePositiveRational(tau, "--tau")
+        if let shard, Shard.parse(shard) == nil {
+            throw ValidationError("--shard must be k/K with integers 1 ≤ k ≤ K, found \"\(shard)\"")
+        }
+        if shardReport != nil && shard == nil { throw ValidationError("--shard-report needs --shard k/K") }
+        if let shardReport, shardReport == model || shardReport == dataset {
+            throw ValidationError("--shard-report \(shardReport) would overwrite an input")
+        }
+    }
+
+    /// The pairs to check: the shard's, or all (nil).
+    func selectedIndices(_ data: Dataset) -> [Int]? {
+        shard.flatMap(Shard.parse).map { $0.pairIndices(total: data.pairs.count) }
+    }
+
+    /// Writes the shard report when asked.
+    func writeShardReport(_ transformer: Transformer, _ data: Dataset, certificate: String, temperature: Rational?,
+                          verdicts: [ShardReport.Verdict]) throws {
+        guard let path = shardReport, let part = shard.flatMap(Shard.parse) else { return }
+        let report = ShardReport(modelDigest: ShardReport.modelDigest(transformer), datasetDigest: data.digest,
+                                 certificate: certificate, temperature: temperature?.description, shard: part,
+                                 pairCount: data.pairs.count, verdicts: verdicts)
+        try writeFile(path, report.fileText, inputs: [model, dataset])
+    }
+
+    /// "all N pairs", or "the n pairs of shard k/K (of N)".
+    func scope(_ checked: Int, _ data: Dataset) -> String {
+        guard let part = shard.flatMap(Shard.parse) else { return "all \(pairCount(checked))" }
+        return "the \(pairCount(checked)) of shard \(part) (of \(data.pairs.count))"
+    }
 
     @OptionGroup var limits: LimitOptions
 
@@ -43,6 +80,10 @@ struct Verify: ParsableCommand {
         limits.apply()
         let (transformer, data) = try loadModelAndDataset(model: model, dataset: dataset)
         if data.causal {
+            guard shard == nil else {
+                printError("error: --shard is not implemented for causal datasets: verify them whole")
+                throw Exit.usage
+            }
             try runCausal(transformer, data)
             return
         }
@@ -54,23 +95,27 @@ struct Verify: ParsableCommand {
         let report: VerificationReport
         do {
             let meter = WorkMeter()
-            let inputs = data.pairs.map(\.input)
+            let inputs = (selectedIndices(data) ?? Array(data.pairs.indices)).map { data.pairs[$0].input }
             let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("verify", meter, estimate: WorkMeter.estimate(inputs, blocks: transformer.blocks.count)))
             defer { heartbeat.stop() }
-            report = try Verifier.verifyHardmax(transformer, on: data,
+            report = try Verifier.verifyHardmax(transformer, on: data, indices: selectedIndices(data),
                                                 progress: verificationProgress(transformer, data, quiet: quiet), meter: meter)
         } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
         }
         printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
-        for f in report.failures {
-            print("pair \(f.index): NOT interpolated: tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
+        let describe = { (f: VerificationReport.PairResult) in
+            "NOT interpolated: tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))"
         }
+        for f in report.failures { print("pair \(f.index): " + describe(f)) }
+        try writeShardReport(transformer, data, certificate: "hardmax", temperature: nil, verdicts: report.pairs.map {
+            ShardReport.Verdict(index: $0.index, holds: $0.interpolated, detail: $0.interpolated ? nil : describe($0))
+        })
         if report.holds {
-            print("verified: T(X^j) = Y^j as sets for all \(pairCount(report.pairs.count)) (exact hardmax, \(transformer.blocks.count) blocks)")
+            print("verified: T(X^j) = Y^j as sets for \(scope(report.pairs.count, data)) (exact hardmax, \(transformer.blocks.count) blocks)")
         } else {
-            print("NOT verified: \(report.failures.count) of \(pairCount(report.pairs.count)) fail")
+            print("NOT verified: \(report.failures.count) of \(shard == nil ? pairCount(report.pairs.count) : scope(report.pairs.count, data)) fail")
             throw Exit.propertyFailed
         }
     }
@@ -82,16 +127,19 @@ struct Verify: ParsableCommand {
             throw Exit.invalidInput
         }
         let report: SoftmaxCertificateReport
-        do { report = try SoftmaxCertifier.certify(transformer, on: data, temperature: override) } catch {
+        do { report = try SoftmaxCertifier.certify(transformer, on: data, temperature: override, indices: selectedIndices(data)) } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
         }
         printDigest(report.digestMatches, report.modelDigest, report.datasetDigest)
         for f in report.failures { print(f.description) }
+        try writeShardReport(transformer, data, certificate: "softmax", temperature: report.temperature, verdicts: report.pairs.map {
+            ShardReport.Verdict(index: $0.index, holds: $0.certified, detail: $0.certified ? nil : $0.description)
+        })
         if report.holds {
-            print("certified: T_τ(X^j) = Y^j as sets for all \(report.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
+            print("certified: T_τ(X^j) = Y^j as sets for \(shard == nil ? "all \(report.pairs.count) pairs" : scope(report.pairs.count, data)) and every τ ∈ (0, \(report.temperature?.description ?? "?")] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
         } else {
-            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(report.pairs.count) pairs fail")
+            print("NOT certified for τ ∈ (0, \(report.temperature?.description ?? "?")]: \(report.failures.count) of \(shard == nil ? pairCount(report.pairs.count) : scope(report.pairs.count, data)) fail")
             throw Exit.propertyFailed
         }
     }
