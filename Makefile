@@ -4,8 +4,11 @@ BIN     := .build/release/exact-interp
 DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
+# `make sanitize`: the ThreadSanitizer run covers the tests of the parallel evaluator.
+TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
+SANITIZE_FILTER ?=
 
-.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-imports consumer-test figure1 demo bench leak-check clean
+.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-imports consumer-test check-shards figure1 demo bench leak-check fuzz sanitize clean
 
 all: build
 
@@ -28,10 +31,15 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-imports consumer-test
+	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-imports consumer-test check-shards
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
+
+# verify --shard k/K + merge-shards agree with a plain verify (valid, wrong and softmax models);
+# missing, repeated and foreign shard reports are rejected.
+check-shards: build
+	@tools/check-shards.sh $(DEBUGBIN)
 
 check-lemmas: build
 	@tools/run-golden.sh $(DEBUGBIN) Datasets/lemmas
@@ -99,6 +107,19 @@ leak-check: build
 	strip --strip-debug -o .build/exact-interp-bench.nodebug .build/debug/exact-interp-bench
 	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
 	  .build/exact-interp-bench.nodebug --only gmp-self-check
+
+# libFuzzer on the dataset reader, the model reader and the rational parser (docs/testing.md#fuzzing);
+# FUZZ_SECONDS per target (default 60).
+fuzz: deps
+	tools/fuzz.sh
+
+# The test suite under AddressSanitizer, then the parallel evaluator's tests under ThreadSanitizer
+# (docs/testing.md#sanitizers). Not part of `make test`: together they take several minutes.
+sanitize: deps
+	$(SWIFT) build --build-path .build/asan --build-tests -Xswiftc -sanitize=address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp $(SWIFT) test --build-path .build/asan --skip-build $(SANITIZE_FILTER)
+	$(SWIFT) build --build-path .build/tsan --build-tests -Xswiftc -sanitize=thread
+	$(SWIFT) test --build-path .build/tsan --skip-build --filter "$(TSAN_FILTER)"
 
 clean:
 	rm -rf .build $(OUT)

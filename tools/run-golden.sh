@@ -10,7 +10,7 @@ root=$(pwd)
 while IFS= read -r cmdfile; do
   base="${cmdfile%.cmd}"
   cmd=$(cat "$cmdfile")
-  actual=$(cd "$root" && eval "${cmd/exact-interp/$bin}" 2>/dev/null); code=$?
+  actual=$(cd "$root" && eval "${cmd//exact-interp /$bin }" 2>/dev/null); code=$?
   want_code=0; [ -f "$base.code" ] && want_code=$(cat "$base.code")
   if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
     printf '%s\n' "$actual" > "$base.out"; echo "$code" > "$base.code"; pass=$((pass+1)); continue

@@ -21,10 +21,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import verify_certificate as vc  # noqa: E402
+import next_word_testdata as nwt  # noqa: E402
 
 CHECKER = os.path.join(HERE, "verify_certificate.py")
 MODELS = os.path.join(ROOT, "Datasets", "models")
 FIGURE5 = os.path.join(ROOT, "Datasets", "figure5.json")
+CAUSAL = os.path.join(ROOT, "Datasets", "causal", "bsd-next-word.json")
 SWIFT = os.environ.get("EXACT_INTERP") or os.path.join(ROOT, ".build", "debug", "exact-interp")
 HAVE_SWIFT = os.path.isfile(SWIFT) and os.access(SWIFT, os.X_OK)
 
@@ -86,17 +88,19 @@ def changed(model_text, path, delta=F(1)):
 
 
 class RationalGrammar(unittest.TestCase):
-    def test_accepted_forms(self):
-        cases = {"-3": F(-3), "7/12": F(7, 12), "+1/3": F(1, 3), "-1.25": F(-5, 4), "2.5e-3": F(1, 400),
-                 "1E6": F(10 ** 6), ".5": F(1, 2), "5.": F(5), "0.1": F(1, 10), "-0": F(0), "6/4": F(3, 2)}
-        for text, value in cases.items():
-            self.assertEqual(vc.parse_rational(text, "x"), value, text)
-
-    def test_rejected_forms(self):
-        for text in ["", "1/0", "1/-2", "1.5/2", "0.5.2", "e5", ".", "1e", "1 /2", " 1", "0x10", "1_000",
-                     "inf", "nan", "1e1000000", "1e99999999"]:
-            with self.assertRaises(vc.BadInput, msg=text):
-                vc.parse_rational(text, "x")
+    def test_shared_table(self):
+        """Tests/rational-grammar.json: the same table ExactArithmeticTests checks the Swift parser on."""
+        with open(os.path.join(ROOT, "Tests", "rational-grammar.json"), encoding="utf-8") as f:
+            cases = json.load(f)["cases"]
+        self.assertGreater(len(cases), 50)
+        for text, value in cases:
+            if value is None:
+                with self.assertRaises(vc.BadInput, msg=repr(text)):
+                    vc.parse_rational(text, "x")
+            else:
+                got = vc.parse_rational(text, "x")
+                if value != "accepted":
+                    self.assertEqual(got, F(value), repr(text))
 
     def test_zero_denominator_message(self):
         with self.assertRaises(vc.BadInput) as e:
@@ -138,7 +142,7 @@ class HandComputedEvaluation(unittest.TestCase):
 
     def test_digest_matches_the_swift_engine(self):
         # The digest `exact-interp verify` prints for Datasets/figure5.json.
-        d, pairs = vc.read_dataset(FIGURE5)
+        d, pairs, _ = vc.read_dataset(FIGURE5)
         self.assertEqual(vc.dataset_digest(d, pairs),
                          "sha256:59322d591b96c0988f9b35e28d152583519b050e99e78f612975f435eb623a6c")
 
@@ -277,6 +281,157 @@ class ConstructedModels(unittest.TestCase):
                         if rejected >= 3:
                             break
                 self.assertGreaterEqual(rejected, 1, "no single-rational change broke the model")
+
+
+
+def suite_models():
+    """(model, dataset) for every model file of Datasets/ and Tests/: with the dataset of the same
+    stem next to it when there is one, else figure 5's."""
+    out = []
+    for base in ("Datasets", "Tests"):
+        for dirpath, _, names in os.walk(os.path.join(ROOT, base)):
+            for name in sorted(names):
+                if not name.endswith(".model.json"):
+                    continue
+                path = os.path.join(dirpath, name)
+                stem = name[: -len(".model.json")]
+                sibling = os.path.join(dirpath, stem + ".json")
+                out.append((path, sibling if os.path.isfile(sibling) else FIGURE5))
+    return sorted(out)
+
+
+def huge_integer_models(tmp):
+    """Figure 5's model with one more block whose numbers have 5,001 digits (beyond Python's
+    default 4,300-digit int/str limit): one that keeps the model interpolating (a neuron that
+    never fires) and one that breaks it (a neuron adding 10^5000 · 10^-5000 = 1)."""
+    with open(os.path.join(ROOT, "Tests", "golden", "draw", "figure5.model.json"), encoding="utf-8") as f:
+        model = json.load(f)
+    big = "1" + "0" * 5000
+
+    def block(bias, output):
+        return {"stage": "interpolation",
+                "feedforward": {"eta": "1", "ridges": [{"direction": ["0", "0"],
+                                                         "neurons": [{"bias": bias, "output": output}]}]},
+                "attention": {"kind": "hardmax", "rho": "1", "causal": False,
+                              "heads": [{"scores": {"type": "zero"}, "value": {"type": "zero"}}]}}
+    paths = []
+    for name, bias, output, expected in (("huge-silent", "-" + big, [big, "-" + big], 0),
+                                          ("huge-shift", big, ["1/" + big, "0"], 1)):
+        m = dict(model)
+        m["blocks"] = model["blocks"] + [block(bias, output)]
+        path = os.path.join(tmp, name + ".model.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(m, f, indent=1)
+        paths.append((path, expected))
+    return paths
+
+
+@unittest.skipUnless(HAVE_SWIFT, "needs the exact-interp binary (EXACT_INTERP or .build/debug/exact-interp)")
+class CheckerParity(unittest.TestCase):
+    """`exact-interp verify` and this checker give the same verdict on every model of the test suite."""
+
+    def test_every_model_of_the_suite(self):
+        models = suite_models()
+        self.assertGreater(len(models), 5)
+        for model, dataset in models:
+            code_s, out_s, err_s = swift_verify(model, dataset)
+            code_p, out_p, err_p = checker(model, dataset)
+            if code_p == 3:  # softmax: the checker declines, verify runs the enclosure certificate
+                continue
+            self.assertEqual(code_s, code_p, "%s on %s: verify %d (%s), checker %d (%s)"
+                             % (model, dataset, code_s, (out_s + err_s)[-300:], code_p, (out_p + err_p)[-300:]))
+
+    def test_integers_beyond_4300_digits(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for model, expected in huge_integer_models(tmp):
+                code_s, out_s, err_s = swift_verify(model, FIGURE5)
+                code_p, out_p, err_p = checker(model, FIGURE5)
+                self.assertEqual(code_s, expected, "%s: %s" % (model, out_s + err_s))
+                self.assertEqual(code_p, expected, "%s: %s" % (model, out_p + err_p))
+
+
+def rational_paths_under(doc, prefix):
+    """The rationals of the model file below the key path `prefix`."""
+    node = doc
+    for k in prefix:
+        node = node[k]
+    return [prefix + p for p in rational_paths(node)]
+
+
+@unittest.skipUnless(HAVE_SWIFT, "needs the exact-interp binary (EXACT_INTERP or .build/debug/exact-interp)")
+class CausalModels(unittest.TestCase):
+    """construct --causal on a next-word dataset: both checkers certify it per position, and one
+    changed parameter in each kind of block (context FF, context attention, interpolation FF) is
+    judged alike by both, with at least one change per kind rejected by both."""
+
+    def judge(self, tmp, model_text, dataset):
+        tampered = os.path.join(tmp, "tampered.model.json")
+        with open(tampered, "w", encoding="utf-8") as f:
+            f.write(model_text)
+        py_code, py_out, py_err = checker(tampered, dataset)
+        sw_code, sw_out, sw_err = swift_verify(tampered, dataset)
+        self.assertEqual(py_code, sw_code, "disagree:\n%s%s\n%s%s" % (py_out, py_err, sw_out, sw_err))
+        self.assertIn(py_code, (0, 1))
+        if py_code == 1:
+            self.assertIn("NOT certified", py_out)
+            self.assertIn("NOT verified", sw_out)
+        return py_code
+
+    def test_certified_per_position_and_mutations_rejected_per_block_kind(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "causal.model.json")
+            code, out, err = run([SWIFT, "construct", "--causal", CAUSAL, "-o", path, "--quiet"])
+            self.assertEqual(code, 0, out + err)
+            code, out, err = checker(path, CAUSAL)
+            self.assertEqual(code, 0, out + err)
+            self.assertIn("certified: every position i maps to its target y_i under the causal masks, 75 positions", out)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            doc = json.loads(text)
+            stages = [b["stage"] for b in doc["blocks"]]
+            context = stages.index("causal-context")
+            last = stages.index("causal-interpolation")
+            kinds = {
+                "context feed-forward": rational_paths_under(doc, ("blocks", context, "feedforward")),
+                "context attention": rational_paths_under(doc, ("blocks", context, "attention")),
+                "interpolation feed-forward": rational_paths_under(doc, ("blocks", last, "feedforward")),
+            }
+            for kind, paths in kinds.items():
+                with self.subTest(kind):
+                    self.assertTrue(paths)
+                    rejected = 0
+                    for p in paths[:24]:
+                        if self.judge(tmp, changed(text, p), CAUSAL) == 1:
+                            rejected += 1
+                            if rejected >= 3:
+                                break
+                    self.assertGreaterEqual(rejected, 1, "no single change in the %s broke the model" % kind)
+            # Removing the mask of the context attention: no longer a causal model, for both.
+            unmasked = json.loads(text)
+            unmasked["blocks"][context]["attention"]["causal"] = False
+            self.assertEqual(self.judge(tmp, json.dumps(unmasked, indent=2) + "\n", CAUSAL), 1)
+
+    def test_digest_and_generator(self):
+        d, pairs, causal = vc.read_dataset(CAUSAL)
+        self.assertTrue(causal)
+        code, out, _ = swift_verify(os.path.join(ROOT, "out", "missing.model.json"), CAUSAL)
+        self.assertEqual(code, 2)
+        # The shipped dataset is what the generator builds, and its digest has the causal line.
+        self.assertEqual(nwt.main(["next_word_testdata.py", "--check"]), 0)
+        self.assertNotEqual(vc.dataset_digest(d, pairs, True), vc.dataset_digest(d, pairs, False))
+
+    @unittest.skipUnless(os.environ.get("CAUSAL_LARGE") == "1", "set CAUSAL_LARGE=1 (about 30 s of CPU in Python)")
+    def test_licence_text_with_1000_positions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "gpl3.json")
+            with open(data, "w", encoding="utf-8") as f:
+                f.write(nwt.render(nwt.dataset(os.path.join(nwt.LICENCES, "GPL-3"), 2, 1000)))
+            path = os.path.join(tmp, "gpl3.model.json")
+            code, out, err = run([SWIFT, "construct", "--causal", data, "-o", path, "--quiet"])
+            self.assertEqual(code, 0, out + err)
+            code, out, err = run([sys.executable, CHECKER, path, data, "--quiet"])
+            self.assertEqual(code, 0, out + err)
+            print(out.strip())
 
 
 if __name__ == "__main__":

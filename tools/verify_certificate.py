@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent checker of exact-interp hardmax certificates (Theorem 1.4).
 
-    tools/verify_certificate.py MODEL.json DATASET.json [--quiet]
+    tools/verify_certificate.py MODEL.json DATASET.json [--quiet] [--max-bits B]
 
 Re-reads a model file (docs/model-format.md) and a dataset file (docs/dataset-format.md) with
 nothing but the Python 3 standard library, evaluates the transformer in exact rational arithmetic
@@ -9,9 +9,14 @@ nothing but the Python 3 standard library, evaluates the transformer in exact ra
 sets for every pair. It shares no code with the Swift engine, so a certificate both accept has
 been checked by two independent implementations.
 
+A causal dataset ("causal": true, docs/causal.md) is checked position by position instead: the
+model runs with its causal masks on each whole input sequence, output position i must equal target
+i, and every attention layer that is not the identity must be masked.
+
 Exit codes: 0 certified (every pair interpolated, dataset digest matches when the model records
 one); 1 not certified (failing pairs listed); 2 bad input (unreadable or malformed file, dimension
-or digest mismatch); 3 softmax model (outputs are irrational: not supported here, use
+or digest mismatch, or a coordinate above the resource limit --max-bits, default 1,000,000 bits,
+as in exact-interp); 3 softmax model (outputs are irrational: not supported here, use
 `exact-interp verify`).
 """
 
@@ -24,6 +29,12 @@ from fractions import Fraction
 FORMAT_NAME = "exact-interp-model"
 FORMAT_VERSION = 1
 MAX_DECIMAL_EXPONENT = 100000
+
+# Python 3.11+ refuses int <-> str conversions of more than 4,300 digits by default; exact models
+# legitimately hold larger integers, so the limit is lifted (the decimal exponent cap above and the
+# file size bound the work instead).
+if hasattr(sys, "set_int_max_str_digits"):
+    sys.set_int_max_str_digits(0)
 MAX_DIMENSION = 1000000
 
 
@@ -92,7 +103,9 @@ def kind(value):
 # Exact numbers: "-3", "7/12", "-1.25", "2.5e-3", 1E6 (the grammar of docs/dataset-format.md).
 
 _FRACTION = re.compile(r"([+-]?)([0-9]+)/([0-9]+)\Z")
-_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?)([0-9]+))?\Z")
+# A decimal point needs digits on both sides ("1." and ".5" are rejected), as in JSON and in the
+# Swift reader; Tests/rational-grammar.json is the shared table both test suites check.
+_DECIMAL = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?\Z")
 
 
 def parse_rational(text, path):
@@ -105,7 +118,7 @@ def parse_rational(text, path):
         value = Fraction(int(num), int(den))
         return -value if sign == "-" else value
     m = _DECIMAL.match(text)
-    if not m or not (m.group(2) or m.group(3)):
+    if not m:
         raise BadInput('%s: "%s" is not a rational number' % (path, text))
     sign, whole, frac, exp_sign, exp_digits = m.groups()
     frac = frac or ""
@@ -193,8 +206,12 @@ def matrix(value, rows, d, path):
 # Dataset (docs/dataset-format.md).
 
 def read_dataset(path, text=None):
-    root = obj(load_json(path, text), "", ["name", "dimension", "pairs"])
+    """(d, pairs, causal) of a dataset file."""
+    root = obj(load_json(path, text), "", ["name", "dimension", "causal", "pairs"])
     d = integer(field(root, "dimension", ""), "dimension", 1, MAX_DIMENSION)
+    causal = root.get("causal", False)
+    if not isinstance(causal, bool):
+        raise BadInput("causal: expected true or false, found %s" % kind(causal))
     pairs = array(field(root, "pairs", ""), "pairs")
     if not pairs:
         raise BadInput("pairs: the dataset has no pairs")
@@ -202,6 +219,9 @@ def read_dataset(path, text=None):
     for j, pair in enumerate(pairs):
         where = "pairs[%d]" % j
         pair = obj(pair, where, ["input", "output", "label"])
+        if "label" in pair and causal:
+            raise BadInput("%s.label: a causal dataset gives one target per input position: labels are for "
+                           "classification datasets" % where)
         if "label" in pair:
             # A labelled pair (docs/dataset-format.md): its output is the model's token for the label.
             if "output" in pair:
@@ -218,13 +238,40 @@ def read_dataset(path, text=None):
             if not tokens:
                 raise BadInput("%s.%s: empty sequence" % (where, side))
             seqs.append([vector(t, d, "%s.%s[%d]" % (where, side, i)) for i, t in enumerate(tokens)])
+        if causal and len(seqs[0]) != len(seqs[1]):
+            raise BadInput("%s.output: a causal dataset needs one target per input position: %d input tokens but "
+                           "%d output tokens" % (where, len(seqs[0]), len(seqs[1])))
         out.append((seqs[0], seqs[1]))
-    return d, out
+    if causal:
+        check_causal_consistency(out)
+    return d, out, causal
 
 
-def dataset_digest(d, pairs):
+def check_causal_consistency(pairs):
+    """Same prefix => same target; constant prefixes a, aa, ... share their target."""
+    seen = {}
+    constant = {}
+    for j, (xs, ys) in enumerate(pairs):
+        for i in range(len(xs)):
+            key = tuple(tuple(x) for x in xs[: i + 1])
+            if key in seen and seen[key][1] != ys[i]:
+                raise BadInput("pairs[%d].output[%d]: pairs[%d] and pairs[%d] share their first %d tokens but give "
+                               "that prefix different targets" % (j, i, seen[key][0], j, i + 1))
+            seen.setdefault(key, (j, ys[i]))
+        i = 0
+        while i < len(xs) and xs[i] == xs[0]:
+            a = tuple(xs[0])
+            if a in constant and constant[a][1] != ys[i]:
+                raise BadInput("pairs[%d].output[%d]: a prefix repeating one token has a different target than the "
+                               "one of pairs[%d]: no transformer without positional information tells them apart"
+                               % (j, i, constant[a][0]))
+            constant.setdefault(a, (j, ys[i]))
+            i += 1
+
+
+def dataset_digest(d, pairs, causal=False):
     """"sha256:" + SHA-256 of the canonical text of docs/model-format.md."""
-    lines = ["exact-interp dataset v1", "dimension %d" % d, "pairs %d" % len(pairs)]
+    lines = ["exact-interp dataset v1", "dimension %d" % d] + (["causal"] if causal else []) + ["pairs %d" % len(pairs)]
     for j, (xs, ys) in enumerate(pairs):
         lines.append("pair %d" % j)
         lines += ["in " + " ".join(text_of(c) for c in x) for x in xs]
@@ -292,6 +339,8 @@ def read_model(path, text=None):
     if "temperature" in root and rational(root["temperature"], "temperature") <= 0:
         raise BadInput("temperature: must be positive")
     digest = string(root["dataset_digest"], "dataset_digest") if "dataset_digest" in root else None
+    if digest is not None and not re.match(r"sha256:[0-9a-f]{64}\Z", digest):
+        raise BadInput('dataset_digest: expected "sha256:" and 64 lowercase hex digits, found "%s"' % digest)
     if "metadata" in root:
         meta = root["metadata"]
         if not isinstance(meta, dict):
@@ -357,8 +406,12 @@ def mat_vec(m, x):
 def feed_forward(eta, ridges, x):
     """FF(x) = eta x + sum_r sum_j w_j relu(<u_r, x> + b_j)."""
     y = [eta * c for c in x]
+    projections = {}  # <u, x> once per distinct direction (hat layers share one)
     for u, neurons in ridges:
-        t = dot(u, x)
+        key = tuple(u)
+        t = projections.get(key)
+        if t is None:
+            t = projections[key] = dot(u, x)
         for bias, w in neurons:
             pre = t + bias
             if pre > 0:
@@ -390,16 +443,59 @@ def attention(rho, causal, heads, xs):
     return out
 
 
-def evaluate(blocks, xs):
-    for eta, ridges, rho, causal, heads, attention_is_identity in blocks:
+# The resource limit of `exact-interp` (docs/cli.md#resource-limits): the largest bit length of a
+# numerator or denominator of any coordinate after any block. Above it both tools stop with exit 2.
+MAX_BITS = 1000000
+
+
+class ResourceLimit(Exception):
+    pass
+
+
+def evaluate(blocks, xs, max_bits=MAX_BITS):
+    for b, (eta, ridges, rho, causal, heads, attention_is_identity) in enumerate(blocks):
         xs = [feed_forward(eta, ridges, x) for x in xs]
         if not attention_is_identity:
             xs = attention(rho, causal, heads, xs)
+        for x in xs:
+            for c in x:
+                bits = max(c.numerator.bit_length(), c.denominator.bit_length())
+                if bits > max_bits:
+                    raise ResourceLimit("after block %d (0-based) a coordinate has %d bits, above the limit of %d bits "
+                                        "for a numerator or denominator; raise it with --max-bits" % (b, bits, max_bits))
     return xs
 
 
 def show(token):
     return "[" + ", ".join(text_of(c) for c in token) + "]"
+
+
+def check_causal(blocks, pairs, digest, quiet):
+    """Causal datasets: every non-identity attention masked, output i == target i for every position."""
+    unmasked = 0
+    for b, (_, _, _, causal, _, attention_is_identity) in enumerate(blocks):
+        if not attention_is_identity and not causal:
+            unmasked += 1
+            print("block %d: attention has no causal mask: not a causal model" % b)
+    failures = 0
+    positions = 0
+    for j, (xs, ys) in enumerate(pairs):
+        got = evaluate(blocks, xs)
+        bad = [i for i in range(len(ys)) if got[i] != ys[i]]
+        positions += len(ys)
+        for i in bad:
+            failures += 1
+            print("pair %d position %d: NOT interpolated: got %s, target %s" % (j, i, show(got[i]), show(ys[i])))
+        if not bad and not quiet:
+            print("pair %d: every position interpolated" % j)
+    if failures or unmasked:
+        print("NOT certified: %d of %d positions fail, %d attention layers unmasked (independent Python check, causal)"
+              % (failures, positions, unmasked))
+        return 1
+    print("certified: every position i maps to its target y_i under the causal masks, %d positions in %d pairs "
+          "(independent Python check, %d blocks%s)" % (positions, len(pairs), len(blocks),
+                                                       ", digest matches" if digest is not None else ""))
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,10 +533,22 @@ def embed(pairs, labels):
 
 
 def main(argv):
-    args = [a for a in argv[1:] if a != "--quiet"]
-    quiet = "--quiet" in argv[1:]
+    max_bits = MAX_BITS
+    rest = []
+    argv_iter = iter(argv[1:])
+    for a in argv_iter:
+        if a == "--max-bits" or a.startswith("--max-bits="):
+            value = a.split("=", 1)[1] if "=" in a else next(argv_iter, "")
+            if not re.match(r"[0-9]+\Z", value) or int(value) < 1:
+                sys.stderr.write("error: --max-bits must be a positive integer, found %r\n" % value)
+                return 64
+            max_bits = int(value)
+        else:
+            rest.append(a)
+    args = [a for a in rest if a != "--quiet"]
+    quiet = "--quiet" in rest
     if len(args) != 2 or any(a.startswith("-") for a in args):
-        sys.stderr.write("usage: verify_certificate.py MODEL.json DATASET.json [--quiet]\n")
+        sys.stderr.write("usage: verify_certificate.py MODEL.json DATASET.json [--quiet] [--max-bits B]\n")
         return 2
     model_path, dataset_path = args
     try:
@@ -453,7 +561,7 @@ def main(argv):
                          "(softmax outputs are irrational: use `exact-interp verify`)\n" % (model_path, e))
         return 3
     try:
-        dd, pairs = read_dataset(dataset_path)
+        dd, pairs, causal = read_dataset(dataset_path)
         pairs = embed(pairs, read_labels(model_path, d))
     except BadInput as e:
         sys.stderr.write("error: %s: %s\n" % (dataset_path, e))
@@ -462,14 +570,20 @@ def main(argv):
         sys.stderr.write("error: the model acts on Q^%d but the dataset's dimension is %d\n" % (d, dd))
         return 2
     if digest is not None:
-        actual = dataset_digest(dd, pairs)
+        actual = dataset_digest(dd, pairs, causal)
         if actual != digest:
             sys.stderr.write("error: %s was built for dataset %s, but %s has digest %s\n"
                              % (model_path, digest, dataset_path, actual))
             return 2
+    if causal:
+        return check_causal(blocks, pairs, digest, quiet)
     failures = 0
     for j, (xs, ys) in enumerate(pairs):
-        got = {tuple(t) for t in evaluate(blocks, xs)}
+        try:
+            got = {tuple(t) for t in evaluate(blocks, xs, max_bits)}
+        except ResourceLimit as e:
+            sys.stderr.write("error: resource limit: pair %d: %s\n" % (j, e))
+            return 2
         want = {tuple(t) for t in ys}
         if got == want:
             if not quiet:

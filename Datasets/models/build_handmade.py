@@ -153,7 +153,7 @@ def distinct(tokens):
 # 1. figure5-handmade: separation by one rank-one attention layer, then one FF of hats.
 
 def figure5():
-    d, pairs = vc.read_dataset(os.path.join(ROOT, "Datasets", "figure5.json"))
+    d, pairs, _ = vc.read_dataset(os.path.join(ROOT, "Datasets", "figure5.json"))
     digest = vc.dataset_digest(d, pairs)
     # Block 1 (separation): A = w w^T with w = (1, 1), V = I, rho = 1, so x_i -> x_i + x_leader:
     # alpha_i = <x_i, w> > 0 adds the token of largest <w, .> in its own sequence, alpha_i < 0 the

@@ -114,12 +114,19 @@ public enum Certifier {
 /// `progress(done, total)` is called after each pair of an exact evaluation (from worker threads,
 /// serialised). `bindingDigest: false` skips the digest check, for running a model on another
 /// dataset (`eval`); the report then says nothing about the digest.
+/// `indices`: only these pairs (0-based, e.g. one shard's, docs/scaling.md); nil: every pair.
+/// `meter`: counts the work of an exact evaluation; when the evaluation stopped at the resource
+/// limit (`--max-bits`) the error is thrown, never an incomplete verdict.
 public func certify(model: Transformer, dataset: Dataset, temperature: Rational? = nil,
                     method: CertificationReport.Method? = nil, mode: Certifier.Mode = .complete,
-                    bindingDigest: Bool = true,
+                    bindingDigest: Bool = true, indices: [Int]? = nil, meter: WorkMeter? = nil,
                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws(CertificationError) -> CertificationReport {
     guard model.dimension == dataset.dimension else {
         throw .dimensionMismatch(model: model.dimension, dataset: dataset.dimension)
+    }
+    let chosenPairs = indices ?? Array(dataset.pairs.indices)
+    guard chosenPairs.allSatisfy(dataset.pairs.indices.contains) else {
+        throw .evaluation(EvaluationError("a pair index is outside the dataset"))
     }
     let digest = dataset.digest
     if bindingDigest, let recorded = model.datasetDigest, recorded != digest {
@@ -129,26 +136,29 @@ public func certify(model: Transformer, dataset: Dataset, temperature: Rational?
     var report: CertificationReport
     switch chosen {
     case .exactHardmax:
-        report = try exactReport(model, dataset, progress: progress)
+        report = try exactReport(model, dataset, chosenPairs, meter: meter, progress: progress)
     case .enclosure:
-        report = try enclosureReport(model, dataset, temperature: temperature ?? model.temperature, mode: mode)
+        report = try enclosureReport(model, dataset, chosenPairs, temperature: temperature ?? model.temperature, mode: mode)
     }
     report.digestMatches = bindingDigest ? model.datasetDigest.map { _ in true } : nil
     report.datasetDigest = digest
     return report
 }
 
-func exactReport(_ model: Transformer, _ dataset: Dataset,
+func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], meter: WorkMeter?,
                  progress: (@Sendable (Int, Int) -> Void)?) throws(CertificationError) -> CertificationReport {
-    let evaluator: Evaluator<Rational>
+    var evaluator: Evaluator<Rational>
     do { evaluator = try Evaluator<Rational>(model) } catch { throw .evaluation(error) }
-    let inputs = dataset.pairs.map(\.input)
+    evaluator.meter = meter
+    let inputs = chosen.map { dataset.pairs[$0].input }
     let total = inputs.count
     let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
         ?? evaluator.evaluateAll(inputs)
-    let pairs = dataset.pairs.indices.map { j -> CertificationReport.PairResult in
-        let (missing, unexpected) = setDifference(got: outputs[j], want: dataset.pairs[j].output)
-        return .init(index: j, holds: interpolates(outputs[j], dataset.pairs[j].output), missing: missing,
+    do { try evaluator.checkLimit() } catch { throw .evaluation(error) }
+    let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
+        let j = chosen[n]
+        let (missing, unexpected) = setDifference(got: outputs[n], want: dataset.pairs[j].output)
+        return .init(index: j, holds: interpolates(outputs[n], dataset.pairs[j].output), missing: missing,
                      unexpected: unexpected, widestFinalBox: nil, firstEvent: nil, eventCount: 0, stopped: false)
     }
     return CertificationReport(method: .exactHardmax, pairs: pairs, temperature: nil, digestMatches: nil, datasetDigest: "")
@@ -163,15 +173,16 @@ func exactReport(_ model: Transformer, _ dataset: Dataset,
 /// proves a statement for every τ ∈ (0, τ₀] at once: if every final box is an exact point and the
 /// points are exactly Y^j as a set, then T_τ(X^j) = Y^j for all those τ. Every decision is an exact
 /// comparison of rationals.
-func enclosureReport(_ model: Transformer, _ dataset: Dataset, temperature tau: Rational?,
+func enclosureReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], temperature tau: Rational?,
                      mode: Certifier.Mode) throws(CertificationError) -> CertificationReport {
     if model.usesSoftmax && tau == nil { throw .missingTemperature }
     let evaluator: EnclosureEvaluator
     do { evaluator = try EnclosureEvaluator(model, temperature: tau) } catch { throw .evaluation(error) }
     let stopEarly = mode == .stopAtFirstFailure
-    let runs = parallelMap(dataset.pairs) { evaluator.evaluate(points: $0.input, stopAtFirstEvent: stopEarly) }
-    let pairs = dataset.pairs.indices.map { j -> CertificationReport.PairResult in
-        let run = runs[j]
+    let runs = parallelMap(chosen) { evaluator.evaluate(points: dataset.pairs[$0].input, stopAtFirstEvent: stopEarly) }
+    let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
+        let j = chosen[n]
+        let run = runs[n]
         let wide = run.stopped ? nil : run.boxes.firstIndex { !$0.isPoint }.map { ($0, run.boxes[$0].largestRadius) }
         var missing: [Token] = [], unexpected: [Token] = []
         var holds = false

@@ -27,7 +27,7 @@ public enum ConstructionStage: Int, Sendable, CaseIterable, Comparable {
         case .leadersAndCollapse: return attention ? .collapse : .leaderSelection
         case .collapse, .reCollapse: return .collapse
         case .interpolation: return .interpolation
-        case .lemma47, .custom, .imported: return nil
+        case .lemma47, .custom, .imported, .causalContext, .causalInterpolation: return nil
         }
     }
 }
@@ -50,7 +50,7 @@ public struct StagePlan: Sendable, Equatable {
         public var blocksDescription: String {
             if sublayers.isEmpty { return "no blocks" }
             let first = sublayers.lowerBound, last = sublayers.upperBound - 1
-            let b0 = first / 2 + 1, b1 = last / 2 + 1
+            let b0 = first / 2, b1 = last / 2  // 0-based, as blocks[k] of the model file
             let startsWithSA = first % 2 == 1, endsWithFF = last % 2 == 0
             if b0 == b1 {
                 if startsWithSA { return "SA of block \(b0)" }
@@ -127,7 +127,7 @@ public struct StagePlan: Sendable, Equatable {
             var seen = Set<String>()
             let label = names.filter { seen.insert($0).inserted }.joined(separator: ", ")
             let last = g == groups - 1
-            let span = blocks.count == 1 ? "block \(blocks.lowerBound + 1)" : "blocks \(blocks.lowerBound + 1)–\(blocks.upperBound)"
+            let span = blocks.count == 1 ? "block \(blocks.lowerBound)" : "blocks \(blocks.lowerBound)–\(blocks.upperBound - 1)"
             steps.append(Step(title: last ? "Output (\(label))" : "After \(span) (\(label))", stage: nil,
                               sublayers: (2 * blocks.lowerBound)..<(2 * blocks.upperBound)))
         }

@@ -73,7 +73,7 @@ public struct EnclosureEvent: Sendable, CustomStringConvertible {
     public var kind: Kind
 
     public var description: String {
-        let place = "block \(block) \(sublayer.rawValue) (\(stage)), token \(token)"
+        let place = "block \(block) (0-based) \(sublayer.rawValue) (\(stage)), token \(token)"
         switch kind {
         case let .kinkCrossed(neuron, ridge, centre, spread):
             return "\(place): its box crosses the kink of neuron \(neuron) (ridge \(ridge)): pre-activation \(short(centre)) ± \(short(spread)) contains 0"

@@ -32,6 +32,12 @@ public struct EnclosureEvaluator: Sendable {
     /// Compiles `model`; `temperature` (default: the model's τ₀) is needed when a softmax layer is
     /// not the identity.
     public init(_ model: Transformer, temperature: Rational? = nil) throws(EvaluationError) {
+        try self.init(model, temperature: temperature, straightforward: false)
+    }
+
+    /// `straightforward`: the previous O(n²) key selection for every query (the tests' reference;
+    /// the results are identical).
+    init(_ model: Transformer, temperature: Rational?, straightforward: Bool) throws(EvaluationError) {
         let tau = temperature ?? model.temperature
         if model.usesSoftmax {
             guard let tau else {
@@ -41,7 +47,7 @@ public struct EnclosureEvaluator: Sendable {
         }
         self.model = model
         self.temperature = tau
-        blocks = model.blocks.map { EnclosureBlock($0, temperature: tau) }
+        blocks = model.blocks.map { EnclosureBlock($0, temperature: tau, straightforward: straightforward) }
     }
 
     /// The result of one enclosure run.
@@ -112,10 +118,10 @@ struct EnclosureBlock: Sendable {
     let feedForward: EnclosureFeedForward
     let attention: EnclosureAttention
 
-    init(_ block: Block, temperature: Rational?) {
+    init(_ block: Block, temperature: Rational?, straightforward: Bool) {
         stage = block.stage
         feedForward = EnclosureFeedForward(block.feedForward)
-        attention = EnclosureAttention(block.attention, temperature: temperature)
+        attention = EnclosureAttention(block.attention, temperature: temperature, straightforward: straightforward)
     }
 
     func apply(_ boxes: [Box], index: Int, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
@@ -265,8 +271,11 @@ struct EnclosureAttention: Sendable {
     let causal: Bool
     let temperature: Rational?
     let isIdentity: Bool
+    /// The per-query O(n²) key selection (reference for tests).
+    let straightforward: Bool
 
-    init(_ layer: SelfAttentionLayer, temperature: Rational?) {
+    init(_ layer: SelfAttentionLayer, temperature: Rational?, straightforward: Bool = false) {
+        self.straightforward = straightforward
         kind = layer.kind
         rho = layer.rho
         causal = layer.causal
@@ -300,7 +309,10 @@ struct EnclosureAttention: Sendable {
                     hi[e] = max(hi[e], vc[k][e] + vr[k][e])
                 }
             }
-            let selector = KeySelector(scores: head.scores, boxes: boxes)
+            let selector = KeySelector(scores: head.scores, boxes: boxes, shareClasses: !causal && !straightforward)
+            // Per query class (see `KeySelector.Choice.classID`): the uncertified keys' spread and
+            // the first of them with a value other than the leader's, computed once per class.
+            var classExtras: [Int: (extra: [Rational], differing: Int?)] = [:]
             for i in 0..<n {
                 let keys = causal ? i + 1 : n
                 let choice = selector.select(query: i, keys: keys)
@@ -314,16 +326,24 @@ struct EnclosureAttention: Sendable {
                     continue
                 }
                 centres[i] = added(centres[i], vc[b])
-                var extra = [Rational](repeating: .zero, count: d)
-                var reported = false
-                for k in choice.uncertified {
-                    if vc[k] != vc[b] && !reported {
-                        reported = true
-                        events.append(EnclosureEvent(block: block, stage: stage, sublayer: .attention, token: i,
-                                                     kind: .attentionUnresolved(head: h, key: k, leader: b)))
+                let spread: (extra: [Rational], differing: Int?)
+                if let id = choice.classID, let known = classExtras[id] {
+                    spread = known
+                } else {
+                    var extra = [Rational](repeating: .zero, count: d)
+                    var differing: Int? = nil
+                    for k in choice.uncertified {
+                        if differing == nil && vc[k] != vc[b] { differing = k }
+                        for e in 0..<d { extra[e] = max(extra[e], (vc[k][e] - vc[b][e]).magnitude + vr[k][e]) }
                     }
-                    for e in 0..<d { extra[e] = max(extra[e], (vc[k][e] - vc[b][e]).magnitude + vr[k][e]) }
+                    spread = (extra, differing)
+                    if let id = choice.classID { classExtras[id] = spread }
                 }
+                if let k = spread.differing {
+                    events.append(EnclosureEvent(block: block, stage: stage, sublayer: .attention, token: i,
+                                                 kind: .attentionUnresolved(head: h, key: k, leader: b)))
+                }
+                var extra = spread.extra
                 let outside = keys - choice.uncertified.count
                 if outside > 0, kind == .softmax, let gap = choice.smallestGap, let tau = temperature {
                     // Σ_{certified k} λ_ik ≤ (count)·e^{−g/τ₀}.
@@ -343,6 +363,13 @@ struct EnclosureAttention: Sendable {
 }
 
 /// Which keys a query may attend to, certified on boxes.
+///
+/// Rank-one scores s_ik = α_i β_k without a causal mask: every query whose α has a certified
+/// positive sign ranks the keys by β the same way, so the leader, the uncertified keys and the
+/// smallest certified β-gap are one computation for all of them (and one for the negative sign):
+/// O(n·d) per layer instead of O(n²). Only the query's factor |α_i| differs, and the gap is
+/// |α_i|_low times the shared β-gap, exactly the value the per-query loop computes
+/// (`shareClasses` false: the straightforward O(n²) algorithm, kept as the tests' reference).
 struct KeySelector {
     struct Choice {
         /// The key with the top score at the centres (first one on ties).
@@ -351,6 +378,17 @@ struct KeySelector {
         var uncertified: [Int]
         /// Smallest certified gap over the other keys (nil when there are none).
         var smallestGap: Rational?
+        /// Queries with the same class id have the same leader and uncertified keys (rank one,
+        /// no mask: 0 for α > 0, 1 for α < 0, 2 for an uncertified sign); nil: no sharing.
+        var classID: Int? = nil
+    }
+
+    /// One sign class of rank-one queries: leader, uncertified keys and the smallest certified
+    /// lower bound of ±(β_b − β_k) over the boxes.
+    struct SignClass {
+        var leader: Int
+        var uncertified: [Int]
+        var smallestLow: Rational?
     }
 
     let scores: CompiledScores<Rational>
@@ -358,18 +396,52 @@ struct KeySelector {
     /// Rank one: ⟨c_k, p⟩, ⟨|p|, r_k⟩, ⟨q, c_k⟩, ⟨|q|, r_k⟩.
     let alpha: [(Rational, Rational)]
     let beta: [(Rational, Rational)]
+    /// Rank one without a mask: the positive and negative sign classes (nil when not shared).
+    let positiveClass: SignClass?
+    let negativeClass: SignClass?
 
-    init(scores: CompiledScores<Rational>, boxes: [Box]) {
+    init(scores: CompiledScores<Rational>, boxes: [Box], shareClasses: Bool = false) {
         self.scores = scores
         self.boxes = boxes
         if case let .rankOne(p, q) = scores {
             let pm = p.map(\.magnitude), qm = q.map(\.magnitude)
-            alpha = boxes.map { (Rational.dot($0.centre, p), $0.isPoint ? .zero : Rational.dot(pm, $0.radius)) }
-            beta = boxes.map { (Rational.dot(q, $0.centre), $0.isPoint ? .zero : Rational.dot(qm, $0.radius)) }
+            let alpha = boxes.map { (Rational.dot($0.centre, p), $0.isPoint ? .zero : Rational.dot(pm, $0.radius)) }
+            // A = w wᵀ (Lemmas 4.1, 4.6, 4.7): β = α, one projection per token.
+            let beta = p == q ? alpha : boxes.map { (Rational.dot(q, $0.centre), $0.isPoint ? .zero : Rational.dot(qm, $0.radius)) }
+            self.alpha = alpha
+            self.beta = beta
+            if shareClasses && !boxes.isEmpty {
+                positiveClass = KeySelector.signClass(beta: beta, positive: true)
+                negativeClass = KeySelector.signClass(beta: beta, positive: false)
+            } else {
+                positiveClass = nil
+                negativeClass = nil
+            }
         } else {
             alpha = []
             beta = []
+            positiveClass = nil
+            negativeClass = nil
         }
+    }
+
+    /// The leader (extreme β at the centres, first on ties), the keys whose lower bound of
+    /// ±(β_b − β_k) on the boxes is not positive, and the smallest positive one.
+    static func signClass(beta: [(Rational, Rational)], positive: Bool) -> SignClass {
+        var b = 0
+        for k in beta.indices.dropFirst() where positive ? beta[k].0 > beta[b].0 : beta[k].0 < beta[b].0 { b = k }
+        var uncertified: [Int] = []
+        var smallest: Rational? = nil
+        for k in beta.indices {
+            let difference = positive ? beta[b].0 - beta[k].0 : beta[k].0 - beta[b].0
+            let low = difference - beta[b].1 - beta[k].1
+            if k == b || low <= .zero {
+                uncertified.append(k)
+            } else {
+                smallest = smallest.map { min($0, low) } ?? low
+            }
+        }
+        return SignClass(leader: b, uncertified: uncertified, smallestLow: smallest)
     }
 
     func select(query i: Int, keys: Int) -> Choice {
@@ -389,9 +461,16 @@ struct KeySelector {
         let aLow = a - aSpread, aHigh = a + aSpread
         guard aLow > .zero || aHigh < .zero else {
             // The sign of α_i is not certified (or α_i = 0: all scores tie).
-            return Choice(leader: 0, uncertified: Array(0..<keys), smallestGap: nil)
+            return Choice(leader: 0, uncertified: Array(0..<keys), smallestGap: nil,
+                          classID: positiveClass == nil ? nil : 2)
         }
         let positive = aLow > .zero
+        if let shared = positive ? positiveClass : negativeClass {
+            // Every key is a key (no mask): the class's answer, scaled by this query's |α|_low.
+            let scale = positive ? aLow : -aHigh
+            return Choice(leader: shared.leader, uncertified: shared.uncertified,
+                          smallestGap: shared.smallestLow.map { scale * $0 }, classID: positive ? 0 : 1)
+        }
         // Leader: extreme β at the centres.
         var b = 0
         for k in 1..<max(keys, 1) where positive ? beta[k].0 > beta[b].0 : beta[k].0 < beta[b].0 { b = k }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ExactArithmetic
 import TransformerModel
 
@@ -37,6 +38,12 @@ public struct Evaluator<S: Scalar>: Sendable {
     public let model: Transformer
     public let blocks: [CompiledBlock<S>]
 
+    /// This evaluator's resource limit (`EvaluationLimits.maximumBits` when it was made).
+    public let maximumBits: Int
+    private let overrun = LimitOverrun()
+    /// Counts the work done, for progress reports of long runs (`WorkMeter.units`); nil: not counted.
+    public var meter: WorkMeter? = nil
+
     /// Compiles `model`; `temperature` overrides the model's τ for softmax layers.
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -51,6 +58,7 @@ public struct Evaluator<S: Scalar>: Sendable {
             }
         }
         self.model = model
+        self.maximumBits = EvaluationLimits.maximumBits
         var blocks = model.blocks.map { CompiledBlock<S>($0, temperature: tau) }
         // Number the feed-forward directions model-wide, so a token's projection on a direction
         // can be reused by every later layer on that direction while the token stays put.
@@ -63,13 +71,21 @@ public struct Evaluator<S: Scalar>: Sendable {
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
     public func evaluate(_ xs: [[S]]) -> [[S]] {
-        guard S.isExact else { return blocks.reduce(xs) { $1.apply($0) } }
+        guard S.isExact else {
+            let units = meter.map { _ in WorkMeter.unitsPerBlock(xs) } ?? 0
+            return blocks.reduce(xs) { tokens, block in
+                meter?.add(units)
+                return block.apply(tokens)
+            }
+        }
         // Exact path: one projection cache per token. In the narrow layout thousands of
         // consecutive hats share one direction and each moves a single value, so most tokens
         // skip the dot product and only locate their projection among the layer's kinks.
         var tokens = xs
         var caches = [ProjectionCache<S>](repeating: ProjectionCache(), count: xs.count)
-        for block in blocks {
+        let unitsPerBlock = meter.map { _ in WorkMeter.unitsPerBlock(xs) } ?? 0
+        for (b, block) in blocks.enumerated() {
+            meter?.add(unitsPerBlock)
             if !block.feedForward.isIdentity {
                 for i in tokens.indices { tokens[i] = block.feedForward.apply(tokens[i], cache: &caches[i]) }
             }
@@ -77,6 +93,7 @@ public struct Evaluator<S: Scalar>: Sendable {
                 tokens = block.attention.apply(tokens)
                 for i in caches.indices { caches[i] = ProjectionCache() }
             }
+            if !withinLimit(tokens, block: b) { return tokens }
         }
         return tokens
     }
@@ -98,6 +115,30 @@ public struct Evaluator<S: Scalar>: Sendable {
             let result = evaluate(xs)
             counter.increment(then: progress)
             return result
+        }
+    }
+
+    /// False (and the overrun recorded for `checkLimit`) when a coordinate of `tokens` is larger
+    /// than `maximumBits`; the caller then stops evaluating.
+    public func withinLimit(_ tokens: [[S]], block: Int) -> Bool {
+        guard S.isExact else { return true }
+        for t in tokens {
+            for x in t {
+                let bits = x.bitSize
+                if bits > maximumBits {
+                    overrun.record(block: block, bits: bits)
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Throws the resource-limit error when an evaluation stopped at the limit: its results are
+    /// incomplete and must not be used.
+    public func checkLimit() throws(EvaluationError) {
+        if let (block, bits) = overrun.first {
+            throw EvaluationError("resource limit: after block \(block) (0-based) a coordinate has \(bits) bits, above the limit of \(maximumBits) bits for a numerator or denominator; raise it with --max-bits if the model is meant to grow this large")
         }
     }
 
@@ -126,8 +167,74 @@ public struct Evaluator<S: Scalar>: Sendable {
             }
             records.append(LayerRecord(block: b, stage: block.stage, sublayer: .attention, tokens: current,
                                        argmaxSets: observation.argmaxSets, smallestScoreGap: observation.smallestScoreGap))
+            if !withinLimit(current, block: b) { break }
         }
         return records
+    }
+}
+
+/// The resource limit of exact evaluation: the largest bit length of a numerator or a denominator
+/// of any coordinate after any block (docs/cli.md#resource-limits). Legitimate models stay far
+/// below it (the constructions' values have tens to thousands of bits); a hostile one
+/// (η = 10^100000 in every block) reaches it within a few blocks instead of running for minutes.
+public enum EvaluationLimits {
+    public static let defaultMaximumBits = 1_000_000
+    /// The limit new evaluators take; set once by the CLI (`--max-bits`) before any evaluation.
+    nonisolated(unsafe) public static var maximumBits = defaultMaximumBits
+}
+
+/// Work done by evaluators, shared by the threads of `evaluateAll`, so that a long run can print
+/// how far it is against an estimate made with the same measure (`unitsPerBlock`).
+public final class WorkMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+
+    public init() {}
+
+    /// The cost of one block on a sequence: n² score pairs plus n tokens, times a factor for the
+    /// size of the numbers (1 + the largest bit length of a coordinate / 64: one machine word).
+    public static func unitsPerBlock<S: Scalar>(_ xs: [[S]]) -> Int {
+        let n = xs.count
+        var bits = 0
+        for x in xs { for c in x { bits = Swift.max(bits, c.bitSize) } }
+        let (square, overflow) = n.multipliedReportingOverflow(by: n)
+        return overflow ? Int.max / 4 : (square + n) * (1 + bits / 64)
+    }
+
+    /// The estimate of a whole evaluation: every sequence through `blocks` blocks.
+    public static func estimate<S: Scalar>(_ sequences: [[[S]]], blocks: Int) -> Double {
+        sequences.reduce(0.0) { $0 + Double(unitsPerBlock($1)) * Double(blocks) }
+    }
+
+    public func add(_ units: Int) {
+        lock.lock()
+        done &+= units
+        lock.unlock()
+    }
+
+    public var units: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
+}
+
+/// The first place an evaluation exceeded its bit limit (shared by the threads of `evaluateAll`).
+final class LimitOverrun: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (block: Int, bits: Int)? = nil
+
+    func record(block: Int, bits: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let old = value, old.block <= block { return }
+        value = (block, bits)
+    }
+
+    var first: (block: Int, bits: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }
 

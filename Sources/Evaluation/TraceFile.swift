@@ -22,6 +22,7 @@ extension Evaluator {
                 return .object(members)
             }))])
         }
-        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")), ("pairs", .array(pairs))])
+        return .object([("arithmetic", .string(S.isExact ? "exact" : "float64")),
+                        ("block_numbering", .string("0-based, as blocks[k] in the model file")), ("pairs", .array(pairs))])
     }
 }

@@ -23,6 +23,10 @@ public protocol Scalar: Comparable, Hashable, Sendable, CustomStringConvertible 
 
     /// ⟨a, b⟩ over the common prefix of `a` and `b`. Conformers may override it with a faster algorithm.
     static func dot(_ a: [Self], _ b: [Self]) -> Self
+
+    /// The larger of the numerator's and the denominator's bit lengths (exact types), 0 for
+    /// fixed-size types: what resource limits on exact evaluation measure.
+    var bitSize: Int { get }
 }
 
 extension Scalar {
@@ -40,11 +44,13 @@ extension Scalar {
 
 extension Rational: Scalar {
     public init(_ value: Rational) { self = value }
+    public var bitSize: Int { Swift.max(numeratorBitLength, denominatorBitLength) }
     public static var isExact: Bool { true }
 }
 
 extension Double: Scalar {
     public init(_ value: Rational) { self = value.doubleValue }
+    public var bitSize: Int { 0 }
     public static var one: Double { 1 }
     public static var isExact: Bool { false }
 }

@@ -20,16 +20,21 @@ public struct SequencePair: Sendable, Equatable {
 /// A dataset of N sequence pairs in ℚ^d (see docs/mathematics.md#data, #data-formats), as read from its file.
 ///
 /// `Dataset` holds the sequences as given; `InterpolationProblem` is the validated, deduplicated
-/// form the constructions use.
+/// form the constructions use. A *causal* dataset (`causal`, docs/mathematics.md#causal-attention)
+/// reads each input as an ordered sequence and each output as one target per position;
+/// `CausalProblem` validates it.
 public struct Dataset: Sendable, Equatable {
     public var name: String?
     public var dimension: Int
     public var pairs: [SequencePair]
+    /// True for a causal (next-token) dataset: output i is the target of input position i.
+    public var causal: Bool
 
-    public init(name: String? = nil, dimension: Int, pairs: [SequencePair]) {
+    public init(name: String? = nil, dimension: Int, pairs: [SequencePair], causal: Bool = false) {
         self.name = name
         self.dimension = dimension
         self.pairs = pairs
+        self.causal = causal
     }
 
     /// Σ_j n^j over the sequences as given.
@@ -55,6 +60,7 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
 extension Dataset {
     /// Reads a dataset from JSON text (see docs/mathematics.md#data-formats). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
+        if let dataset = JSONParser.datasetFastPath(bytes) { return dataset }
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
         return try Dataset(json: json)
@@ -62,15 +68,26 @@ extension Dataset {
 
     public init(json: JSONValue) throws(InputError) {
         guard case .object(let rootMembers) = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
-        try Dataset.allowOnly(["name", "dimension", "pairs"], in: rootMembers, path: "")
+        if json["format"] != nil || json["blocks"] != nil {
+            throw InputError(path: "", reason: "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)")
+        }
+        try Dataset.allowOnly(["name", "dimension", "causal", "pairs"], in: rootMembers, path: "")
         var name: String? = nil
+        var causal = false
+        if let c = json["causal"] {
+            guard case .bool(let b) = c else { throw InputError(path: "causal", reason: "expected true or false, found \(c.kindName)") }
+            causal = b
+        }
         if let n = json["name"] {
             guard case .string(let s) = n else { throw InputError(path: "name", reason: "expected a string, found \(n.kindName)") }
             name = s
         }
         guard let dimValue = json["dimension"] else { throw InputError(path: "dimension", reason: "missing") }
-        guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1, d <= 1_000_000 else {
+        guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1 else {
             throw InputError(path: "dimension", reason: "expected a positive integer, found \(Dataset.show(dimValue))")
+        }
+        guard d <= Dataset.maximumDimension else {
+            throw InputError(path: "dimension", reason: "\(d) is above the largest dimension this build reads, \(Dataset.maximumDimension)")
         }
         guard let pairsValue = json["pairs"] else { throw InputError(path: "pairs", reason: "missing") }
         guard case .array(let items) = pairsValue else { throw InputError(path: "pairs", reason: "expected an array, found \(pairsValue.kindName)") }
@@ -81,6 +98,9 @@ extension Dataset {
             guard case .object(let members) = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
             try Dataset.allowOnly(["input", "output", "label"], in: members, path: path)
             let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
+            if causal && item["label"] != nil {
+                throw InputError(path: path + ".label", reason: "a causal dataset gives one target per input position: labels are for classification datasets")
+            }
             if let labelValue = item["label"] {
                 guard item["output"] == nil else {
                     throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
@@ -101,10 +121,16 @@ extension Dataset {
                 throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
             }
             let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
+            if causal && output.count != input.count {
+                throw InputError(path: path + ".output", reason: "a causal dataset needs one target per input position: \(input.count) input tokens but \(output.count) output tokens")
+            }
             pairs.append(SequencePair(input: input, output: output))
         }
-        self.init(name: name, dimension: d, pairs: pairs)
+        self.init(name: name, dimension: d, pairs: pairs, causal: causal)
     }
+
+    /// The largest dimension a dataset or model file may declare.
+    public static let maximumDimension = 1_000_000
 
     /// Rejects keys other than `allowed`: a misspelt key must not be silently ignored.
     static func allowOnly(_ allowed: [String], in members: [(key: String, value: JSONValue)], path: String) throws(InputError) {
@@ -175,6 +201,7 @@ extension Dataset {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
         members.append(("dimension", .number(String(dimension))))
+        if causal { members.append(("causal", .bool(true))) }
         members.append(("pairs", .array(pairs.map { p in
             if let label = p.label, p.output.isEmpty {
                 return .object([("input", .array(p.input.map(Dataset.jsonValue))), ("label", .string(label))])
@@ -185,9 +212,10 @@ extension Dataset {
     }
 
     /// The canonical text the dataset digest is computed from: one line per token, coordinates in
-    /// lowest terms. `tools/verify_certificate.py` rebuilds the same text.
+    /// lowest terms. `tools/verify_certificate.py` rebuilds the same text. A causal dataset has the
+    /// line `causal` after the dimension (so its digest differs from the same pairs read as sets).
     public var canonicalText: String {
-        var s = "exact-interp dataset v1\ndimension \(dimension)\npairs \(pairs.count)\n"
+        var s = "exact-interp dataset v1\ndimension \(dimension)\n" + (causal ? "causal\n" : "") + "pairs \(pairs.count)\n"
         for (j, p) in pairs.enumerated() {
             s += "pair \(j)\n"
             for t in p.input { s += "in " + t.map(\.description).joined(separator: " ") + "\n" }

@@ -31,6 +31,9 @@ public struct InterpolationProblem: Sendable {
     /// Validates `dataset`: throws on infeasible data (an input set paired with two output sets,
     /// m^j > n^j), with the offending pairs named.
     public init(_ dataset: Dataset) throws(InputError) {
+        guard !dataset.causal else {
+            throw InputError(path: "causal", reason: "a causal dataset is interpolated position by position, not as sets: use `construct --causal` (see docs/causal.md)")
+        }
         dimension = dataset.dimension
         var notices: [String] = []
         var seenInputs: [Set<Token>: Int] = [:]

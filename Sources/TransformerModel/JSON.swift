@@ -1,3 +1,5 @@
+import ExactArithmetic
+
 /// A parsed JSON document that keeps numbers as the exact text they were written with.
 ///
 /// Foundation's decoders turn `0.1` into the double nearest to it; docs/mathematics.md#data-formats reads it as 1/10.
@@ -132,6 +134,12 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            if bytes[index] == UInt8(ascii: "/"), case .number(let numerator)? = items.last {
+                var end = index + 1
+                while end < bytes.count, bytes[end] >= 48, bytes[end] <= 57 { end += 1 }
+                let denominator = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+                throw error("expected ',' or ']'; fractions are strings: \"\(numerator)/\(denominator.isEmpty ? "q" : denominator)\"")
+            }
             throw error("expected ',' or ']'")
         }
     }
@@ -164,6 +172,12 @@ public struct JSONParser {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") { index += 1; break }
             if c < 0x20 { throw error("control character in a string") }
+            if c >= 0x80 {
+                let length = try utf8SequenceLength()
+                out.append(contentsOf: bytes[index..<index + length])
+                index += length
+                continue
+            }
             if c != UInt8(ascii: "\\") { out.append(c); index += 1; continue }
             index += 1
             guard index < bytes.count else { throw error("unterminated escape") }
@@ -197,6 +211,28 @@ public struct JSONParser {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The length of the well-formed UTF-8 sequence at `index` (RFC 3629: no overlong forms, no
+    /// surrogates, nothing above U+10FFFF); invalid UTF-8 is an error naming its byte offset.
+    private func utf8SequenceLength() throws(JSONSyntaxError) -> Int {
+        let c = bytes[index]
+        func continuation(_ k: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            index + k < bytes.count && range.contains(bytes[index + k])
+        }
+        let ok: Bool, length: Int
+        switch c {
+        case 0xC2...0xDF: length = 2; ok = continuation(1)
+        case 0xE0: length = 3; ok = continuation(1, 0xA0...0xBF) && continuation(2)
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3; ok = continuation(1) && continuation(2)
+        case 0xED: length = 3; ok = continuation(1, 0x80...0x9F) && continuation(2)
+        case 0xF0: length = 4; ok = continuation(1, 0x90...0xBF) && continuation(2) && continuation(3)
+        case 0xF1...0xF3: length = 4; ok = continuation(1) && continuation(2) && continuation(3)
+        case 0xF4: length = 4; ok = continuation(1, 0x80...0x8F) && continuation(2) && continuation(3)
+        default: length = 1; ok = false
+        }
+        guard ok else { throw error("invalid UTF-8 at byte offset \(index) (byte 0x\(String(c, radix: 16, uppercase: true)))") }
+        return length
+    }
+
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("short \\u escape") }
         var v: UInt32 = 0
@@ -213,6 +249,121 @@ public struct JSONParser {
             index += 1
         }
         return v
+    }
+}
+
+// MARK: - Datasets without a tree
+
+extension JSONParser {
+    private struct NotTheFastPath: Error {}
+
+    /// Reads a well-formed dataset straight from its bytes into tokens, without building a
+    /// `JSONValue` tree (a 200 MB file would need several gigabytes for the tree). Returns nil on
+    /// anything unusual (a syntax error, an unknown or repeated key, "pairs" before "dimension", a
+    /// token of the wrong size, a malformed number): the caller then reads the file through the
+    /// tree, whose messages name the problem. Accepts exactly what `Dataset(json:)` accepts.
+    static func datasetFastPath(_ bytes: [UInt8]) -> Dataset? {
+        var p = JSONParser(bytes)
+        return try? p.readDataset()
+    }
+
+    private mutating func byte(_ c: UInt8) throws {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == c else { throw NotTheFastPath() }
+        index += 1
+    }
+
+    /// True and consumed when the next non-space byte is `c`.
+    private mutating func accept(_ c: UInt8) -> Bool {
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == c { index += 1; return true }
+        return false
+    }
+
+    private mutating func key() throws -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw NotTheFastPath() }
+        let k = try parseString()
+        try byte(UInt8(ascii: ":"))
+        return k
+    }
+
+    private mutating func readDataset() throws -> Dataset {
+        try byte(UInt8(ascii: "{"))
+        var name: String? = nil, dimension: Int? = nil, pairs: [SequencePair]? = nil
+        var seen: Set<String> = []
+        repeat {
+            let k = try key()
+            guard seen.insert(k).inserted else { throw NotTheFastPath() }
+            skipWhitespace()
+            switch k {
+            case "name":
+                guard case .string(let s) = try parseValue(depth: 1) else { throw NotTheFastPath() }
+                name = s
+            case "dimension":
+                guard case .number(let text) = try parseValue(depth: 1), let d = Int(text), d >= 1, d <= Dataset.maximumDimension else {
+                    throw NotTheFastPath()
+                }
+                dimension = d
+            case "pairs":
+                guard let d = dimension else { throw NotTheFastPath() }
+                pairs = try readPairs(dimension: d)
+            default:
+                throw NotTheFastPath()
+            }
+        } while accept(UInt8(ascii: ","))
+        try byte(UInt8(ascii: "}"))
+        skipWhitespace()
+        guard index == bytes.count, let dimension, let pairs else { throw NotTheFastPath() }
+        return Dataset(name: name, dimension: dimension, pairs: pairs)
+    }
+
+    private mutating func readPairs(dimension d: Int) throws -> [SequencePair] {
+        try byte(UInt8(ascii: "["))
+        var pairs: [SequencePair] = []
+        repeat {
+            try byte(UInt8(ascii: "{"))
+            var input: [Token]? = nil, output: [Token]? = nil
+            repeat {
+                switch try key() {
+                case "input" where input == nil: input = try readSequence(dimension: d)
+                case "output" where output == nil: output = try readSequence(dimension: d)
+                default: throw NotTheFastPath()
+                }
+            } while accept(UInt8(ascii: ","))
+            try byte(UInt8(ascii: "}"))
+            guard let input, let output else { throw NotTheFastPath() }
+            pairs.append(SequencePair(input: input, output: output))
+        } while accept(UInt8(ascii: ","))
+        try byte(UInt8(ascii: "]"))
+        return pairs
+    }
+
+    private mutating func readSequence(dimension d: Int) throws -> [Token] {
+        try byte(UInt8(ascii: "["))
+        var tokens: [Token] = []
+        repeat {
+            try byte(UInt8(ascii: "["))
+            var token: Token = []
+            token.reserveCapacity(d)
+            repeat {
+                skipWhitespace()
+                guard index < bytes.count else { throw NotTheFastPath() }
+                let text: String
+                switch bytes[index] {
+                case UInt8(ascii: "\""): text = try parseString()
+                case UInt8(ascii: "-"), 48...57: text = try parseNumber()
+                default: throw NotTheFastPath()
+                }
+                guard token.count < d, let r = try? Rational(parsing: text) else { throw NotTheFastPath() }
+                token.append(r)
+            } while accept(UInt8(ascii: ","))
+            try byte(UInt8(ascii: "]"))
+            guard token.count == d else { throw NotTheFastPath() }
+            tokens.append(token)
+        } while accept(UInt8(ascii: ","))
+        try byte(UInt8(ascii: "]"))
+        return tokens
     }
 }
 

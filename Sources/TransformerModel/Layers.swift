@@ -159,6 +159,11 @@ public struct Block: Sendable, Equatable {
         case reCollapse = "re-collapse"
         /// The shift of Lemma 4.7, built on its own by `exact-interp lemma 4.7`.
         case lemma47 = "lemma 4.7"
+        /// Causal construction: blocks that give every prefix its own state, with causal masks
+        /// (docs/mathematics.md#causal-attention).
+        case causalContext = "causal-context"
+        /// Causal construction: the block that maps every prefix state onto its next token.
+        case causalInterpolation = "causal-interpolation"
         /// A block built by hand or by a test, outside every construction.
         case custom = "custom"
         /// A block imported from a tensor file that names no stage (`exact-interp import`).

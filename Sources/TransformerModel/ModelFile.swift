@@ -168,6 +168,9 @@ extension Transformer {
 
     public init(json: JSONValue) throws(InputError) {
         let root = JSONReader(value: json, path: "")
+        if json["format"] == nil, json["pairs"] != nil {
+            throw InputError(path: "", reason: "this looks like a dataset file, not a model — arguments swapped? (commands take MODEL DATASET)")
+        }
         let format = try root.field("format").string()
         try root.allowingOnly(["format", "version", "dimension", "temperature", "dataset_digest", "metadata", "labels", "blocks"])
         guard format == Transformer.formatName else {
@@ -177,7 +180,7 @@ extension Transformer {
         guard version == Transformer.formatVersion else {
             throw InputError(path: "version", reason: "this build reads version \(Transformer.formatVersion), the file has version \(version)")
         }
-        let d = try root.field("dimension").integer(in: 1...1_000_000)
+        let d = try root.field("dimension").integer(in: 1...Dataset.maximumDimension)
         var temperature: Rational? = nil
         if let t = root.optionalField("temperature") {
             let tau = try t.rational()
@@ -185,6 +188,9 @@ extension Transformer {
             temperature = tau
         }
         let digest = try root.optionalField("dataset_digest")?.string()
+        if let digest, !Transformer.isWellFormedDigest(digest) {
+            throw InputError(path: "dataset_digest", reason: "expected \"sha256:\" and 64 lowercase hex digits, found \"\(digest)\"")
+        }
         var metadata: [String: String] = [:]
         if let m = root.optionalField("metadata") {
             guard case .object(let members) = m.value else { throw InputError(path: m.path, reason: "expected an object") }
@@ -208,6 +214,15 @@ extension Transformer {
             blocks.append(try Block(reader: b, dimension: d))
         }
         self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: digest, metadata: metadata, labels: labels)
+    }
+}
+
+extension Transformer {
+    /// "sha256:" and 64 lowercase hex digits, the only digest form written and accepted.
+    public static func isWellFormedDigest(_ digest: String) -> Bool {
+        let bytes = Array(digest.utf8)
+        guard bytes.count == 71, digest.hasPrefix("sha256:") else { return false }
+        return bytes[7...].allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
 

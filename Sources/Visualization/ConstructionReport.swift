@@ -196,7 +196,8 @@ public struct ConstructionReport: Sendable {
 
         out += ["", "## Bit lengths per block", ""]
         out.append("Largest numerator and denominator bit length over the block's parameters"
-                   + (blockBits.count > ConstructionReport.chartRows ? " (maximum over each range of blocks)." : "."))
+                   + (blockBits.count > ConstructionReport.chartRows ? " (maximum over each range of blocks)." : ".")
+                   + " Blocks are numbered from 0, as blocks[k] in the model file (every block number in this report is 0-based).")
         out.append("")
         out.append("```")
         out += bitChart()
@@ -258,7 +259,7 @@ public struct ConstructionReport: Sendable {
         for g in 0..<rows {
             let a = g * blockBits.count / rows, b = (g + 1) * blockBits.count / rows
             let slice = blockBits[a..<b]
-            let label = b - a == 1 ? "\(a + 1)" : "\(a + 1)–\(b)"
+            let label = b - a == 1 ? "\(a)" : "\(a)–\(b - 1)"
             var seen = Set<Block.Stage>()
             let stage = slice.map(\.stage).filter { seen.insert($0).inserted }.map(\.rawValue).joined(separator: ",")
             groups.append((label, stage, slice.map(\.numerator).max() ?? 0, slice.map(\.denominator).max() ?? 0))

@@ -58,7 +58,7 @@ extension StagePicture {
         var notes: [String] = []
         var modelLine = "N = \(problem.count) sequences in ℚ\(StagePicture.superscripted(d)), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount); model: \(model.blocks.count) blocks"
         let details = [model.metadata["layout"].map { "\($0) layout" }, model.usesSoftmax ? "softmax" : "hardmax"].compactMap { $0 }
-        modelLine += " (" + details.joined(separator: ", ") + ")."
+        modelLine += " (" + details.joined(separator: ", ") + "); blocks numbered from 0, as blocks[k] in the model file."
         notes.append(modelLine)
         if S.isExact {
             notes.append("Positions are the exact rational values of the evaluation, rounded to doubles only to place them on the page.")

@@ -83,6 +83,7 @@ public struct StageTrace<S: Plottable>: Sendable {
                         if block.attention.isIdentity { continue }
                         current = block.attention.apply(current)
                     }
+                    if !evaluator.withinLimit(current, block: s / 2) { return ([input], []) }
                     for (r, i) in representative.enumerated() {
                         let p = point(current[i])
                         if p != points[r].last {
@@ -96,6 +97,7 @@ public struct StageTrace<S: Plottable>: Sendable {
             }
             return (checkpoints, paths)
         }
+        try evaluator.checkLimit()
         self.plan = plan
         let steps = plan.steps.count
         checkpoints = (0...steps).map { k in perSequence.map { $0.0[k] } }

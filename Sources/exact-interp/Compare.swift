@@ -20,6 +20,9 @@ struct Compare: ParsableCommand {
         boxes cross a ReLU kink. Then the first layer and token where float64 leaves its box, and \
         both verdicts (certificate at τ, float64 Hausdorff distance).
 
+        On a causal dataset ("causal": true, docs/causal.md) the verdicts are per position: output i \
+        against target i, in order (float64: every position within --tolerance).
+
         Exits 0 when both arithmetics interpolate every pair, 1 otherwise, 2 on invalid input.
         """
     )
@@ -27,6 +30,8 @@ struct Compare: ParsableCommand {
     @OptionGroup var files: ModelAndDataset
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
     @OptionGroup var temperature: TemperatureOption
+
+    func validate() throws { try requireTolerance(tolerance) }
 
     struct LayerSummary {
         var label = ""
@@ -37,10 +42,18 @@ struct Compare: ParsableCommand {
         var kinkDistance: Rational? = nil
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
         let (transformer, data) = try files.load()
         try requireSameDimension(transformer, data)
+        try requireMatchingDigest(transformer, data, modelPath: files.model, datasetPath: files.dataset)
         if transformer.usesSoftmax {
+            guard !data.causal else {
+                printError("error: \(files.dataset) is a causal dataset: causal models are hardmax only (docs/causal.md)")
+                throw Exit.invalidInput
+            }
             try compareSoftmax(transformer, data)
             return
         }
@@ -57,6 +70,7 @@ struct Compare: ParsableCommand {
         var exactFailures = 0, floatFailures = 0
         for (j, pair) in data.pairs.enumerated() {
             let e = exact.trace(pair.input)
+            try requireWithinLimit(exact)
             let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
             if layers.isEmpty { layers = e.map { LayerSummary(label: "block \($0.block) \($0.sublayer.rawValue) (\($0.stage))") } }
             for l in e.indices {
@@ -86,11 +100,22 @@ struct Compare: ParsableCommand {
                 if let k = e[l].smallestKinkDistance { s.kinkDistance = s.kinkDistance.map { min($0, k) } ?? k }
                 layers[l] = s
             }
-            if !interpolates(e.last?.tokens ?? pair.input, pair.output) { exactFailures += 1 }
-            let distance = hausdorffDistance(f.last?.tokens ?? [], pair.output.map { $0.map(\.doubleValue) })
+            let exactOut = e.last?.tokens ?? pair.input, floatOut = f.last?.tokens ?? []
+            let want = pair.output.map { $0.map(\.doubleValue) }
+            if data.causal {
+                // Causal data: position i against target i, in order (docs/causal.md).
+                if exactOut != pair.output { exactFailures += 1 }
+                var worst = 0.0
+                for (a, b) in zip(floatOut, want) { worst = max(worst, euclidean(a, b)) }
+                if floatOut.count != want.count || !(worst <= tolerance) { floatFailures += 1 }
+                continue
+            }
+            if !interpolates(exactOut, pair.output) { exactFailures += 1 }
+            let distance = hausdorffDistance(floatOut, want)
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
+        print("blocks numbered from 0, as blocks[k] in the model file")
         print(pad("layer", width) + pad("argmax≠", 9) + pad("sign≠", 7) + pad("max|float−exact|", 24) + pad("score gap (exact)", 25) + "kink distance (exact)")
         for s in layers {
             print(pad(s.label, width) + pad(String(s.argmaxDiffers), 9) + pad(String(s.signDiffers), 7)
@@ -176,6 +201,7 @@ extension Compare {
             if !(distance <= tolerance) { floatFailures += 1 }
         }
         print("float64 at τ = \(tauValue); boxes certified for every τ ∈ (0, \(tauValue)]")
+        print("blocks numbered from 0, as blocks[k] in the model file")
         print("layer                                   outside  kinks  max|float−centre|  max radius (exact)")
         for s in layers {
             print(pad(s.label, 40) + pad(String(s.outside), 9) + pad(String(s.kinks), 7)
@@ -195,4 +221,11 @@ func radiusText(_ r: Rational) -> String {
     if r.isZero || r.numeratorBitLength + r.denominatorBitLength <= 48 { return r.description }
     let x = r.doubleValue
     return x != 0 ? "≈\(x)" : "≈2^\(r.numeratorBitLength - r.denominatorBitLength)"
+}
+
+/// |a − b| in float64.
+func euclidean(_ a: [Double], _ b: [Double]) -> Double {
+    var sum = 0.0
+    for (x, y) in zip(a, b) { sum += (x - y) * (x - y) }
+    return sum.squareRoot()
 }

@@ -42,8 +42,14 @@ struct Construct: ParsableCommand {
         within the paper's 2Σm + 3N; docs/mathematics.md#re-collapse). τ₀ is searched by halving from --tau-start (default: near the \
         smallest attention score gap of the construction; at most \
         --tau-tries tries): the first τ at which the enclosure certificate holds is stored in the \
-        model, and the written file is re-certified: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \
+        model, and the written file must read back identical to the certified model: T_τ(X^j) = Y^j for every τ ∈ (0, τ₀]. Exits 1 \
         when no tried temperature certifies.
+
+        Causal (--causal, for a dataset with "causal": true; docs/causal.md): context blocks (a \
+        multi-hat FF lifting every distinct value to a generic point, then causal hardmax attention \
+        with zero scores, the uniform average over the visible prefix) until equal states have equal \
+        targets, then one multi-hat FF mapping each distinct state to its target. Every step is \
+        checked exactly; the written model is re-verified per position, with its masks.
 
         --weights float64|float32 (hardmax): every parameter is exactly a value of that format (dyadic \
         hat widths and ramps, dyadic β, integer sphere leaders of one norm), so the exported tensors \
@@ -59,11 +65,15 @@ struct Construct: ParsableCommand {
     @Argument(help: "Dataset JSON file.") var dataset: String
     @OptionGroup var destination: OutputOption
     @Option(help: "narrow or compact.") var layout: HardmaxConstruction.Layout = .narrow
+    @Option(help: "Compact hardmax: attention heads per many-sequence separation block (1, or 2: top and bottom leaders).")
+    var separationHeads: Int = 1
     @Option(help: "hardmax (Theorem 1.4) or softmax (Theorem 1.6).") var attention: AttentionChoice = .hardmax
     @Option(help: "softmax: the first temperature of the τ₀ search (halved after each failed try); auto: the largest power of two ≤ min(1, 4g), g the smallest attention score gap.") var tauStart: TemperatureStart = .auto
     @Option(help: "softmax: the largest number of temperatures tried.") var tauTries: Int = 64
+    @Flag(help: "Causal dataset: build a model that, run with its causal masks on each whole input sequence, maps position i to target i (docs/causal.md).") var causal = false
     @Option(help: "exact (default), float64 or float32: the numbers every parameter must be (hardmax).") var weights: WeightChoice = .exact
     @OptionGroup var progress: QuietFlag
+    @Flag(help: "List every repeated token or pair (default: a count and the first three).") var verbose = false
 
     var output: String { destination.output }
     var quiet: Bool { progress.quiet }
@@ -80,18 +90,26 @@ struct Construct: ParsableCommand {
     }
 
     func validate() throws {
-        if let start = tauStart.rational, start <= .zero {
-            printError("error: --tau-start must be positive")
-            throw Exit.invalidInput
+        if attention == .hardmax {
+            guard tauStart.rational == nil else { throw ValidationError("--tau-start applies to --attention softmax only (hardmax has no temperature)") }
+        } else if let start = tauStart.rational, start <= .zero {
+            throw ValidationError("--tau-start must be positive, found \(start)")
         }
-        guard (1...4096).contains(tauTries) else {
-            printError("error: --tau-tries must be in 1...4096")
-            throw Exit.invalidInput
-        }
+        guard (1...4096).contains(tauTries) else { throw ValidationError("--tau-tries must be in 1...4096, found \(tauTries)") }
+        guard (1...2).contains(separationHeads) else { throw ValidationError("--separation-heads must be 1 or 2, found \(separationHeads)") }
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
+        // The output is checked before the (possibly long) construction: not an input, writable.
+        let target = try OutputFile(output, option: "--output", inputs: [dataset])
         var data = try loadDataset(dataset)
+        if causal || data.causal {
+            try runCausal(data)
+            return
+        }
         var labels: LabelEmbedding? = nil
         if data.isLabelled {
             let chosen = LabelEmbedding.choose(for: data)
@@ -106,7 +124,7 @@ struct Construct: ParsableCommand {
             printError("error: \(dataset): \(error)")
             throw Exit.invalidInput
         }
-        for notice in problem.notices { printError("notice: \(notice)") }
+        printNotices(problem.notices, verbose: verbose)
         if weights != .exact {
             guard attention == .hardmax else {
                 printError("error: --weights \(weights.rawValue) is implemented for hardmax constructions only")
@@ -118,14 +136,18 @@ struct Construct: ParsableCommand {
             }
         }
         if attention == .softmax {
-            try runSoftmax(data, problem, labels: labels)
+            try runSoftmax(data, problem, target, labels: labels)
             return
         }
         let started = DispatchTime.now()
         let quiet = self.quiet
+        let heartbeat = constructionHeartbeat()
+        defer { heartbeat.stop() }
         var result: HardmaxConstruction.Result
         do {
-            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout, weights: weights.format) { message in
+            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout,
+                                                   separationHeads: separationHeads, weights: weights.format) { message in
+                heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
             // A compact classifier: also the construction without leader moves; keep the smaller.
@@ -134,7 +156,7 @@ struct Construct: ParsableCommand {
                     if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
                 }
                 let (a, b) = (direct.model.parameterCount.structured, result.model.parameterCount.structured)
-                print("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
+                say("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
                 if a < b { result = direct }
             }
         } catch {
@@ -142,10 +164,52 @@ struct Construct: ParsableCommand {
         }
         var model = result.model
         model.labels = labels
+        let text = model.fileText
+        let staged = try target.stage(text)
         printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
-        try writeAndCertify(model, data, started: started)
+        if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
+        let report = try verifyWritten(model, data, staged: staged, text: text)
+        say("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
+        guard report.holds else {
+            staged?.discard()
+            printError("error: the constructed model does not verify: this is a bug, please report it")
+            throw Exit.internalError
+        }
+        // Only a checked model becomes the output file.
+        try staged?.commit()
+    }
+
+    /// Every few seconds without a stage message, a line saying the construction is still at work
+    /// and on what (the stages report their own progress in between).
+    func constructionHeartbeat() -> Heartbeat {
+        let box = HeartbeatBox()
+        let heartbeat = Heartbeat(quiet: quiet) { "construct: still working (last step: \(box.heartbeat?.last ?? "reading the data"))" }
+        box.heartbeat = heartbeat
+        return heartbeat
+    }
+
+    /// Result lines: standard output, or standard error when the model itself goes to standard output.
+    func say(_ line: String) { exact_interp.say(line, besides: output) }
+
+    /// The written bytes read back: the temporary file when there is one, else the text itself
+    /// (standard output or a device cannot be read back).
+    func rereadWritten(_ staged: StagedOutput?, text: String) throws -> Transformer {
+        // Test hook (Tests/golden/hardening/sigint-during-check): a pause between writing the
+        // temporary file and checking it, so that an interrupt can be sent at that moment.
+        if let pause = ProcessInfo.processInfo.environment["EXACT_INTERP_TEST_PAUSE_BEFORE_CHECK"], let seconds = Double(pause) {
+            printError("test hook: pausing \(seconds) s before the self-check")
+            Thread.sleep(forTimeInterval: seconds)
+        }
+        do {
+            if let staged { return try Transformer.parse(readFile(staged.temporary)) }
+            return try Transformer.parse(Array(text.utf8))
+        } catch let error as InputError {
+            staged?.discard()
+            printError("error: the written model does not read back: \(error)")
+            throw Exit.internalError
+        }
     }
 
     /// Reports a construction error: 2 for data the theorem does not accept, 70 for a stage that
@@ -166,44 +230,29 @@ struct Construct: ParsableCommand {
                       layoutBound: Int, paperBound: String) {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
-        print("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        print("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
+        say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
+        say("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
-            print("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+            say("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(s.largestNumeratorBits) bits, denominator \(s.largestDenominatorBits) bits")
         }
-        print("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
-        print("largest width: \(model.maximumWidth)")
-        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
-        print("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
+        say("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
+        say("largest width: \(model.maximumWidth)")
+        say("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        say("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
-    /// Writes the model, re-reads the file and certifies it with Certification's `certify` (exact
-    /// hardmax evaluation or the enclosure certificate, as the model asks): what is certified is
-    /// the file, not the memory. A model that does not read back or does not certify is a bug (70).
-    func writeAndCertify(_ model: Transformer, _ data: Dataset, started: DispatchTime) throws {
-        try writeFile(output, model.fileText)
-        if !quiet { printError("[\(elapsed(since: started))] \(model.usesSoftmax ? "re-certifying" : "verifying") the written model") }
-        let reread = try loadModel(output)
+    /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
+    func verifyWritten(_ model: Transformer, _ data: Dataset, staged: StagedOutput?, text: String) throws -> CertificationReport {
+        let reread = try rereadWritten(staged, text: text)
         guard reread == model else {
+            staged?.discard()
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        let report = try certifyOrExit(reread, data, modelPath: output, datasetPath: dataset, builtHere: true,
-                                       progress: verificationProgress(reread, data, quiet: quiet))
-        switch report.method {
-        case .exactHardmax:
-            print("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
-        case .enclosure:
-            if report.holds {
-                print("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(report.temperature?.description ?? "?")] (exact enclosures)")
-            } else {
-                print("certificate: FAILED on \(report.failures.count) pairs")
-                for f in report.failures.prefix(5) { print("  \(f)") }
-            }
-        }
-        guard report.holds else {
-            printError("error: the constructed model does not \(model.usesSoftmax ? "certify" : "verify"): this is a bug, please report it")
+        do { return try certify(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+            staged?.discard()
+            printError("error: \(error)")
             throw Exit.internalError
         }
     }
@@ -219,22 +268,25 @@ extension Construct {
     /// staircase's width against the number of labels, and the parameters against N·d.
     func printLabels(_ labels: LabelEmbedding, _ model: Transformer, _ problem: InterpolationProblem) {
         let shown = labels.entries.map { "\"\($0.label)\" → \(show($0.token))" }.joined(separator: ", ")
-        print("labels: \(labels.entries.count) (\(shown)), recorded in the model")
+        say("labels: \(labels.entries.count) (\(shown)), recorded in the model")
         let last = model.blocks.last.map { $0.feedForward.width } ?? 0
         let nd = problem.count * problem.dimension
         let counts = model.parameterCount
-        print("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
+        say("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
     }
 
-    /// Theorem 1.6: build, search τ₀, write, re-read and re-certify the file.
-    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, labels: LabelEmbedding?) throws {
+    /// Theorem 1.6: build, search τ₀ (the certificate), write, and check the file reads back as the certified model.
+    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, _ target: OutputFile, labels: LabelEmbedding?) throws {
         let start = tauStart.rational
         let started = DispatchTime.now()
         let quiet = self.quiet
+        let heartbeat = constructionHeartbeat()
+        defer { heartbeat.stop() }
         let result: SoftmaxConstruction.Result
         do {
             result = try SoftmaxConstruction.build(problem, pairs: data.pairs, digest: data.digest, layout: layout,
                                                    search: TemperatureSearch(start: start, maximumTries: tauTries)) { message in
+                heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
         } catch {
@@ -248,10 +300,93 @@ extension Construct {
         }
         var model = result.model
         model.labels = labels
+        let text = model.fileText
+        let staged = try target.stage(text)
         printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
-        print("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
-        try writeAndCertify(model, data, started: started)
+        say("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
+        // The τ₀ search ran the full certificate on the model in memory, on every pair as given, and
+        // accepted it with no enclosure event at all (stricter than `verify`). The file is that model
+        // iff it reads back equal to it, so comparing them certifies the file without a second run.
+        let reread = try rereadWritten(staged, text: text)
+        guard reread == model else {
+            staged?.discard()
+            printError("error: the written model does not read back identically")
+            throw Exit.internalError
+        }
+        try staged?.commit()
+        say("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
+    }
+}
+
+extension Construct {
+    /// Causal datasets: build, write, re-read and verify per position.
+    func runCausal(_ data: Dataset) throws {
+        guard data.causal else {
+            printError("error: \(dataset): --causal needs a causal dataset (\"causal\": true, one target per input position; see docs/dataset-format.md)")
+            throw Exit.invalidInput
+        }
+        guard causal else {
+            printError("error: \(dataset) is a causal dataset: add --causal (docs/causal.md)")
+            throw Exit.usage
+        }
+        guard attention == .hardmax else {
+            printError("error: --causal builds hardmax models only")
+            throw Exit.usage
+        }
+        guard weights == .exact else {
+            printError("error: --weights \(weights.rawValue) is not implemented for --causal (its lifts are integers up to 2²⁰ but its hats are not dyadic)")
+            throw Exit.usage
+        }
+        let problem: CausalProblem
+        do { problem = try CausalProblem(data) } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
+        let started = DispatchTime.now()
+        let quiet = self.quiet
+        let result: CausalConstruction.Result
+        do {
+            result = try CausalConstruction.build(problem, digest: data.digest) { message in
+                if !quiet { printError("[\(elapsed(since: started))] \(message)") }
+            }
+        } catch {
+            throw exitCode(for: error)
+        }
+        let model = result.model
+        try writeFile(output, model.fileText)
+        let counts = model.parameterCount
+        let bits = model.largestBitLengths
+        print("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
+        print("model: \(output) (causal, hardmax)")
+        for s in result.stages {
+            print("  \(pad(s.stage.rawValue, 21)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 6)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+        }
+        // Under the masks equal prefixes give equal states, so equal counts mean the state is an
+        // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
+        let injective = result.distinctStates == problem.distinctPrefixCount
+        print("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
+        print("blocks: \(model.blocks.count)")
+        print("largest width: \(model.maximumWidth)")
+        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
+        let reread = try loadModel(output)
+        guard reread == model else {
+            printError("error: the written model does not read back identically")
+            throw Exit.internalError
+        }
+        let report: CausalVerificationReport
+        do { report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+            printError("error: \(error)")
+            throw Exit.internalError
+        }
+        guard report.holds else {
+            print("verification: FAILED on \(report.failures.count) positions")
+            printError("error: the constructed model does not verify: this is a bug, please report it")
+            throw Exit.internalError
+        }
+        print("verification: every position maps to its target under the causal masks (\(report.positions) positions, exact)")
     }
 }

@@ -32,11 +32,18 @@ struct Draw: ParsableCommand {
     @OptionGroup var temperature: TemperatureOption
 
     func validate() throws {
-        guard x >= 0, y >= 0, x != y else { throw ValidationError("--x and --y must be two different coordinates ≥ 0") }
-        guard maxArrows >= 1 else { throw ValidationError("--max-arrows must be at least 1") }
+        guard x >= 0 else { throw ValidationError("--x must be a non-negative integer (a 0-based coordinate), found \(x)") }
+        guard y >= 0 else { throw ValidationError("--y must be a non-negative integer (a 0-based coordinate), found \(y)") }
+        guard x != y else { throw ValidationError("--x and --y must be two different coordinates") }
+        try requirePositive(maxArrows, "--max-arrows")
     }
 
+    @OptionGroup var limits: LimitOptions
+
     func run() throws {
+        limits.apply()
+        let output = destination.output
+        let target = try OutputFile(output, option: "--output", inputs: [files.model, files.dataset])
         let (transformer, data, problem) = try loadForPictures(files)
         guard x < problem.dimension, y < problem.dimension else {
             printError("error: --x \(x) --y \(y): the data has coordinates 0…\(problem.dimension - 1) only")
@@ -57,9 +64,9 @@ struct Draw: ParsableCommand {
             // A classifier: name the output tokens (docs/classification.md).
             picture.notes.append("labels: " + labels.entries.map { "\($0.label) → \(show($0.token))" }.joined(separator: ", "))
         }
-        try writeFile(destination.output, picture.svg)
+        try target.write(picture.svg)
         let titles = picture.panels.map(\.title).joined(separator: ", ")
-        print("figure: \(destination.output) (\(picture.panels.count) panels: \(titles))")
+        say("figure: \(output) (\(picture.panels.count) panels: \(titles))", besides: output)
     }
 }
 
@@ -68,6 +75,7 @@ func loadForPictures(_ files: ModelAndDataset) throws -> (Transformer, Dataset, 
     let (transformer, data) = try files.load()
     let dataset = files.dataset
     try requireSameDimension(transformer, data)
+    try requireMatchingDigest(transformer, data, modelPath: files.model, datasetPath: dataset)
     let problem: InterpolationProblem
     do { problem = try InterpolationProblem(data) } catch {
         printError("error: \(dataset): \(error)")

@@ -91,7 +91,7 @@ struct DynamicsCommand: ParsableCommand {
         let report = DynamicsReport(run: run, name: input.name, matrixGiven: m != nil)
         print(json ? report.json.rendered() : report.text(finalOnly: finalOnly), terminator: "")
         if let draw {
-            try writeFile(draw, DynamicsPicture(run: run, title: input.name ?? file).svg)
+            try writeFile(draw, DynamicsPicture(run: run, title: input.name ?? file).svg, inputs: [file])
             if !json { print("figure: \(draw)") }
         }
         if let v = run.violation {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// Version printed by `--version` and stored in model metadata.
 let toolVersion = "0.1.0"
@@ -18,15 +19,59 @@ struct ExactInterp: ParsableCommand {
         EXIT CODES
           0   success: valid, interpolated, certified
           1   a checked property does not hold (not interpolated, certificate rejected, lemma check failed)
-          2   invalid input: unreadable file, malformed or infeasible dataset, malformed model
-          64  usage error (unknown option, missing argument)
+          2   invalid input: unreadable file, malformed or infeasible dataset, malformed model,
+              digest mismatch, a resource limit reached (--max-bits), an output that cannot be written
+          64  usage error (unknown option, missing argument, a value out of range, an output that
+              is one of the inputs)
           70  internal error: a construction stage failed its own exact check (please report it)
         """,
         version: toolVersion,
         subcommands: [
             Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
-            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self,
-            Export.self, Import.self, Bound.self, DynamicsCommand.self,
+            LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self, FromText.self, CausalClaim.self,
+            Export.self, Import.self, Bound.self, DynamicsCommand.self, MergeShards.self,
         ]
     )
+
+    /// Runs the command, then makes sure its standard output arrived: a failed write (a full disk,
+    /// /dev/full) exits 2 instead of 0.
+    static func main() {
+        let outcome: Error?
+        do {
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+            outcome = nil
+        } catch {
+            outcome = error
+        }
+        guard let outcome else {
+            if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
+            return
+        }
+        let code = exitCode(for: outcome).rawValue
+        if code != 0 || outcome is CleanExit { exit(withError: outcome) }
+        if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
+        exit(withError: outcome)
+    }
+}
+
+/// `--pairs -1` as `--pairs=-1`: the argument parser would otherwise read "-1" as an option and
+/// say "Missing value for '--pairs'"; joined, the command's own check says what is wrong with -1.
+func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        if a == "--" { out += arguments[i...]; break }
+        if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count,
+           let next = arguments[i + 1].utf8.dropFirst().first, arguments[i + 1].hasPrefix("-"),
+           (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")) || next == UInt8(ascii: ".") {
+            out.append(a + "=" + arguments[i + 1])
+            i += 2
+            continue
+        }
+        out.append(a)
+        i += 1
+    }
+    return out
 }

@@ -18,8 +18,16 @@ struct Generate: ParsableCommand {
     @Option(help: "d.") var dimension: Int
     @Option(help: "Draw input tokens from a shared pool of this many values.") var pool: Int?
     @Option(help: "At most this many output tokens per pair.") var maxOutputs: Int?
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Random seed (a non-negative integer).") var seed: Int = 1
     @Option(name: .shortAndLong, help: "Output file.") var output: String
+
+    func validate() throws {
+        try requirePositive(pairs, "--pairs")
+        try requirePositive(dimension, "--dimension")
+        if let pool { try requirePositive(pool, "--pool") }
+        if let maxOutputs { try requirePositive(maxOutputs, "--max-outputs") }
+        guard seed >= 0 else { throw ValidationError("--seed must be a non-negative integer, found \(seed)") }
+    }
 
     func run() throws {
         let bounds = length.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
@@ -35,11 +43,12 @@ struct Generate: ParsableCommand {
             printError("error: --pool (\(pool)) must be at least the largest length (\(hi))")
             throw Exit.invalidInput
         }
-        var generator = DatasetGenerator(seed: seed)
+        let target = try OutputFile(output, option: "--output", inputs: [])
+        var generator = DatasetGenerator(seed: UInt64(seed))
         let data = generator.dataset(pairs: pairs, dimension: dimension, lengths: lo...hi, pool: pool, maxOutputs: maxOutputs)
         if data.pairs.count < pairs {
             printError("notice: only \(data.pairs.count) distinct input sets could be drawn")
         }
-        try writeFile(output, data.json.rendered())
+        try target.write(data.json.rendered())
     }
 }

@@ -97,7 +97,7 @@ struct Import: ParsableCommand {
         do {
             let tensors = try SafetensorsFile.parse(bytes)
             model = try Transformer(importing: tensors, attention: attention.map { $0 == .hardmax ? .hardmax : .softmax })
-            try writeFile(output, model.fileText)
+            try writeFile(output, model.fileText, inputs: [file])
             let formats = Set(tensors.tensors.map(\.format.safetensorsName)).sorted().joined(separator: ", ")
             print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
             if let recorded = tensors.metadata["model_digest"] {
@@ -155,7 +155,7 @@ struct Bound: ParsableCommand {
             print("before balancing: \(original.tikhonovBound.total.scientific())")
         }
         if let output {
-            try writeFile(output, transformer.fileText)
+            try writeFile(output, transformer.fileText, inputs: [model])
             print("wrote \(output)")
         }
     }

@@ -14,16 +14,26 @@ struct LemmasCommand: ParsableCommand {
         multi-hat FF (every token of X^j to the outputs) among all input values. Every row is an \
         exact check; "n/a" marks a lemma whose hypotheses no choice can meet for that sequence.
 
-        Exits 0 iff no row fails, 1 otherwise, 2 on invalid input.
+        Exits 0 iff no row fails, 1 otherwise, 2 on invalid input (as `validate`: a malformed dataset, \
+        pairs with equal inputs and different outputs, more distinct outputs than inputs).
         """
     )
 
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Flag(help: "Print the table as JSON.") var json = false
+    @Flag(help: "No progress messages on stderr (long runs report every few seconds).") var quiet = false
 
     func run() throws {
         let data = try loadDataset(dataset)
+        // The same acceptance as `validate`: contradictory pairs or m > n are invalid input (2).
+        do { _ = try InterpolationProblem(data) } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
+        let count = data.pairs.count
+        let heartbeat = Heartbeat(quiet: quiet) { "lemmas: still running the lemmas of Section 4 on \(count) sequence\(count == 1 ? "" : "s") (each lemma's cost grows with n² tokens per sequence)" }
         let rows = LemmaSuite.run(data)
+        heartbeat.stop()
         let holds = rows.filter { $0.status == .holds }.count
         let fails = rows.filter { $0.status == .fails }.count
         let na = rows.count - holds - fails

@@ -31,10 +31,7 @@ struct TemperatureOption: ParsableArguments {
     var tau: Rational?
 
     func validate() throws {
-        if let tau, tau <= .zero {
-            printError("error: --tau must be positive")
-            throw Exit.invalidInput
-        }
+        if let tau, tau <= .zero { throw ValidationError("--tau must be positive, found \(tau)") }
     }
 }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Certification
+import ExactArithmetic
 import Foundation
 import TransformerModel
 import Visualization
@@ -15,33 +17,73 @@ struct Report: ParsableCommand {
         the cube of docs/mathematics.md#leader-selection; after the collapse m^j values per sequence; T(X^j) = Y^j); a chart of the \
         bit lengths per block; and τ₀ for softmax models.
 
-        Exits 0 when the report is written and every applicable check passes, 1 when a check fails \
-        (the report is still written and says which), 2 on invalid input.
+        Softmax models: the stage checks run at τ (the model's τ₀ or --tau) and the enclosure \
+        certificate for every temperature in (0, τ] is run as `verify` does; its verdict is printed \
+        and decides the exit code.
+
+        Exits 0 when the report is written and every applicable check passes (softmax: and the \
+        certificate holds), 1 when a check or the certificate fails (the report is still written and \
+        says which), 2 on invalid input (softmax: no τ in the model and no --tau).
         """
     )
 
     @OptionGroup var files: ModelAndDataset
     @OptionGroup var destination: OutputOption
     @Option(help: "A picture (from `draw`) to show at the top of the report.") var figure: String?
+    @OptionGroup var temperatureOption: TemperatureOption
+
+    func validate() throws {
+        if let figure, !FileManager.default.fileExists(atPath: figure) {
+            throw ValidationError("--figure \(figure): no such file (make it first with `exact-interp draw`)")
+        }
+    }
+
+    @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        let (transformer, data, problem) = try loadForPictures(files)
+        limits.apply()
         let output = destination.output
+        let target = try OutputFile(output, option: "--output", inputs: [files.model, files.dataset] + (figure.map { [$0] } ?? []))
+        let (transformer, data, problem) = try loadForPictures(files)
+        let tau = temperatureOption.tau
+        // Softmax: the stage checks run at τ, and the certificate for every τ' ∈ (0, τ] decides the exit code.
+        var temperature: Rational? = nil
+        if transformer.usesSoftmax {
+            temperature = tau ?? transformer.temperature
+            guard temperature != nil else {
+                printError("error: \(files.model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
+                throw Exit.invalidInput
+            }
+        } else if tau != nil {
+            printError("notice: --tau ignored: the model has no softmax layer")
+        }
         let analysis: StageAnalysis
         do {
             analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: nil,
-                                         temperature: transformer.temperature ?? 1)
+                                         temperature: temperature ?? 1)
         } catch {
             printError("error: \(error)")
             throw Exit.invalidInput
         }
         let report = ConstructionReport(model: transformer, dataset: data, problem: problem, checks: analysis.checks)
-        try writeFile(output, report.markdown(modelPath: files.model, datasetPath: files.dataset, figure: figure.map { relativePath($0, from: output) }))
+        try target.write(report.markdown(modelPath: files.model, datasetPath: files.dataset, figure: figure.map { relativePath($0, from: output) }))
         let failed = report.checks.filter { $0.outcome == .failed }
         let passed = report.checks.filter { $0.outcome == .passed }.count
-        print("report: \(output) (\(report.blocks) blocks, paper bound \(report.paperBound); \(passed) checks pass, \(failed.count) fail)")
-        for c in failed { print("FAIL \(c.stage): \(c.claim): \(c.detail)") }
-        if !failed.isEmpty { throw Exit.propertyFailed }
+        say("report: \(output) (\(report.blocks) blocks, paper bound \(report.paperBound); \(passed) checks pass, \(failed.count) fail)", besides: output)
+        for c in failed { say("FAIL \(c.stage): \(c.claim): \(c.detail)", besides: output) }
+        var certified = true
+        if let temperature {
+            let certificate = try certifyOrExit(transformer, data, modelPath: files.model, datasetPath: files.dataset,
+                                                temperature: temperature)
+            certified = certificate.holds
+            if certificate.holds {
+                say("certificate: T_τ(X^j) = Y^j as sets for all \(pairCount(data.pairs.count)) and every τ ∈ (0, \(temperature)]", besides: output)
+            } else {
+                say("certificate: NOT certified for τ ∈ (0, \(temperature)]: \(certificate.failures.count) of \(pairCount(data.pairs.count)) fail", besides: output)
+                for f in certificate.failures.prefix(5) { say("  \(f)", besides: output) }
+            }
+        }
+        if !failed.isEmpty || !certified { throw Exit.propertyFailed }
     }
 
     /// `path` as seen from the directory of `file` when both share it, else unchanged.

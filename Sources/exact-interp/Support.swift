@@ -2,12 +2,17 @@ import ArgumentParser
 import Certification
 import ExactArithmetic
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Evaluation
 import TransformerModel
 
 /// Exit codes documented in `--help` and docs/cli.md.
 enum Exit {
     static let propertyFailed = ExitCode(1)
     static let invalidInput = ExitCode(2)
+    static let usage = ExitCode(64)
     static let internalError = ExitCode(70)
 }
 
@@ -16,21 +21,36 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Reads a whole file, or exits 2 with a message naming it.
+/// Reads a whole file, or exits 2 with a message naming it and the system's reason (no such
+/// file, is a directory, permission denied).
 func readFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        printError("error: cannot read \(path)")
-        throw Exit.invalidInput
+    func fail(_ reason: String) -> ExitCode {
+        printError("error: cannot read \(path): \(reason)")
+        return Exit.invalidInput
     }
-    return [UInt8](data)
+    let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw fail(String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw fail(String(cString: strerror(errno))) }
+    if (st.st_mode & S_IFMT) == S_IFDIR { throw fail(String(cString: strerror(EISDIR))) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity((st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 1 << 16)
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw fail(String(cString: strerror(errno))) }
+        if n == 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return bytes
 }
 
-/// Writes a whole file, or exits 2.
-func writeFile(_ path: String, _ text: String) throws {
-    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-        printError("error: cannot write \(path)")
-        throw Exit.invalidInput
-    }
+/// A result line: on standard output, or on standard error when `output` is "-" (the file itself
+/// goes to standard output and must not be mixed with results).
+func say(_ line: String, besides output: String) {
+    if output == "-" { printError(line) } else { print(line) }
 }
 
 /// Loads and parses a dataset, exiting 2 with the reader's message on any problem.
@@ -66,9 +86,10 @@ func requireSameDimension(_ model: Transformer, _ dataset: Dataset) throws {
 /// `builtHere` (a model this run just built) they are a bug, exit 70.
 func certifyOrExit(_ model: Transformer, _ data: Dataset, modelPath: String, datasetPath: String,
                    temperature: Rational? = nil, builtHere: Bool = false,
+                   indices: [Int]? = nil, meter: WorkMeter? = nil,
                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CertificationReport {
     do {
-        return try certify(model: model, dataset: data, temperature: temperature, progress: progress)
+        return try certify(model: model, dataset: data, temperature: temperature, indices: indices, meter: meter, progress: progress)
     } catch {
         switch error {
         case .digestMismatch(let built, let digest):
@@ -80,6 +101,53 @@ func certifyOrExit(_ model: Transformer, _ data: Dataset, modelPath: String, dat
         }
         throw builtHere ? Exit.internalError : Exit.invalidInput
     }
+}
+
+/// A model is about one dataset: when it records a digest, every command that takes both checks
+/// it (exit 2 on a mismatch: another or an edited dataset is the wrong input, not a failed property).
+func requireMatchingDigest(_ model: Transformer, _ data: Dataset, modelPath: String, datasetPath: String) throws {
+    if let built = model.datasetDigest, built != data.digest {
+        printError("error: \(modelPath) was built for the dataset with digest \(built), but \(datasetPath) has digest \(data.digest): not the same dataset")
+        throw Exit.invalidInput
+    }
+}
+
+/// Loads a model and a dataset for a command that takes both: same dimension, matching digest.
+func loadModelAndDataset(model: String, dataset: String) throws -> (Transformer, Dataset) {
+    let transformer = try loadModel(model)
+    let data = try loadDataset(dataset, for: transformer)
+    try requireSameDimension(transformer, data)
+    try requireMatchingDigest(transformer, data, modelPath: model, datasetPath: dataset)
+    return (transformer, data)
+}
+
+/// Prints the deduplication notices: all of them with `verbose` or when there are at most
+/// three, else one summary line with the count and the first three.
+func printNotices(_ notices: [String], verbose: Bool) {
+    if verbose || notices.count <= 3 {
+        for notice in notices { printError("notice: \(notice)") }
+        return
+    }
+    printError("notice: \(notices.count) repeated tokens or pairs treated as one (--verbose lists all); the first 3: " + notices.prefix(3).joined(separator: "; "))
+}
+
+/// Exits 2 with the resource-limit message when an exact evaluation stopped at `--max-bits`.
+func requireWithinLimit<S: Scalar>(_ evaluator: Evaluator<S>) throws {
+    do { try evaluator.checkLimit() } catch {
+        printError("error: \(error)")
+        throw Exit.invalidInput
+    }
+}
+
+/// `--max-bits`: the resource limit of exact evaluation, for every command that evaluates a model.
+struct LimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Resource limit: the largest bit length of a numerator or denominator of any coordinate during exact evaluation (default \(EvaluationLimits.defaultMaximumBits)); above it the command stops with exit 2.", valueName: "bits"))
+    var maxBits: Int = EvaluationLimits.defaultMaximumBits
+
+    func validate() throws { try requirePositive(maxBits, "--max-bits") }
+
+    /// Sets the limit for every evaluator the command makes.
+    func apply() { EvaluationLimits.maximumBits = maxBits }
 }
 
 /// Parses a rational command-line value.
@@ -98,6 +166,27 @@ func parsePositiveRational(_ text: String, option: String) throws -> Rational {
         throw Exit.invalidInput
     }
     return value
+}
+
+/// Usage check for integer options: "--pairs must be a positive integer, found -1" (exit 64).
+func requirePositive(_ value: Int, _ option: String) throws {
+    guard value >= 1 else { throw ValidationError("\(option) must be a positive integer, found \(value)") }
+}
+
+/// Usage check for a float64 tolerance: finite and ≥ 0 (nan, inf and negative values are refused).
+func requireTolerance(_ value: Double) throws {
+    guard value.isFinite, value >= 0 else {
+        throw ValidationError("--tolerance must be a finite number ≥ 0, found \(value)")
+    }
+}
+
+/// Usage check for a rational option that must be positive (temperatures): exit 64 with the reason.
+func requirePositiveRational(_ text: String?, _ option: String) throws {
+    guard let text else { return }
+    guard let value = try? Rational(parsing: text) else {
+        throw ValidationError("\(option) must be a positive rational such as 1/2, found \"\(text)\"")
+    }
+    guard value > .zero else { throw ValidationError("\(option) must be positive, found \(text)") }
 }
 
 /// "1 pair", "3 pairs".

@@ -3,6 +3,7 @@ import CGMP
 import Foundation
 import PropertyBased
 import Testing
+import TransformerModel
 
 // Text in and out: "p/q" printing, the accepted spellings, exact decimals, and every malformed
 // text a recoverable `RationalParseError` that quotes the text.
@@ -57,6 +58,32 @@ struct ParsingTests {
             let parsed = try? Rational(parsing: c.text)
             #expect(parsed?.description == c.expected, "\(c.text) should be \(c.expected)")
             if let parsed { expectCanonical(parsed, c.text) }
+        }
+    }
+
+    /// Tests/rational-grammar.json, the table tools/test_verify_certificate.py checks the Python
+    /// checker on: one grammar for both readers.
+    @Test("the shared grammar table (the Python checker reads the same file)")
+    func sharedTable() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("rational-grammar.json")
+        let json = try JSONParser.parse([UInt8](Data(contentsOf: url)))
+        guard case .array(let cases)? = json["cases"] else { Issue.record("no cases"); return }
+        #expect(cases.count > 50)
+        for item in cases {
+            guard case .array(let pair) = item, pair.count == 2, case .string(let text) = pair[0] else {
+                Issue.record("malformed case \(item)"); continue
+            }
+            switch pair[1] {
+            case .null:
+                #expect(throws: RationalParseError.self, "\(text.debugDescription) must be rejected") { try Rational(parsing: text) }
+            case .string(let value):
+                let got = try? Rational(parsing: text)
+                #expect(got != nil, "\(text.debugDescription) must be accepted")
+                if value != "accepted" { #expect(got?.description == value, "\(text.debugDescription)") }
+            default:
+                Issue.record("malformed case \(item)")
+            }
         }
     }
 

@@ -18,7 +18,7 @@ import TransformerModel
          #"pairs[0].output[0][1]: expected a number or a string such as "-7/12", found null"#),
         (#"{"dimension": 2, "pairs": [{"input": [[0, 1]], "outputs": [[1, 1]]}]}"#,
          #"pairs[0].outputs: unknown key "outputs" (expected input, output, label)"#),
-        (#"{"dimension": 2, "pair": []}"#, #"pair: unknown key "pair" (expected name, dimension, pairs)"#),
+        (#"{"dimension": 2, "pair": []}"#, #"pair: unknown key "pair" (expected name, dimension, causal, pairs)"#),
         (#"{"dimension": 2, "pairs": []}"#, "pairs: the dataset has no pairs"),
         (#"{"dimension": -1, "pairs": []}"#, "dimension: expected a positive integer, found -1"),
         (#"{"dimension": 2, "pairs": [{"input": [[0, 1]]}]}"#, "pairs[0].output: missing"),

@@ -128,7 +128,7 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
             #expect(event.sublayer == .feedForward)
             #expect(event.block >= 0 && event.block < model.blocks.count)
             #expect(event.token >= 0 && event.token < figure5.pairs[failure.index].input.count)
-            #expect(failure.description.contains("block \(event.block) FF"), "\(failure)")
+            #expect(failure.description.contains("block \(event.block) (0-based) FF"), "\(failure)")
             #expect(failure.description.contains("token \(event.token)"), "\(failure)")
             #expect(failure.description.contains("crosses the kink"), "\(failure)")
             #expect(failure.widestFinalBox != nil, "\(failure)")

@@ -29,13 +29,17 @@ public enum HardmaxConstruction {
     /// Stages 1–3 (separation, leader selection, collapse), shared with Theorem 1.6: the state
     /// after the collapse, the leader values of every sequence, and where each stage ends.
     static func collapsed(_ problem: InterpolationProblem, layout: Layout, spreadSphereLeaders: Bool = false,
-                          weights: WeightFormat = .exact, progress: @escaping (String) -> Void)
+                          separationHeads: Int = 1, weights: WeightFormat = .exact,
+                          progress: @escaping (String) -> Void)
         throws(ConstructionError) -> (state: ConstructionState, leaders: [[Token]], marks: [(Block.Stage, Int)]) {
         do { try problem.requireTheoremDimension() } catch { throw .invalidData(error) }
         var state = ConstructionState(problem)
         var marks: [(Block.Stage, Int)] = []
         progress("separation: \(problem.count) sequences")
-        try SeparationStage(layout: layout, progress: progress, weights: weights).run(&state)
+        // Softmax (spread sphere leaders) needs every attention score gap certified, so its narrow
+        // separation keeps the steps whose directions separate all values (no direction rounds).
+        try SeparationStage(layout: layout, progress: progress, heads: separationHeads,
+                            directionRounds: !spreadSphereLeaders, weights: weights).run(&state)
         marks.append((.separation, state.blocks.count))
         let outputs = problem.pairs.map(\.outputs)
         let leaderStage = LeaderSelectionStage(layout: layout, outputs: Set(outputs.flatMap { $0 }),
@@ -48,14 +52,17 @@ public enum HardmaxConstruction {
     }
 
     /// Builds the transformer for `problem` (validated data; `digest` identifies the dataset file).
+    /// `separationHeads` (1 or 2): attention heads of the compact layout's many-sequence separation
+    /// blocks (2: top and bottom leaders, see docs/construction.md#separation).
     /// With `weights` = `.float(f)` every parameter is a value of f (docs/construction.md#float-weights):
     /// the data's coordinates must be values of f (`WeightFormat.firstNonRepresentable(in:)` on the
     /// dataset, checked by the caller), and a parameter that still needs more precision or range
     /// than f has is reported as invalid data (the limit of this dataset, not a bug).
-    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout,
+    public static func build(_ problem: InterpolationProblem, digest: String?, layout: Layout, separationHeads: Int = 1,
                              weights: WeightFormat = .exact,
                              progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Result {
-        var (state, leaders, marks) = try collapsed(problem, layout: layout, weights: weights, progress: progress)
+        var (state, leaders, marks) = try collapsed(problem, layout: layout, separationHeads: separationHeads,
+                                                    weights: weights, progress: progress)
         try InterpolationStage(layout: layout, progress: progress, weights: weights)
             .run(&state, leaders: leaders, outputs: problem.pairs.map(\.outputs))
         marks.append((.interpolation, state.blocks.count))

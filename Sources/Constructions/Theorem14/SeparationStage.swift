@@ -19,8 +19,15 @@ import TransformerModel
 struct SeparationStage {
     let layout: HardmaxConstruction.Layout
     let progress: (String) -> Void
+    /// Attention heads of the compact layout's refinement blocks (1 or 2).
+    var heads: Int = 1
+    /// Narrow hardmax: start with lift-free direction rounds (`DirectionRounds`).
+    var directionRounds: Bool = true
     /// Float weights: dyadic hat widths and β.
     var weights: WeightFormat = .exact
+
+    /// The stage label written to model files.
+    static let label: Block.Stage = .separation
 
     /// β candidates, short numbers first.
     static let betaCandidates: [Rational] = {
@@ -34,6 +41,12 @@ struct SeparationStage {
 
     func run(_ state: inout ConstructionState) throws(ConstructionError) {
         let d = state.dimension
+        // Compact: many sequences per block first; whatever is still joined falls back below.
+        if layout == .compact {
+            _ = SeparationRefinement(progress: progress, heads: heads, weights: weights).run(&state, stage: self)
+        } else if directionRounds {
+            _ = DirectionRounds(progress: progress, weights: weights).run(&state)
+        }
         let order = state.sequences.indices.sorted {
             state.sequences[$0].count != state.sequences[$1].count ? state.sequences[$0].count > state.sequences[$1].count : $0 < $1
         }
@@ -87,7 +100,7 @@ struct SeparationStage {
                 while moves.count > 1 {
                     let first = moves.removeFirst()
                     let hats = HatFunction.moving([first], among: state.allValues(), dimension: d, weights: weights)
-                    state.append(Block(stage: .separation, feedForward: hatLayer(hats)))
+                    state.append(Block(stage: SeparationStage.label, feedForward: hatLayer(hats)))
                 }
             }
             // u still separates every value here unless the narrow branch above moved one.
@@ -173,7 +186,7 @@ struct SeparationStage {
         let group = processed + leaders.map(\.sequence)
         for beta in SeparationStage.betaCandidates where weights.allows(beta) {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
-            let block = Block(stage: .separation, feedForward: ff, attention: sa)
+            let block = Block(stage: SeparationStage.label, feedForward: ff, attention: sa)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
             let next = parallelMap(afterFF) { attention.apply($0) }
             if keepsInvariant(next, group: group, counts: counts) {

@@ -44,9 +44,6 @@ private func skipReason(shape: (n: Int, len: Int, d: Int), pooled: Bool, layout:
     if layout == .narrow {
         return "narrow: 64,086 blocks, each evaluated on all 64,000 tokens by the verifier (4·10⁹ token-blocks); measured once with the CLI: 6 s to construct, 208 s with verification"
     }
-    if pooled {
-        return "separation: a few hundred blocks, each translating all 64,000 tokens, with numbers past 200 bits; compact measured once with the CLI (batches of 8): 318 s with verification, 202 blocks"
-    }
     return nil
 }
 

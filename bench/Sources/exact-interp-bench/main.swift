@@ -6,11 +6,12 @@ import TransformerModel
 /// Every benchmark, in the order they run and appear in the results file.
 /// Each lives in its own file of this directory; add new ones here.
 let registry: [Benchmark] = [
-    constructionBenchmark,
+    constructionBenchmark, textBenchmark,
     dotProductBenchmark, gmpSelfCheck,
     evaluatorBenchmark,
     drawingBenchmark,
     softmaxBenchmark,
+    causalBenchmark,
 ]
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())

@@ -1,0 +1,1 @@
+exact-interp causal-claim --search

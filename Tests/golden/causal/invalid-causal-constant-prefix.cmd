@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/causal-constant-prefix.json 2>&1

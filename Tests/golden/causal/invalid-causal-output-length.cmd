@@ -1,0 +1,1 @@
+exact-interp validate Datasets/invalid/causal-output-length.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp validate Datasets/causal/bsd-next-word.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp verify Datasets/causal/counterexample-prefix.model.json Datasets/causal/counterexample.json

@@ -1,0 +1,1 @@
+python3 tools/verify_certificate.py Datasets/causal/counterexample-prefix.model.json Datasets/causal/counterexample.json

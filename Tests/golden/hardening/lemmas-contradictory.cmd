@@ -1,0 +1,1 @@
+exact-interp lemmas Datasets/invalid/same-input-different-output.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp generate --pairs 3 --length 4 --dimension 2 --max-outputs 0 -o /dev/null 2>&1

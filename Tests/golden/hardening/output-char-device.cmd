@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'mknod N c 1 3 2>/dev/null || { echo skipped: mknod needs root; exit 0; }; $EI construct D.json -o N --quiet >/dev/null; echo exit $?; test -c N && echo still a character device; rm N'

@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp '$EI generate --pairs 2 --length 2 --dimension 2 -o - | head -3; $EI construct D.json -o - --quiet 2>/dev/null | head -2; $EI draw M.json D.json -o /dev/stdout 2>&1 | head -1'

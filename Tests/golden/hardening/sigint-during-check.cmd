@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'EXACT_INTERP_TEST_PAUSE_BEFORE_CHECK=5 $EI construct D.json -o out.json > /dev/null 2> err.txt & pid=$!; for i in $(seq 100); do grep -qs "test hook" err.txt && break; sleep 0.1; done; ls -A | grep -c partial; kill -INT $pid; wait $pid; echo exit $?; rm err.txt'

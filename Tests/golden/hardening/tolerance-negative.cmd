@@ -1,0 +1,1 @@
+exact-interp eval Tests/golden/draw/figure5.model.json Datasets/figure5.json --arithmetic float64 --tolerance -1 2>&1

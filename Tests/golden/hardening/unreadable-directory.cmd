@@ -1,0 +1,1 @@
+exact-interp verify Datasets Datasets/figure5.json 2>&1

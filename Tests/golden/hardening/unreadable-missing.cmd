@@ -1,0 +1,1 @@
+exact-interp validate Datasets/no-such.json 2>&1

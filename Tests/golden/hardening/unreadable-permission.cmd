@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'chmod 000 D.json; chmod 755 .; if [ $(id -u) = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups $EI validate D.json; else $EI validate D.json; fi; echo exit $?; chmod 644 D.json'

@@ -1,0 +1,1 @@
+COLUMNS=100 exact-interp merge-shards --help

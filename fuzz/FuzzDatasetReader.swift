@@ -1,0 +1,19 @@
+// libFuzzer target: the dataset reader (`make fuzz`, docs/testing.md#fuzzing).
+// Any input must give a Dataset or an InputError, never a crash; the tree-free fast path and the
+// JSON-tree reader must agree; an accepted dataset must survive write → read unchanged.
+import TransformerModel
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzDatasetReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let fast = try? Dataset.parse(bytes)
+    let tree = try? Dataset(json: JSONParser.parse(bytes))
+    precondition(fast == tree, "the two dataset readers disagree")
+    if let fast {
+        let again = try? Dataset.parse(Array(fast.json.rendered().utf8))
+        precondition(again == fast, "write → read changed the dataset")
+        _ = try? InterpolationProblem(fast)
+        _ = fast.digest
+    }
+    return 0
+}
