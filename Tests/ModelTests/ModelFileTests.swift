@@ -107,7 +107,7 @@ import TransformerModel
         ("\"dimension\": 2", "\"dimension\": 0", "dimension: expected an integer in 1...1000000"),
         ("\"dimension\": 2", "\"dimension\": 99999999999999999999999", "dimension: expected an integer in 1...1000000"),
         ("\"stage\": \"custom\"", "\"stage\": \"leader selection\"",
-         "blocks[0].stage: unknown stage \"leader selection\"; expected one of \"separation\", \"leaders\", \"leaders+collapse\", \"collapse\", \"interpolation\", \"re-collapse\", \"lemma 4.7\", \"custom\", \"imported\""),
+         "blocks[0].stage: unknown stage \"leader selection\"; expected one of \"separation\", \"leaders\", \"leaders+collapse\", \"collapse\", \"interpolation\", \"re-collapse\", \"lemma 4.7\", \"causal-context\", \"causal-interpolation\", \"custom\", \"imported\""),
         ("\"stage\": \"custom\"", "\"stage\": 3", "blocks[0].stage: expected a string, found a number"),
         ("\"kind\": \"hardmax\"", "\"kind\": \"relu\"", "blocks[0].attention.kind: expected \"hardmax\" or \"softmax\", found \"relu\""),
         ("\"type\": \"rank_one\"", "\"type\": \"diagonal\"",
