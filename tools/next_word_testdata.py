@@ -5,7 +5,7 @@
     tools/next_word_testdata.py --check      # the shipped Datasets/causal/*-next-word.json are current
 
 The real-text command (`exact-interp from-text --task causal`) is a separate feature; this is a
-deterministic stand-in that mirrors the Swift test helper Tests/ConstructionTests/NextWordData.swift:
+deterministic stand-in that mirrors the Swift test helper Sources/DatasetGeneration/NextWordData.swift:
 sentences end at . ; : ! ?, words are lower-case runs of [a-z0-9], a word is embedded as the integer
 vector whose coordinate c is byte c of its 64-bit FNV-1a hash modulo 16 (docs/causal.md). A
 sentence w_1 ... w_n (n >= 2) gives input e(w_1) ... e(w_{n-1}) and targets e(w_2) ... e(w_n);

@@ -1,5 +1,6 @@
 import Certification
 import Constructions
+import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation

@@ -2,24 +2,23 @@ import ExactArithmetic
 import Foundation
 import TransformerModel
 
-/// Next-word causal datasets from the licence texts of /usr/share/common-licenses, for tests only
-/// (the real-text command `from-text --task causal` is a separate feature; this is a small
-/// deterministic stand-in, mirrored by `bench/Sources/exact-interp-bench/CausalBenchmark.swift`
-/// and `tools/test_verify_certificate.py`).
+/// Next-word causal datasets from the licence texts of /usr/share/common-licenses, for the causal
+/// tests and the causal benchmark (the real-text command `from-text --task causal` is a separate
+/// feature; this is a small deterministic stand-in, mirrored by `tools/next_word_testdata.py`).
 ///
 /// Sentences end at . ; : ! ?; words are lower-case runs of [a-z0-9]; a word is embedded as the
 /// integer vector of its 64-bit FNV-1a hash, byte c modulo `modulus` for coordinate c. A sentence
 /// w_1 … w_n (n ≥ 2) gives input e(w_1) … e(w_{n−1}) and targets e(w_2) … e(w_n). Sentences that
 /// would make the dataset inconsistent (a prefix with two targets, or the constant-prefix rule of
 /// `CausalProblem`) are dropped. Stops once `maximumPositions` positions are reached.
-enum NextWordData {
-    static func embedding(_ word: String, dimension d: Int, modulus: UInt64) -> Token {
+public enum NextWordData {
+    public static func embedding(_ word: String, dimension d: Int, modulus: UInt64) -> Token {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in word.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return (0..<d).map { c in Rational(Int((h >> (UInt64(c % 8) * 8)) % modulus) + c / 8) }
     }
 
-    static func dataset(files: [String], dimension d: Int, modulus: UInt64 = 16, maximumPositions: Int) -> Dataset {
+    public static func dataset(files: [String], dimension d: Int, modulus: UInt64 = 16, maximumPositions: Int) -> Dataset {
         var pairs: [SequencePair] = []
         var targetOf: [[Token]: Token] = [:]
         var constantTarget: [Token: Token] = [:]
@@ -58,5 +57,5 @@ enum NextWordData {
         return Dataset(name: "next-word", dimension: d, pairs: pairs, causal: true)
     }
 
-    static func licence(_ name: String) -> String { "/usr/share/common-licenses/" + name }
+    public static func licence(_ name: String) -> String { "/usr/share/common-licenses/" + name }
 }
