@@ -179,7 +179,7 @@ func enclosureReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], 
     let evaluator: EnclosureEvaluator
     do { evaluator = try EnclosureEvaluator(model, temperature: tau) } catch { throw .evaluation(error) }
     let stopEarly = mode == .stopAtFirstFailure
-    let runs = parallelMap(chosen) { evaluator.evaluate(points: dataset.pairs[$0].input, stopAtFirstEvent: stopEarly) }
+    let runs = parallelMap(chosen) { evaluator.evaluateTiered(points: dataset.pairs[$0].input, stopAtFirstEvent: stopEarly) }
     let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
         let j = chosen[n]
         let run = runs[n]

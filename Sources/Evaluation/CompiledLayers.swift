@@ -34,6 +34,9 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var biasWeightSums: [[S]]
         /// prefixIsZero[c]: both prefix sums vanish (e.g. past a whole hat), so the layer fixes x.
         var prefixIsZero: [Bool]
+        /// Where each sorted neuron sits in the layer: its flat index over all ridges and its ridge
+        /// (the enclosure evaluator names straddled kinks by them).
+        var origins: [NeuronOrigin]
 
         /// Number of neurons with t + b_j > 0, a prefix: comparisons only, no arithmetic.
         func activeCount(at t: S) -> Int {
@@ -70,13 +73,22 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     /// deterministic) and builds their prefix sums, in exact arithmetic.
     private static func groupByDirection(_ layer: FeedForwardLayer) -> [DirectionGroup] {
         var order: [Token] = []
-        var neuronsByDirection: [Token: [FeedForwardLayer.Neuron]] = [:]
-        for ridge in layer.ridges where !ridge.neurons.isEmpty {
+        var neuronsByDirection: [Token: [(neuron: FeedForwardLayer.Neuron, origin: NeuronOrigin)]] = [:]
+        var flat = 0
+        for (r, ridge) in layer.ridges.enumerated() {
+            defer { flat += ridge.neurons.count }
+            if ridge.neurons.isEmpty { continue }
             if neuronsByDirection[ridge.direction] == nil { order.append(ridge.direction) }
-            neuronsByDirection[ridge.direction, default: []] += ridge.neurons
+            neuronsByDirection[ridge.direction, default: []] += ridge.neurons.enumerated().map {
+                ($0.element, NeuronOrigin(flat: flat + $0.offset, ridge: r))
+            }
         }
         return order.map { u in
-            let neurons = (neuronsByDirection[u] ?? []).sorted { $0.bias > $1.bias }
+            // Decreasing bias; equal biases in layer order, so the origins are deterministic.
+            let sorted = (neuronsByDirection[u] ?? []).sorted {
+                $0.neuron.bias != $1.neuron.bias ? $0.neuron.bias > $1.neuron.bias : $0.origin.flat < $1.origin.flat
+            }
+            let neurons = sorted.map(\.neuron)
             let d = u.count
             var w = [Rational](repeating: .zero, count: d), bw = w
             var weightSums: [[S]] = [w.map(S.init)], biasWeightSums: [[S]] = [bw.map(S.init)]
@@ -96,7 +108,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                                   weightSums: weightSums, biasWeightSums: biasWeightSums,
                                   prefixIsZero: zip(weightSums, biasWeightSums).map { w, b in
                                       w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
-                                  })
+                                  },
+                                  origins: sorted.map(\.origin))
         }
     }
 
@@ -185,6 +198,12 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         }
         return pres
     }
+}
+
+/// A neuron's place in its layer: flat index over all ridges, and ridge index.
+struct NeuronOrigin: Sendable, Equatable {
+    var flat: Int
+    var ridge: Int
 }
 
 /// ⟨u, x⟩ for the direction numbered `direction`, valid while the token x does not move.

@@ -27,6 +27,12 @@ public struct EnclosureEvaluator: Sendable {
     public let temperature: Rational?
     /// Significant bits kept in each radius (rounded up).
     public var radiusBits: Int = 16
+    /// Weight bounds are clamped at 2^−weightFloorExponent (see `ExponentialBounds`): with large score
+    /// gaps every radius then has about this many bits, so a smaller floor is cheaper and a larger
+    /// one is tighter. `evaluateTiered` tries `quickWeightFloorExponent` first.
+    public var weightFloorExponent: Int = ExponentialBounds.floorExponent
+    /// The floor of the first, cheaper run of `evaluateTiered`.
+    public static let quickWeightFloorExponent = 256
     let blocks: [EnclosureBlock]
 
     /// Compiles `model`; `temperature` (default: the model's τ₀) is needed when a softmax layer is
@@ -70,7 +76,7 @@ public struct EnclosureEvaluator: Sendable {
         var run = Run(boxes: boxes, events: [], eventCount: 0, stopped: false)
         for (b, block) in blocks.enumerated() {
             var events: [EnclosureEvent] = []
-            run.boxes = block.apply(run.boxes, index: b, radiusBits: radiusBits, events: &events)
+            run.boxes = block.apply(run.boxes, index: b, radiusBits: radiusBits, floor: weightFloorExponent, events: &events)
             if !events.isEmpty {
                 run.eventCount += events.count
                 run.events += events.prefix(max(0, EnclosureEvaluator.eventLimit - run.events.count))
@@ -88,6 +94,20 @@ public struct EnclosureEvaluator: Sendable {
         evaluate(points.map { Box(point: $0) }, stopAtFirstEvent: stopAtFirstEvent)
     }
 
+    /// Encloses T(X) twice if needed: first with weights clamped at 2^−quickWeightFloorExponent
+    /// (numbers of a few hundred bits), and when that run is not conclusive (an event, or a final box
+    /// that is not a point) again with this evaluator's floor, whose run is returned. Both runs are
+    /// sound enclosures, so a conclusive quick run proves what the full run would.
+    public func evaluateTiered(points: [Token], stopAtFirstEvent: Bool = false) -> Run {
+        if weightFloorExponent > EnclosureEvaluator.quickWeightFloorExponent {
+            var quick = self
+            quick.weightFloorExponent = EnclosureEvaluator.quickWeightFloorExponent
+            let run = quick.evaluate(points: points, stopAtFirstEvent: true)
+            if run.eventCount == 0 && run.boxes.allSatisfy(\.isPoint) { return run }
+        }
+        return evaluate(points: points, stopAtFirstEvent: stopAtFirstEvent)
+    }
+
     /// Every layer's boxes, for `compare`.
     public func trace(_ boxes: [Box]) -> [EnclosureLayerRecord] {
         var records: [EnclosureLayerRecord] = []
@@ -97,7 +117,8 @@ public struct EnclosureEvaluator: Sendable {
             current = block.feedForward.apply(current, block: b, stage: block.stage, radiusBits: radiusBits, events: &events)
             records.append(EnclosureLayerRecord(block: b, stage: block.stage, sublayer: .feedForward, boxes: current, events: events))
             events = []
-            current = block.attention.apply(current, block: b, stage: block.stage, radiusBits: radiusBits, events: &events)
+            current = block.attention.apply(current, block: b, stage: block.stage, radiusBits: radiusBits,
+                                            floor: weightFloorExponent, events: &events)
             records.append(EnclosureLayerRecord(block: b, stage: block.stage, sublayer: .attention, boxes: current, events: events))
         }
         return records
@@ -120,13 +141,13 @@ struct EnclosureBlock: Sendable {
 
     init(_ block: Block, temperature: Rational?, straightforward: Bool) {
         stage = block.stage
-        feedForward = EnclosureFeedForward(block.feedForward)
+        feedForward = EnclosureFeedForward(block.feedForward, perNeuron: straightforward)
         attention = EnclosureAttention(block.attention, temperature: temperature, straightforward: straightforward)
     }
 
-    func apply(_ boxes: [Box], index: Int, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
+    func apply(_ boxes: [Box], index: Int, radiusBits: Int, floor: Int, events: inout [EnclosureEvent]) -> [Box] {
         let mid = feedForward.apply(boxes, block: index, stage: stage, radiusBits: radiusBits, events: &events)
-        return attention.apply(mid, block: index, stage: stage, radiusBits: radiusBits, events: &events)
+        return attention.apply(mid, block: index, stage: stage, radiusBits: radiusBits, floor: floor, events: &events)
     }
 }
 
@@ -149,10 +170,25 @@ struct EnclosureFeedForward: Sendable {
     let eta: Rational
     let ridges: [Ridge]
     let isIdentity: Bool
+    /// The exact evaluator's form of the layer: neurons merged by direction, sorted by kink, with
+    /// prefix sums of their outputs.
+    let compiled: CompiledFeedForward<Rational>
+    /// Per direction group of `compiled`: |u|, and an integer e with ‖u‖₁ < 2^e (nil for u = 0).
+    let groupMagnitudes: [[Rational]]
+    let groupNormExponents: [Int?]
+    /// Neuron by neuron (the tests' reference; the results are identical).
+    let perNeuron: Bool
 
-    init(_ layer: FeedForwardLayer) {
+    init(_ layer: FeedForwardLayer, perNeuron: Bool = false) {
         eta = layer.eta
         isIdentity = layer.isIdentity
+        self.perNeuron = perNeuron
+        compiled = CompiledFeedForward(layer)
+        groupMagnitudes = compiled.groups.map { $0.direction.map(\.magnitude) }
+        groupNormExponents = groupMagnitudes.map { m in
+            let norm = m.reduce(Rational.zero, +)
+            return norm.isZero ? nil : norm.log2UpperBound
+        }
         var ridges: [Ridge] = []
         var previous: Token? = nil
         for r in layer.ridges {
@@ -177,7 +213,98 @@ struct EnclosureFeedForward: Sendable {
     }
 
     /// FF on one box: exact at the centre, |M| r plus the interval fallback for straddled kinks.
+    ///
+    /// Per direction u (neurons merged and sorted by kink, as in exact evaluation): with
+    /// t = ⟨u, c⟩ and spread s = ⟨|u|, r⟩, the neurons with t − kink ≥ s are active on the whole box,
+    /// those with |t − kink| < s straddle their kink, the rest are off. Sorted kinks make each set a
+    /// range: a binary search finds t among the kinks, and only the neurons next to it are looked at
+    /// (most are decided from bit lengths, |t − kink| ≥ 2^e > s, without computing s). The gain of
+    /// the active ones is a prefix sum, so M = ηI + Σ_u W_u uᵀ costs O(d) per direction, not per neuron.
+    /// Every value equals the neuron-by-neuron computation (`applyPerNeuron`).
     func apply(_ box: Box, token: Int, block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
+        if perNeuron { return applyPerNeuron(box, token: token, block: block, stage: stage, radiusBits: radiusBits, events: &events) }
+        if box.isPoint { return Box(point: compiled.apply(box.centre)) }
+        let c = box.centre, r = box.radius
+        let d = c.count
+        var centre = eta == .one ? c : scaled(c, by: eta)
+        var gains: [(group: Int, gain: [Rational])] = []
+        var fallback: [Rational]? = nil
+        var crossings: [(origin: NeuronOrigin, pre: Rational, spread: Rational)] = []
+        // 2^radiusExponent bounds every radius.
+        let radiusExponent = r.lazy.filter { !$0.isZero }.map(\.log2UpperBound).max() ?? Int.min
+        for (g, group) in compiled.groups.enumerated() {
+            let t = group.directionIsZero ? Rational.zero : Rational.dot(group.direction, c)
+            let p = group.activeCount(at: t)
+            if !group.prefixIsZero[p] {
+                for i in 0..<min(d, group.weightSums[p].count) { centre[i] += t * group.weightSums[p][i] + group.biasWeightSums[p][i] }
+            }
+            // s = 0 (u vanishes wherever r does not): u adds nothing to |M| r and no kink is crossed.
+            guard let normExponent = groupNormExponents[g],
+                  zip(group.direction, r).contains(where: { !$0.isZero && !$1.isZero }) else { continue }
+            let spreadExponent = radiusExponent + normExponent  // s < 2^spreadExponent
+            var exactSpread: Rational? = nil
+            func spread() -> Rational {
+                if let exactSpread { return exactSpread }
+                let s = Rational.dot(groupMagnitudes[g], r)
+                exactSpread = s
+                return s
+            }
+            // Below p: t − kink > 0. Active on the box once t − kink ≥ s; straddled below that.
+            var low = p
+            while low > 0 {
+                let pre = t - group.kinks[low - 1]
+                if pre.log2LowerBound >= spreadExponent || pre >= spread() { break }
+                low -= 1
+            }
+            // From p: t − kink ≤ 0. Off on the box once t − kink ≤ −s; straddled above that.
+            var high = p
+            while high < group.kinks.count {
+                let pre = t - group.kinks[high]
+                if (!pre.isZero && pre.log2LowerBound >= spreadExponent) || pre <= -spread() { break }
+                high += 1
+            }
+            if group.weightSums[low].contains(where: { !$0.isZero }) { gains.append((g, group.weightSums[low])) }
+            if low < high {
+                let s = spread()
+                var f = fallback ?? [Rational](repeating: .zero, count: d)
+                for j in low..<high {
+                    // |σ(a) − σ(b)| ≤ |a − b| ≤ s for this neuron; w_j is a difference of prefix sums.
+                    for e in 0..<min(d, group.weightSums[j].count) {
+                        f[e] += s * (group.weightSums[j + 1][e] - group.weightSums[j][e]).magnitude
+                    }
+                    crossings.append((group.origins[j], t - group.kinks[j], s))
+                }
+                fallback = f
+            }
+        }
+        // Events in layer order, as the neuron-by-neuron scan meets them.
+        for x in crossings.sorted(by: { $0.origin.flat < $1.origin.flat }) {
+            events.append(EnclosureEvent(block: block, stage: stage, sublayer: .feedForward, token: token,
+                                         kind: .kinkCrossed(neuron: x.origin.flat, ridge: x.origin.ridge, centre: x.pre, spread: x.spread)))
+        }
+        if gains.isEmpty && fallback == nil && eta.magnitude == .one { return Box(centre: centre, radius: r) }
+        var radius: [Rational]
+        if gains.isEmpty {
+            radius = eta == .one ? r : scaled(r, by: eta.magnitude)
+        } else {
+            // (|M| r)_e = Σ_c |η[e = c] + Σ_u W_u,e u_c| r_c.
+            radius = [Rational](repeating: .zero, count: d)
+            for e in 0..<d {
+                var sum = Rational.zero
+                for col in 0..<d where !r[col].isZero {
+                    var m = e == col ? eta : .zero
+                    for g in gains { m += g.gain[e] * compiled.groups[g.group].direction[col] }
+                    if !m.isZero { sum += m.magnitude * r[col] }
+                }
+                radius[e] = sum
+            }
+        }
+        if let fallback { radius = added(radius, fallback) }
+        return Box(centre: centre, radius: radius.map { $0.roundedUp(significantBits: radiusBits) })
+    }
+
+    /// FF on one box, neuron by neuron: the reference for `apply`.
+    func applyPerNeuron(_ box: Box, token: Int, block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
         let c = box.centre, r = box.radius
         let d = c.count
         let hasRadius = !box.isPoint
@@ -292,8 +419,17 @@ struct EnclosureAttention: Sendable {
         }
     }
 
-    func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {
+    /// Gaps from which on the weight bound no longer depends on the gap (see `KeySelector`).
+    func saturatedGap(floor: Int) -> Rational? {
+        switch kind {
+        case .hardmax: return .zero
+        case .softmax: return temperature.map { $0 * ExponentialBounds.saturation(floorExponent: floor) }
+        }
+    }
+
+    func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, floor: Int, events: inout [EnclosureEvent]) -> [Box] {
         if isIdentity || boxes.isEmpty { return boxes }
+        let saturatedGap = saturatedGap(floor: floor)
         let n = boxes.count
         let d = boxes[0].centre.count
         var centres = rho == .one ? boxes.map(\.centre) : boxes.map { scaled($0.centre, by: rho) }
@@ -309,7 +445,8 @@ struct EnclosureAttention: Sendable {
                     hi[e] = max(hi[e], vc[k][e] + vr[k][e])
                 }
             }
-            let selector = KeySelector(scores: head.scores, boxes: boxes, shareClasses: !causal && !straightforward)
+            let selector = KeySelector(scores: head.scores, boxes: boxes, shareClasses: !causal && !straightforward,
+                                       straightforward: straightforward, saturatedGap: saturatedGap)
             // Per query class (see `KeySelector.Choice.classID`): the uncertified keys' spread and
             // the first of them with a value other than the leader's, computed once per class.
             var classExtras: [Int: (extra: [Rational], differing: Int?)] = [:]
@@ -347,7 +484,7 @@ struct EnclosureAttention: Sendable {
                 let outside = keys - choice.uncertified.count
                 if outside > 0, kind == .softmax, let gap = choice.smallestGap, let tau = temperature {
                     // Σ_{certified k} λ_ik ≤ (count)·e^{−g/τ₀}.
-                    let weight = Rational(outside) * ExponentialBounds.upperNegativeExp(gap / tau)
+                    let weight = Rational(outside) * ExponentialBounds.upperNegativeExp(gap / tau, floorExponent: floor)
                     for e in 0..<d {
                         let far = max(hi[e] - vc[b][e], vc[b][e] - lo[e])
                         extra[e] += weight * far
@@ -376,7 +513,8 @@ struct KeySelector {
         var leader: Int
         /// Keys whose gap below the leader is not certified positive (the leader included).
         var uncertified: [Int]
-        /// Smallest certified gap over the other keys (nil when there are none).
+        /// Smallest certified gap over the other keys (nil when there are none); when every gap is
+        /// at least the selector's `saturatedGap`, possibly a lower bound of it that is too.
         var smallestGap: Rational?
         /// Queries with the same class id have the same leader and uncertified keys (rank one,
         /// no mask: 0 for α > 0, 1 for α < 0, 2 for an uncertified sign); nil: no sharing.
@@ -399,10 +537,40 @@ struct KeySelector {
     /// Rank one without a mask: the positive and negative sign classes (nil when not shared).
     let positiveClass: SignClass?
     let negativeClass: SignClass?
+    /// Dense scores: per box, e with max r < 2^e and max |c| < 2^e (nil for 0); ‖A‖ < 2^matrixExponent;
+    /// d ≤ 2^dimensionBits.
+    let radiusExponents: [Int?]
+    let centreExponents: [Int?]
+    let matrixExponent: Int?
+    let dimensionBits: Int
+    /// Every key's error term exactly (the tests' reference).
+    let straightforward: Bool
+    /// Gaps at least this large all give the same weight bound (hardmax: 0, any certified gap;
+    /// softmax: τ₀ times `ExponentialBounds.saturation`), so one of them need not be exact.
+    let saturatedGap: Rational?
 
-    init(scores: CompiledScores<Rational>, boxes: [Box], shareClasses: Bool = false) {
+    init(scores: CompiledScores<Rational>, boxes: [Box], shareClasses: Bool = false, straightforward: Bool = false,
+         saturatedGap: Rational? = nil) {
         self.scores = scores
         self.boxes = boxes
+        self.straightforward = straightforward
+        self.saturatedGap = straightforward ? nil : saturatedGap
+        switch scores {
+        case .multiple, .general:
+            radiusExponents = boxes.map { Self.exponent($0.largestRadius) }
+            centreExponents = boxes.map { Self.exponent($0.centre.lazy.map(\.magnitude).max() ?? .zero) }
+            switch scores {
+            case .multiple(let a): matrixExponent = Self.exponent(a.magnitude)
+            case .general(let m): matrixExponent = Self.exponent(m.map { $0.reduce(Rational.zero) { $0 + $1.magnitude } }.max() ?? .zero)
+            default: matrixExponent = nil
+            }
+        default:
+            radiusExponents = []
+            centreExponents = []
+            matrixExponent = nil
+        }
+        let d = boxes.first?.centre.count ?? 1
+        dimensionBits = d <= 1 ? 0 : Int.bitWidth - (d - 1).leadingZeroBitCount
         if case let .rankOne(p, q) = scores {
             let pm = p.map(\.magnitude), qm = q.map(\.magnitude)
             let alpha = boxes.map { (Rational.dot($0.centre, p), $0.isPoint ? .zero : Rational.dot(pm, $0.radius)) }
@@ -493,6 +661,13 @@ struct KeySelector {
 
     /// s_ik = x_iᵀ A x_k; the gap x_iᵀ A (x_b − x_k) is bounded by the centre value minus
     /// ⟨r_i, |A z|⟩ + ⟨|Aᵀ c_i|, q⟩ + ⟨r_i, |A| q⟩, z = c_b − c_k, q = r_b + r_k.
+    ///
+    /// That error term is computed exactly only where it matters (`straightforward`: for every key).
+    /// A power of two 2^E bounding it comes from bit lengths (`errorExponent`); a key whose centre gap
+    /// is at least 2^(E+1) is certified without it, and its exact lower bound is needed only if it
+    /// might be the smallest one: keys are visited by increasing centre gap g, and since their lower
+    /// bound exceeds g/2 the visit stops once g/2 reaches the smallest bound found. The results are
+    /// those of the straightforward scan.
     func dense(query i: Int, keys: Int) -> Choice {
         let ci = boxes[i].centre
         // Aᵀ c_i once: s_ik = ⟨Aᵀ c_i, x_k⟩.
@@ -508,29 +683,91 @@ struct KeySelector {
         let ri = boxes[i].radius
         let queryIsPoint = boxes[i].isPoint
         let rowMagnitude = row.map(\.magnitude)
+        let rowExponent = Self.exponent(rowMagnitude.reduce(Rational.zero, +))
+        /// The exact lower bound of the gap to key k.
+        func exactLow(_ k: Int) -> Rational {
+            var low = centreScores[b] - centreScores[k]
+            if queryIsPoint && boxes[b].isPoint && boxes[k].isPoint { return low }
+            let z = subtracted(boxes[b].centre, boxes[k].centre)
+            let q = added(boxes[b].radius, boxes[k].radius)
+            var error = Rational.dot(rowMagnitude, q)
+            if !queryIsPoint {
+                let (az, aq) = applyMagnitudes(z, q)
+                error += Rational.dot(ri, az.map(\.magnitude)) + Rational.dot(ri, aq)
+            }
+            low -= error
+            return low
+        }
         var uncertified: [Int] = []
         var gap: Rational? = nil
+        // Certified from bit lengths: (key, centre gap).
+        var sure: [(key: Int, centreGap: Rational)] = []
         for k in 0..<keys {
             if k == b { uncertified.append(k); continue }
-            var low = centreScores[b] - centreScores[k]
-            let pointsOnly = queryIsPoint && boxes[b].isPoint && boxes[k].isPoint
-            if !pointsOnly {
-                let z = subtracted(boxes[b].centre, boxes[k].centre)
-                let q = added(boxes[b].radius, boxes[k].radius)
-                var error = Rational.dot(rowMagnitude, q)
-                if !queryIsPoint {
-                    let (az, aq) = applyMagnitudes(z, q)
-                    error += Rational.dot(ri, az.map(\.magnitude)) + Rational.dot(ri, aq)
+            if !straightforward {
+                let centreGap = centreScores[b] - centreScores[k]
+                // A tie at the centres: the lower bound is −(error) ≤ 0.
+                if centreGap.isZero { uncertified.append(k); continue }
+                if
+                   let e = errorExponent(query: i, leader: b, key: k, rowExponent: rowExponent),
+                   centreGap.log2LowerBound > e {
+                    sure.append((k, centreGap))
+                    continue
                 }
-                low -= error
             }
+            let low = exactLow(k)
             if low <= .zero {
                 uncertified.append(k)
             } else {
                 gap = gap.map { min($0, low) } ?? low
             }
         }
+        // Each sure key's bound exceeds half its centre gap (the error is below 2^E ≤ gap/2).
+        sure.sort { $0.centreGap != $1.centreGap ? $0.centreGap < $1.centreGap : $0.key < $1.key }
+        if let first = sure.first, let saturation = saturatedGap {
+            // Every gap is at least the saturation: a lower bound serves as well as the exact one.
+            let half = first.centreGap.timesPowerOfTwo(-1)
+            if half >= saturation && (gap.map { $0 >= saturation } ?? true) {
+                return Choice(leader: b, uncertified: uncertified, smallestGap: gap.map { min($0, half) } ?? half)
+            }
+        }
+        for (k, centreGap) in sure {
+            if let smallest = gap, centreGap.timesPowerOfTwo(-1) >= smallest { break }
+            let low = exactLow(k)
+            gap = gap.map { min($0, low) } ?? low
+        }
         return Choice(leader: b, uncertified: uncertified, smallestGap: gap)
+    }
+
+    /// An integer e with |x| < 2^e, or nil for x = 0.
+    static func exponent(_ x: Rational) -> Int? { x.isZero ? nil : x.log2UpperBound }
+
+    /// An integer E bounding the error term of `dense` for (query i, leader b, key k) by 2^E from
+    /// bit lengths alone, or nil when the term is exactly 0. With ‖·‖ the max norm, d ≤ 2^dBits,
+    /// r < 2^rExp and c < 2^cExp per box, ‖row‖₁ < 2^rowExponent and ‖A‖ (max row sum) < 2^aExp:
+    /// ⟨|row|, q⟩ < 2^(rowExponent + qExp), ⟨r_i, |A z|⟩ < 2^(dBits + rExp_i + aExp + zExp) and
+    /// ⟨r_i, |A| q⟩ < 2^(dBits + rExp_i + aExp + qExp), with q < 2^qExp, z < 2^zExp; a sum of three
+    /// terms below 2^m is below 2^(m + 2).
+    func errorExponent(query i: Int, leader b: Int, key k: Int, rowExponent: Int?) -> Int? {
+        let qExp = Self.maxExponent(radiusExponents[b], radiusExponents[k]).map { $0 + 1 }
+        var terms: [Int] = []
+        if let rowExponent, let qExp { terms.append(rowExponent + qExp) }
+        if let rExp = radiusExponents[i], let aExp = matrixExponent {
+            if let zExp = Self.maxExponent(centreExponents[b], centreExponents[k]).map({ $0 + 1 }) {
+                terms.append(dimensionBits + rExp + aExp + zExp)
+            }
+            if let qExp { terms.append(dimensionBits + rExp + aExp + qExp) }
+        }
+        return terms.max().map { $0 + 2 }
+    }
+
+    static func maxExponent(_ a: Int?, _ b: Int?) -> Int? {
+        switch (a, b) {
+        case let (x?, y?): return max(x, y)
+        case let (x?, nil): return x
+        case let (nil, y?): return y
+        case (nil, nil): return nil
+        }
     }
 
     /// (A z, |A| q).

@@ -14,7 +14,7 @@ import ExactArithmetic
 /// Results are rounded outward to dyadics with `significantBits` bits, so they stay short whatever
 /// x is. Below 2^{−floorExponent} the upper bound is clamped to 2^{−floorExponent}: a larger upper
 /// bound is still an upper bound, and the clamp keeps denominators bounded when a score gap is huge
-/// compared with the temperature.
+/// compared with the temperature (the enclosure evaluator chooses the floor: `EnclosureEvaluator`).
 public enum ExponentialBounds {
     /// 0.6931471805599453 < ln 2 = 0.69314718055994530941… < 0.6931471805599454.
     public static let ln2Lower = Rational.fraction(6_931_471_805_599_453, 10_000_000_000_000_000)
@@ -22,12 +22,18 @@ public enum ExponentialBounds {
 
     /// Significant bits kept in the results.
     public static let significantBits = 32
-    /// The upper bound never goes below 2^{−floorExponent}.
+    /// The upper bound never goes below 2^{−floorExponent} (the default of `upperNegativeExp`).
     public static let floorExponent = 4096
+
+    /// From x = (floor + 1)·L⁺ on, `upperNegativeExp(x, floorExponent: floor)` is the clamp 2^{−floor}
+    /// (x shortened by a relative 2^{−47} still has k ≥ floor), so such x need not be known exactly.
+    public static func saturation(floorExponent floor: Int = floorExponent) -> Rational {
+        Rational(floor + 1) * ln2Upper
+    }
 
     /// A rational U(x) ≥ e^{−x} for x ≥ 0 (the certificate only bounds weights of keys whose score
     /// gap it has proved positive, so a negative x is a programming error).
-    public static func upperNegativeExp(_ x: Rational) -> Rational {
+    public static func upperNegativeExp(_ x: Rational, floorExponent: Int = floorExponent) -> Rational {
         precondition(x.signum >= 0, "upperNegativeExp needs x ≥ 0")
         if x.isZero { return .one }
         // A smaller x gives a larger e^{−x}: shorten x downwards first.

@@ -80,6 +80,14 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
         let huge = q(10_000)
         #expect(ExponentialBounds.upperNegativeExp(huge) == Rational.powerOfTwo(-ExponentialBounds.floorExponent))
         #expect(ExponentialBounds.lowerNegativeExp(huge) <= ExponentialBounds.upperNegativeExp(huge))
+        // From the saturation on, the bound is the clamp, for any floor; just below it, it is not.
+        for floor in [ExponentialBounds.floorExponent, 256, 64] {
+            let clamp = Rational.powerOfTwo(-floor), start = ExponentialBounds.saturation(floorExponent: floor)
+            for x in [start, start + q(1, 1_000_000), start * q(3), start * Rational.powerOfTwo(200)] {
+                #expect(ExponentialBounds.upperNegativeExp(x, floorExponent: floor) == clamp, "floor \(floor), x = \(x)")
+            }
+            #expect(ExponentialBounds.upperNegativeExp(start - q(2), floorExponent: floor) > clamp, "floor \(floor)")
+        }
         // log₂ e^{-1000} = −1442.69…: the upper bound sits within a factor 2 of it.
         let u = ExponentialBounds.upperNegativeExp(q(1000))
         #expect(u.denominatorBitLength - u.numeratorBitLength == 1442 || u.denominatorBitLength - u.numeratorBitLength == 1443)
@@ -204,5 +212,56 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
             #expect(run.boxes.map(\.centre) == exact, "trial \(trial): enclosure \(run.boxes) ≠ exact \(exact)\n\(model.fileText)")
             #expect(run.eventCount == 0)
         }
+    }
+}
+
+// MARK: - Tiered weight floor
+
+/// The certificate's first run clamps weight bounds at 2^−256, its second (only when the first is not
+/// conclusive) at 2^−4096. Here the attention's weights are far below both clamps, so every radius
+/// after it is the clamp, and the next layer has a kink 2^−kinkExponent from the centre.
+@Suite struct TieredWeightFloorTests {
+    /// Tokens 1 and 2 (d = 1) both attend to 2 with score gaps ≥ 10⁶ (τ₀ = 1); then FF with η = 0 and
+    /// two neurons whose slopes cancel once both are active: a point iff the box misses the first kink.
+    static func model(kinkExponent: Int) -> Transformer {
+        let attention = SelfAttentionLayer(kind: .softmax, rho: .zero, scores: .scaledIdentity(q(1_000_000)), value: .scaledIdentity(.one))
+        let feedForward = FeedForwardLayer(eta: .zero, ridges: [
+            .init(direction: [q(1)], neurons: [.init(bias: -(q(2) - Rational.powerOfTwo(-kinkExponent)), output: [q(1)]),
+                                              .init(bias: q(-1), output: [q(-1)])]),
+        ])
+        return Transformer(dimension: 1, blocks: [Block(stage: .custom, attention: attention), Block(stage: .custom, feedForward: feedForward)],
+                           temperature: q(1))
+    }
+
+    @Test func aQuickRunThatCrossesAKinkIsRedoneWithTheFullFloor() throws {
+        let evaluator = try EnclosureEvaluator(Self.model(kinkExponent: 1000))
+        let input: [Token] = [[q(1)], [q(2)]]
+        let expected: Token = [q(-1) + Rational.powerOfTwo(-1000)]
+        var quick = evaluator
+        quick.weightFloorExponent = EnclosureEvaluator.quickWeightFloorExponent
+        let quickRun = quick.evaluate(points: input)
+        #expect(quickRun.eventCount > 0, "radius 2^-256 must cross the kink 2^-1000 away")
+        let full = evaluator.evaluate(points: input)
+        #expect(full.eventCount == 0 && full.boxes.allSatisfy(\.isPoint))
+        let tiered = evaluator.evaluateTiered(points: input)
+        #expect(tiered.eventCount == 0, "\(tiered.events)")
+        #expect(tiered.boxes.map(\.centre) == [expected, expected] && tiered.boxes.allSatisfy(\.isPoint))
+    }
+
+    @Test func aConclusiveQuickRunIsKeptAndAFailingFullRunIsReported() throws {
+        let input: [Token] = [[q(1)], [q(2)]]
+        // Kink 2^-100 away: the quick run alone certifies.
+        let easy = try EnclosureEvaluator(Self.model(kinkExponent: 100))
+        var quick = easy
+        quick.weightFloorExponent = EnclosureEvaluator.quickWeightFloorExponent
+        let quickRun = quick.evaluate(points: input)
+        #expect(quickRun.eventCount == 0 && quickRun.boxes.allSatisfy(\.isPoint))
+        #expect(easy.evaluateTiered(points: input).boxes == quickRun.boxes)
+        // Kink 2^-5000 away: both floors cross it; the full run's events are what is reported.
+        let hard = try EnclosureEvaluator(Self.model(kinkExponent: 5000))
+        let tiered = hard.evaluateTiered(points: input)
+        #expect(tiered.eventCount > 0 && !tiered.boxes.allSatisfy(\.isPoint))
+        #expect(tiered.events.map(\.description) == hard.evaluate(points: input).events.map(\.description))
+        #expect(tiered.events.first?.description.contains("crosses the kink of neuron 0") == true, "\(tiered.events)")
     }
 }
