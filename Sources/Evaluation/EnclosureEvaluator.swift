@@ -441,8 +441,13 @@ struct EnclosureAttention: Sendable {
             var lo = vc[0], hi = vc[0]
             for k in 0..<n {
                 for e in 0..<d {
-                    lo[e] = min(lo[e], vc[k][e] - vr[k][e])
-                    hi[e] = max(hi[e], vc[k][e] + vr[k][e])
+                    if vr[k][e].isZero {
+                        lo[e] = min(lo[e], vc[k][e])
+                        hi[e] = max(hi[e], vc[k][e])
+                    } else {
+                        lo[e] = min(lo[e], vc[k][e] - vr[k][e])
+                        hi[e] = max(hi[e], vc[k][e] + vr[k][e])
+                    }
                 }
             }
             let selector = KeySelector(scores: head.scores, boxes: boxes, shareClasses: !causal && !straightforward,
@@ -750,15 +755,15 @@ struct KeySelector {
     /// terms below 2^m is below 2^(m + 2).
     func errorExponent(query i: Int, leader b: Int, key k: Int, rowExponent: Int?) -> Int? {
         let qExp = Self.maxExponent(radiusExponents[b], radiusExponents[k]).map { $0 + 1 }
-        var terms: [Int] = []
-        if let rowExponent, let qExp { terms.append(rowExponent + qExp) }
+        var largest: Int? = nil
+        if let rowExponent, let qExp { largest = rowExponent + qExp }
         if let rExp = radiusExponents[i], let aExp = matrixExponent {
             if let zExp = Self.maxExponent(centreExponents[b], centreExponents[k]).map({ $0 + 1 }) {
-                terms.append(dimensionBits + rExp + aExp + zExp)
+                largest = Self.maxExponent(largest, dimensionBits + rExp + aExp + zExp)
             }
-            if let qExp { terms.append(dimensionBits + rExp + aExp + qExp) }
+            if let qExp { largest = Self.maxExponent(largest, dimensionBits + rExp + aExp + qExp) }
         }
-        return terms.max().map { $0 + 2 }
+        return largest.map { $0 + 2 }
     }
 
     static func maxExponent(_ a: Int?, _ b: Int?) -> Int? {
