@@ -66,6 +66,19 @@ extension Dataset {
         return try Dataset(json: json)
     }
 
+    /// Reads a dataset whose bytes arrive in pieces (`next()` returns the next piece of the file, an
+    /// empty array at its end) without ever holding the whole file: only about `window` bytes ahead
+    /// of the reading position are kept, so a 200 MB file costs its tokens, not its text as well.
+    /// `dataset` is nil when the file needs `parse(_:)` on its whole text: anything unusual (every
+    /// invalid file, labels, `causal`) or a single value longer than the window. `largestWindow`
+    /// is the most file bytes held at once.
+    public static func parse(window: Int = 1 << 20, chunks next: @escaping () -> [UInt8])
+        -> (dataset: Dataset?, largestWindow: Int)
+    {
+        let (dataset, largest) = JSONParser.datasetInChunks(window: window, next: next)
+        return (dataset, largest)
+    }
+
     public init(json: JSONValue) throws(InputError) {
         guard case .object(let rootMembers) = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
         if json["format"] != nil || json["blocks"] != nil {

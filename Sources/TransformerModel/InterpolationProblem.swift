@@ -36,8 +36,14 @@ public struct InterpolationProblem: Sendable {
         }
         dimension = dataset.dimension
         var notices: [String] = []
-        var seenInputs: [Set<Token>: Int] = [:]
+        // Kept pairs by the hash of their input set, not by the set itself (a set per pair is tens
+        // of megabytes on the 200 MB dataset of docs/benchmarks.md). Sets with equal hashes are
+        // compared in full.
+        var keptByHash: [Int: Int] = [:]
+        var moreByHash: [Int: [Int]] = [:]
         var kept: [Pair] = []
+        keptByHash.reserveCapacity(dataset.pairs.count)
+        kept.reserveCapacity(dataset.pairs.count)
         for (j, pair) in dataset.pairs.enumerated() {
             let inputs = InterpolationProblem.distinct(pair.input, path: "pairs[\(j)].input", notices: &notices)
             let outputs = InterpolationProblem.distinct(pair.output, path: "pairs[\(j)].output", notices: &notices)
@@ -45,7 +51,9 @@ public struct InterpolationProblem: Sendable {
                 throw InputError(path: "pairs[\(j)]", reason: "\(outputs.count) distinct output tokens but only \(inputs.count) distinct input tokens (need m ≤ n)")
             }
             let key = Set(inputs)
-            if let k = seenInputs[key] {
+            let hash = key.hashValue
+            let candidates = (keptByHash[hash].map { [$0] } ?? []) + (moreByHash[hash] ?? [])
+            if let k = candidates.first(where: { Set(kept[$0].inputs) == key }) {
                 let earlier = kept[k]
                 if Set(earlier.outputs) == Set(outputs) {
                     notices.append("pairs[\(j)] repeats pairs[\(earlier.sourceIndex)] (same sets): merged")
@@ -53,13 +61,14 @@ public struct InterpolationProblem: Sendable {
                 }
                 throw InputError(path: "pairs[\(j)]", reason: "same input set as pairs[\(earlier.sourceIndex)] but a different output set: no map can send one input to two outputs")
             }
-            seenInputs[key] = kept.count
+            if keptByHash[hash] == nil { keptByHash[hash] = kept.count } else { moreByHash[hash, default: []].append(kept.count) }
             kept.append(Pair(inputs: inputs, outputs: outputs, sourceIndex: j))
         }
         self.pairs = kept
         self.notices = notices
     }
 
+    /// The tokens without repeats; the array itself (sharing its storage) when nothing repeats.
     static func distinct(_ tokens: [Token], path: String, notices: inout [String]) -> [Token] {
         var firstIndex: [Token: Int] = [:]
         var out: [Token] = []
@@ -71,7 +80,7 @@ public struct InterpolationProblem: Sendable {
                 out.append(t)
             }
         }
-        return out
+        return out.count == tokens.count ? tokens : out
     }
 
     /// Theorems 1.4 and 1.6 need d ≥ 2 (the lemmas and the evaluator accept d = 1).

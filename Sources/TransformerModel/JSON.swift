@@ -45,8 +45,14 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
 public struct JSONParser {
     public static let maximumDepth = 256
 
-    private let bytes: [UInt8]
+    /// The document, or (reading in chunks, `datasetInChunks`) the part of it not yet consumed.
+    private var bytes: [UInt8]
     private var index = 0
+    /// Reading in chunks: the next piece of the document (empty at its end); nil once it is all in
+    /// `bytes`.
+    private var source: (() -> [UInt8])? = nil
+    /// Reading in chunks: the most bytes of the document held at once.
+    private var largestWindow = 0
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -267,6 +273,35 @@ extension JSONParser {
         return try? p.readDataset()
     }
 
+    /// The fast path on a document that arrives in pieces (`next()` returns the next piece, an
+    /// empty array at the end), keeping only a window of about `window` bytes ahead of the cursor:
+    /// consumed bytes are dropped before each token is read, so the document is never whole in
+    /// memory. Returns nil (and the caller reads the whole document) on anything the fast path
+    /// rejects, and also when a value does not fit in the window: reaching the end of the window
+    /// before the end of the document always fails the read, it never ends a number or a string.
+    /// The second result is the most document bytes held at once.
+    static func datasetInChunks(window: Int, next: @escaping () -> [UInt8]) -> (Dataset?, largestWindow: Int) {
+        var p = JSONParser([])
+        p.source = next
+        p.refill(window: max(1, window))
+        let dataset = try? p.readDataset(window: max(1, window))
+        return (dataset, p.largestWindow)
+    }
+
+    /// Reading in chunks: drops the consumed bytes and reads pieces until `window` bytes lie ahead
+    /// of the cursor or the document ends. Does nothing while that many are already there.
+    private mutating func refill(window: Int) {
+        guard let next = source, bytes.count - index < window else { return }
+        bytes.removeSubrange(0..<index)
+        index = 0
+        while bytes.count < window {
+            let piece = next()
+            if piece.isEmpty { source = nil; break }
+            bytes.append(contentsOf: piece)
+        }
+        largestWindow = max(largestWindow, bytes.count)
+    }
+
     private mutating func byte(_ c: UInt8) throws {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == c else { throw NotTheFastPath() }
@@ -288,11 +323,13 @@ extension JSONParser {
         return k
     }
 
-    private mutating func readDataset() throws -> Dataset {
+    /// `window`: reading in chunks, the bytes kept ahead of the cursor before each key and token.
+    private mutating func readDataset(window: Int = 0) throws -> Dataset {
         try byte(UInt8(ascii: "{"))
         var name: String? = nil, dimension: Int? = nil, pairs: [SequencePair]? = nil
         var seen: Set<String> = []
         repeat {
+            refill(window: window)
             let k = try key()
             guard seen.insert(k).inserted else { throw NotTheFastPath() }
             skipWhitespace()
@@ -307,27 +344,33 @@ extension JSONParser {
                 dimension = d
             case "pairs":
                 guard let d = dimension else { throw NotTheFastPath() }
-                pairs = try readPairs(dimension: d)
+                pairs = try readPairs(dimension: d, window: window)
             default:
                 throw NotTheFastPath()
             }
         } while accept(UInt8(ascii: ","))
         try byte(UInt8(ascii: "}"))
         skipWhitespace()
+        while source != nil, index == bytes.count {
+            refill(window: window)
+            skipWhitespace()
+        }
         guard index == bytes.count, let dimension, let pairs else { throw NotTheFastPath() }
         return Dataset(name: name, dimension: dimension, pairs: pairs)
     }
 
-    private mutating func readPairs(dimension d: Int) throws -> [SequencePair] {
+    private mutating func readPairs(dimension d: Int, window: Int) throws -> [SequencePair] {
         try byte(UInt8(ascii: "["))
         var pairs: [SequencePair] = []
+        var scratch: [Token] = []
         repeat {
             try byte(UInt8(ascii: "{"))
             var input: [Token]? = nil, output: [Token]? = nil
             repeat {
+                refill(window: window)
                 switch try key() {
-                case "input" where input == nil: input = try readSequence(dimension: d)
-                case "output" where output == nil: output = try readSequence(dimension: d)
+                case "input" where input == nil: input = try readSequence(dimension: d, window: window, scratch: &scratch)
+                case "output" where output == nil: output = try readSequence(dimension: d, window: window, scratch: &scratch)
                 default: throw NotTheFastPath()
                 }
             } while accept(UInt8(ascii: ","))
@@ -339,10 +382,13 @@ extension JSONParser {
         return pairs
     }
 
-    private mutating func readSequence(dimension d: Int) throws -> [Token] {
+    /// One sequence of tokens, in an array of exactly its length (`scratch` collects the tokens:
+    /// a growing array would hold up to twice the room).
+    private mutating func readSequence(dimension d: Int, window: Int, scratch: inout [Token]) throws -> [Token] {
         try byte(UInt8(ascii: "["))
-        var tokens: [Token] = []
+        scratch.removeAll(keepingCapacity: true)
         repeat {
+            refill(window: window)
             try byte(UInt8(ascii: "["))
             var token: Token = []
             token.reserveCapacity(d)
@@ -360,9 +406,12 @@ extension JSONParser {
             } while accept(UInt8(ascii: ","))
             try byte(UInt8(ascii: "]"))
             guard token.count == d else { throw NotTheFastPath() }
-            tokens.append(token)
+            scratch.append(token)
         } while accept(UInt8(ascii: ","))
         try byte(UInt8(ascii: "]"))
+        var tokens: [Token] = []
+        tokens.reserveCapacity(scratch.count)
+        tokens.append(contentsOf: scratch)
         return tokens
     }
 }

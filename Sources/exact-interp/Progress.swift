@@ -5,7 +5,9 @@ import Foundation
 /// Progress on standard error for long runs: every few seconds a line with the elapsed time and
 /// what `status` says (a percentage of an estimate, or the last stage message), so that no long
 /// construct, eval, verify or lemmas run is silent. Quiet runs and short runs print nothing: the
-/// first line comes after `interval` seconds.
+/// first line comes after `interval` seconds. With interval 0 (EXACT_INTERP_PROGRESS_INTERVAL=0,
+/// docs/cli.md) a line is also printed when the heartbeat starts and when it stops, so that a test
+/// sees the format on a run of any length.
 final class Heartbeat: @unchecked Sendable {
     private let lock = NSLock()
     private var timer: DispatchSourceTimer?
@@ -14,14 +16,30 @@ final class Heartbeat: @unchecked Sendable {
     private let started = DispatchTime.now()
     private let interval: Double
     private let status: @Sendable () -> String
+    private var running = false
+
+    /// Seconds between heartbeat lines: EXACT_INTERP_PROGRESS_INTERVAL (a number ≥ 0; docs/cli.md),
+    /// else 3.
+    static let configuredInterval: Double = {
+        guard let text = ProcessInfo.processInfo.environment["EXACT_INTERP_PROGRESS_INTERVAL"] else { return 3 }
+        guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
+            printError("notice: EXACT_INTERP_PROGRESS_INTERVAL=\(text) is not a number of seconds ≥ 0: progress every 3 s")
+            return 3
+        }
+        return seconds
+    }()
 
     /// Starts the timer unless `quiet`.
-    init(quiet: Bool, interval: Double = 3, status: @escaping @Sendable () -> String) {
+    init(quiet: Bool, interval: Double = Heartbeat.configuredInterval, status: @escaping @Sendable () -> String) {
         self.interval = interval
         self.status = status
         guard !quiet else { return }
+        running = true
+        if interval == 0 { printLine() }
+        // Interval 0: the timer ticks every 10 ms (a dispatch timer needs a positive period).
+        let period = max(interval, 0.01)
         let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
-        t.schedule(deadline: .now() + interval, repeating: interval)
+        t.schedule(deadline: .now() + period, repeating: period)
         t.setEventHandler { [weak self] in self?.tick() }
         t.resume()
         timer = t
@@ -48,15 +66,31 @@ final class Heartbeat: @unchecked Sendable {
         let quietFor = Double(DispatchTime.now().uptimeNanoseconds - lastPrinted.uptimeNanoseconds) / 1e9
         lock.unlock()
         guard quietFor >= interval * 0.9 else { return }
-        printError("[\(elapsed(since: started))] \(status())")
-        lock.lock()
-        lastPrinted = DispatchTime.now()
-        lock.unlock()
+        printLine()
     }
 
+    /// "[elapsed] status", unless the heartbeat has stopped. The status is read outside the lock
+    /// (a construct status reads `last`).
+    private func printLine() {
+        let line = "[\(elapsed(since: started))] \(status())"
+        lock.lock()
+        defer { lock.unlock() }
+        guard running else { return }
+        printError(line)
+        lastPrinted = DispatchTime.now()
+    }
+
+    /// Stops the timer (interval 0: with a last line, made after no tick can print any more, so
+    /// its time and percentage are the largest); later calls do nothing.
     func stop() {
         timer?.cancel()
         timer = nil
+        lock.lock()
+        let wasRunning = running
+        running = false
+        lock.unlock()
+        guard wasRunning, interval == 0 else { return }
+        printError("[\(elapsed(since: started))] \(status())")
     }
 
     deinit { timer?.cancel() }

@@ -53,9 +53,36 @@ func say(_ line: String, besides output: String) {
     if output == "-" { printError(line) } else { print(line) }
 }
 
-/// Loads and parses a dataset, exiting 2 with the reader's message on any problem.
+/// Reads a regular file's dataset in 1 MB pieces (`Dataset.parse(chunks:)`), never holding the
+/// whole file; nil when the file is not a regular file, cannot be read, or needs the whole-text
+/// reader (`readFile`, which then reports the system's reason or the dataset's error).
+func readDatasetInChunks(_ path: String) -> Dataset? {
+    guard path != "-" else { return nil }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    var failed = false
+    let (dataset, _) = Dataset.parse(chunks: {
+        var piece = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = piece.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { failed = true; return [] }
+            piece.removeLast(piece.count - n)
+            return piece
+        }
+    })
+    return failed ? nil : dataset
+}
+
+/// Loads and parses a dataset, exiting 2 with the reader's message on any problem. A valid
+/// dataset is read in pieces (the file is never whole in memory, docs/cli.md#resource-limits);
+/// anything else through the whole text, whose reader names the problem.
 func loadDataset(_ path: String) throws -> Dataset {
     do {
+        if let dataset = readDatasetInChunks(path) { return dataset }
         return try Dataset.parse(readFile(path))
     } catch let error as InputError {
         printError("error: \(path): \(error)")

@@ -61,4 +61,54 @@ import TransformerModel
             #expect(reread == data && reread.digest == data.digest)
         }
     }
+
+    /// `text` in pieces of `size` bytes, as `Dataset.parse(chunks:)` reads a file.
+    static func pieces(_ text: [UInt8], size: Int) -> () -> [UInt8] {
+        var offset = 0
+        return {
+            let end = min(text.count, offset + size)
+            defer { offset = end }
+            return Array(text[offset..<end])
+        }
+    }
+
+    /// Reading in pieces gives the dataset the whole text gives, holding a window of the file,
+    /// never the file (docs/cli.md#resource-limits: what keeps `validate` of a 200 MB file near
+    /// its tokens' size).
+    @Test func readingInPiecesHoldsAWindowNotTheFile() throws {
+        var gen = DatasetGenerator(seed: 12)
+        let data = gen.dataset(pairs: 400, dimension: 3, lengths: 1...8)
+        let text = Array(data.json.rendered().utf8)
+        let (read, largest) = Dataset.parse(window: 1024, chunks: Self.pieces(text, size: 100))
+        #expect(read == data)
+        #expect(read == (try Dataset.parse(text)))
+        #expect(text.count > 50_000)
+        #expect(largest <= 1024 + 100, "held \(largest) bytes of a \(text.count)-byte file")
+    }
+
+    /// Any split of the file and any window: the same dataset as the whole text, or nil (a value
+    /// longer than the window) — never a different dataset, never a number cut at a piece's end.
+    @Test func everySplitGivesTheSameDatasetOrNone() throws {
+        let text = Array(#"{"name": "split", "dimension": 2, "pairs": [{"input": [[12345, "-7/12"], [0.25, 1e3]], "output": [["123456789012345678901234567890", -1]]}, {"input": [[1, 2]], "output": [[3, 4]]}]}"#.utf8)
+        let whole = try Dataset.parse(text)
+        for window in [1, 4, 16, 64, 4096] {
+            for size in 1...17 {
+                let (read, largest) = Dataset.parse(window: window, chunks: Self.pieces(text, size: size))
+                #expect(read == nil || read == whole, "window \(window), pieces of \(size)")
+                #expect(largest <= max(window, text.count) + size)
+                if window >= 64 { #expect(read == whole, "window \(window), pieces of \(size)") }
+            }
+        }
+        // A 60-digit number in a 16-byte window: not read in pieces (the whole text reads it).
+        let long = Array(#"{"dimension": 1, "pairs": [{"input": [[123456789012345678901234567890123456789012345678901234567890]], "output": [[1]]}]}"#.utf8)
+        #expect(Dataset.parse(window: 16, chunks: Self.pieces(long, size: 5)).dataset == nil)
+        #expect((try? Dataset.parse(long)) != nil)
+    }
+
+    /// Every invalid dataset is left to the whole-text reader, whose messages name the problem.
+    @Test(arguments: 0..<cases.count)
+    func invalidDatasetIsNotReadInPieces(case k: Int) {
+        let text = Array(Self.cases[k].0.utf8)
+        #expect(Dataset.parse(window: 4096, chunks: Self.pieces(text, size: 3)).dataset == nil, "case \(k)")
+    }
 }

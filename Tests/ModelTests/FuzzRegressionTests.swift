@@ -49,7 +49,8 @@ struct FuzzRegressionTests {
     }
 
     /// The dataset fast path and the JSON tree agree on every dataset file of the repository
-    /// (valid and invalid), the seeds `make fuzz` starts from.
+    /// (valid and invalid), the seeds `make fuzz` starts from; read in pieces, a file gives the
+    /// same dataset or is left to the whole-text reader.
     @Test("both dataset readers agree on every repository dataset")
     func repositoryDatasets() throws {
         let repo = FuzzRegressionTests.root.deletingLastPathComponent().deletingLastPathComponent()
@@ -61,6 +62,8 @@ struct FuzzRegressionTests {
                 let fast = try? Dataset.parse(bytes)
                 let tree = try? Dataset(json: JSONParser.parse(bytes))
                 #expect(fast == tree, "\(base)/\(path)")
+                let pieces = Dataset.parse(window: 64, chunks: DatasetFileTests.pieces(bytes, size: 7)).dataset
+                #expect(pieces == nil || pieces == tree, "\(base)/\(path) read in pieces")
                 count += 1
             }
         }
