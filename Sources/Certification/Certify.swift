@@ -98,9 +98,15 @@ public struct CertificationReport: Sendable {
 /// (Constructions sits above it in Package.swift).
 public enum Certifier {
     /// `complete` runs every pair to its end (what `verify` prints). `stopAtFirstFailure` stops
-    /// each enclosure run at its first event and counts the event as a failure: cheaper, and it
-    /// accepts only what `complete` accepts (the τ₀ search).
+    /// each enclosure run at its first event and counts the event as a failure, and runs the pairs in
+    /// groups of `failureGroupSize`, in order, up to the first group with a failure (later pairs are
+    /// not in the report): cheaper, it accepts only what `complete` accepts, and its first failing
+    /// pair does not depend on the machine (the τ₀ search).
     public enum Mode: Sendable { case complete, stopAtFirstFailure }
+
+    /// Pairs per group in `stopAtFirstFailure` mode: a constant, so that reports do not depend on
+    /// the number of cores.
+    public static let failureGroupSize = 16
 }
 
 /// Judges `model` on every pair of `dataset` as given.
@@ -179,20 +185,30 @@ func enclosureReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], 
     let evaluator: EnclosureEvaluator
     do { evaluator = try EnclosureEvaluator(model, temperature: tau) } catch { throw .evaluation(error) }
     let stopEarly = mode == .stopAtFirstFailure
-    let runs = parallelMap(chosen) { evaluator.evaluateTiered(points: dataset.pairs[$0].input, stopAtFirstEvent: stopEarly) }
-    let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
-        let j = chosen[n]
-        let run = runs[n]
-        let wide = run.stopped ? nil : run.boxes.firstIndex { !$0.isPoint }.map { ($0, run.boxes[$0].largestRadius) }
-        var missing: [Token] = [], unexpected: [Token] = []
-        var holds = false
-        if !run.stopped && wide == nil {
-            let centres = run.boxes.map(\.centre)
-            (missing, unexpected) = setDifference(got: centres, want: dataset.pairs[j].output)
-            holds = interpolates(centres, dataset.pairs[j].output)
-        }
-        return .init(index: j, holds: holds, missing: missing, unexpected: unexpected, widestFinalBox: wide,
-                     firstEvent: run.events.first, eventCount: run.eventCount, stopped: run.stopped)
+    // Stopping at the first failure: pairs in groups of a fixed size, in order, up to the first group
+    // with a failure (so the first failing pair is the same on any machine).
+    let groupSize = stopEarly ? Certifier.failureGroupSize : max(chosen.count, 1)
+    var pairs: [CertificationReport.PairResult] = []
+    for start in stride(from: 0, to: chosen.count, by: groupSize) {
+        let group = Array(chosen[start..<min(start + groupSize, chosen.count)])
+        let runs = parallelMap(group) { evaluator.evaluateTiered(points: dataset.pairs[$0].input, stopAtFirstEvent: stopEarly) }
+        let results = group.indices.map { n in pairResult(group[n], runs[n], dataset) }
+        pairs += results
+        if stopEarly && results.contains(where: { !$0.holds }) { break }
     }
     return CertificationReport(method: .enclosure, pairs: pairs, temperature: tau, digestMatches: nil, datasetDigest: "")
+}
+
+/// The verdict on pair j from its enclosure run.
+private func pairResult(_ j: Int, _ run: EnclosureEvaluator.Run, _ dataset: Dataset) -> CertificationReport.PairResult {
+    let wide = run.stopped ? nil : run.boxes.firstIndex { !$0.isPoint }.map { ($0, run.boxes[$0].largestRadius) }
+    var missing: [Token] = [], unexpected: [Token] = []
+    var holds = false
+    if !run.stopped && wide == nil {
+        let centres = run.boxes.map(\.centre)
+        (missing, unexpected) = setDifference(got: centres, want: dataset.pairs[j].output)
+        holds = interpolates(centres, dataset.pairs[j].output)
+    }
+    return .init(index: j, holds: holds, missing: missing, unexpected: unexpected, widestFinalBox: wide,
+                 firstEvent: run.events.first, eventCount: run.eventCount, stopped: run.stopped)
 }

@@ -32,7 +32,7 @@ public struct EnclosureEvaluator: Sendable {
     /// one is tighter. `evaluateTiered` tries `quickWeightFloorExponent` first.
     public var weightFloorExponent: Int = ExponentialBounds.floorExponent
     /// The floor of the first, cheaper run of `evaluateTiered`.
-    public static let quickWeightFloorExponent = 256
+    public static let quickWeightFloorExponent = 48
     let blocks: [EnclosureBlock]
 
     /// Compiles `model`; `temperature` (default: the model's τ₀) is needed when a softmax layer is
@@ -66,6 +66,9 @@ public struct EnclosureEvaluator: Sendable {
         public var eventCount: Int
         /// True when the run stopped at its first event (`stopAtFirstEvent`).
         public var stopped: Bool
+        /// True when some softmax weight bound was the clamp 2^−weightFloorExponent. When false, the
+        /// run is the same for every larger floor.
+        public var clampedWeights = false
     }
 
     /// Events kept per run.
@@ -76,7 +79,8 @@ public struct EnclosureEvaluator: Sendable {
         var run = Run(boxes: boxes, events: [], eventCount: 0, stopped: false)
         for (b, block) in blocks.enumerated() {
             var events: [EnclosureEvent] = []
-            run.boxes = block.apply(run.boxes, index: b, radiusBits: radiusBits, floor: weightFloorExponent, events: &events)
+            run.boxes = block.apply(run.boxes, index: b, radiusBits: radiusBits, floor: weightFloorExponent,
+                                    clamped: &run.clampedWeights, events: &events)
             if !events.isEmpty {
                 run.eventCount += events.count
                 run.events += events.prefix(max(0, EnclosureEvaluator.eventLimit - run.events.count))
@@ -95,15 +99,17 @@ public struct EnclosureEvaluator: Sendable {
     }
 
     /// Encloses T(X) twice if needed: first with weights clamped at 2^−quickWeightFloorExponent
-    /// (numbers of a few hundred bits), and when that run is not conclusive (an event, or a final box
-    /// that is not a point) again with this evaluator's floor, whose run is returned. Both runs are
-    /// sound enclosures, so a conclusive quick run proves what the full run would.
+    /// (short numbers), and when that run is not conclusive (an event, or a final box that is not a
+    /// point) again with this evaluator's floor, whose run is returned. Both runs are sound
+    /// enclosures, so a conclusive quick run proves what the full run would; and a quick run that
+    /// never met the clamp *is* the full run up to where it stopped, so it is not repeated then.
     public func evaluateTiered(points: [Token], stopAtFirstEvent: Bool = false) -> Run {
         if weightFloorExponent > EnclosureEvaluator.quickWeightFloorExponent {
             var quick = self
             quick.weightFloorExponent = EnclosureEvaluator.quickWeightFloorExponent
             let run = quick.evaluate(points: points, stopAtFirstEvent: true)
             if run.eventCount == 0 && run.boxes.allSatisfy(\.isPoint) { return run }
+            if !run.clampedWeights && (stopAtFirstEvent || !run.stopped) { return run }
         }
         return evaluate(points: points, stopAtFirstEvent: stopAtFirstEvent)
     }
@@ -117,8 +123,9 @@ public struct EnclosureEvaluator: Sendable {
             current = block.feedForward.apply(current, block: b, stage: block.stage, radiusBits: radiusBits, events: &events)
             records.append(EnclosureLayerRecord(block: b, stage: block.stage, sublayer: .feedForward, boxes: current, events: events))
             events = []
+            var clamped = false
             current = block.attention.apply(current, block: b, stage: block.stage, radiusBits: radiusBits,
-                                            floor: weightFloorExponent, events: &events)
+                                            floor: weightFloorExponent, clamped: &clamped, events: &events)
             records.append(EnclosureLayerRecord(block: b, stage: block.stage, sublayer: .attention, boxes: current, events: events))
         }
         return records
@@ -145,9 +152,9 @@ struct EnclosureBlock: Sendable {
         attention = EnclosureAttention(block.attention, temperature: temperature, straightforward: straightforward)
     }
 
-    func apply(_ boxes: [Box], index: Int, radiusBits: Int, floor: Int, events: inout [EnclosureEvent]) -> [Box] {
+    func apply(_ boxes: [Box], index: Int, radiusBits: Int, floor: Int, clamped: inout Bool, events: inout [EnclosureEvent]) -> [Box] {
         let mid = feedForward.apply(boxes, block: index, stage: stage, radiusBits: radiusBits, events: &events)
-        return attention.apply(mid, block: index, stage: stage, radiusBits: radiusBits, floor: floor, events: &events)
+        return attention.apply(mid, block: index, stage: stage, radiusBits: radiusBits, floor: floor, clamped: &clamped, events: &events)
     }
 }
 
@@ -173,6 +180,8 @@ struct EnclosureFeedForward: Sendable {
     /// The exact evaluator's form of the layer: neurons merged by direction, sorted by kink, with
     /// prefix sums of their outputs.
     let compiled: CompiledFeedForward<Rational>
+    /// |w| of every neuron, by flat index over the layer.
+    let outputMagnitudes: [[Rational]]
     /// Per direction group of `compiled`: |u|, and an integer e with ‖u‖₁ < 2^e (nil for u = 0).
     let groupMagnitudes: [[Rational]]
     let groupNormExponents: [Int?]
@@ -184,6 +193,7 @@ struct EnclosureFeedForward: Sendable {
         isIdentity = layer.isIdentity
         self.perNeuron = perNeuron
         compiled = CompiledFeedForward(layer)
+        outputMagnitudes = layer.ridges.flatMap { $0.neurons.map { $0.output.map(\.magnitude) } }
         groupMagnitudes = compiled.groups.map { $0.direction.map(\.magnitude) }
         groupNormExponents = groupMagnitudes.map { m in
             let norm = m.reduce(Rational.zero, +)
@@ -265,15 +275,16 @@ struct EnclosureFeedForward: Sendable {
             }
             if group.weightSums[low].contains(where: { !$0.isZero }) { gains.append((g, group.weightSums[low])) }
             if low < high {
+                // |σ(a) − σ(b)| ≤ |a − b| ≤ s for each straddling neuron: s·Σ|w_j| in all.
                 let s = spread()
-                var f = fallback ?? [Rational](repeating: .zero, count: d)
+                var magnitudes = [Rational](repeating: .zero, count: d)
                 for j in low..<high {
-                    // |σ(a) − σ(b)| ≤ |a − b| ≤ s for this neuron; w_j is a difference of prefix sums.
-                    for e in 0..<min(d, group.weightSums[j].count) {
-                        f[e] += s * (group.weightSums[j + 1][e] - group.weightSums[j][e]).magnitude
-                    }
+                    let w = outputMagnitudes[group.origins[j].flat]
+                    for e in 0..<min(d, w.count) where !w[e].isZero { magnitudes[e] += w[e] }
                     crossings.append((group.origins[j], t - group.kinks[j], s))
                 }
+                var f = fallback ?? [Rational](repeating: .zero, count: d)
+                axpy(s, magnitudes, &f)
                 fallback = f
             }
         }
@@ -427,7 +438,8 @@ struct EnclosureAttention: Sendable {
         }
     }
 
-    func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, floor: Int, events: inout [EnclosureEvent]) -> [Box] {
+    func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, floor: Int, clamped: inout Bool,
+               events: inout [EnclosureEvent]) -> [Box] {
         if isIdentity || boxes.isEmpty { return boxes }
         let saturatedGap = saturatedGap(floor: floor)
         let n = boxes.count
@@ -489,7 +501,9 @@ struct EnclosureAttention: Sendable {
                 let outside = keys - choice.uncertified.count
                 if outside > 0, kind == .softmax, let gap = choice.smallestGap, let tau = temperature {
                     // Σ_{certified k} λ_ik ≤ (count)·e^{−g/τ₀}.
-                    let weight = Rational(outside) * ExponentialBounds.upperNegativeExp(gap / tau, floorExponent: floor)
+                    let (bound, atFloor) = ExponentialBounds.upperNegativeExpAndClamp(gap / tau, floorExponent: floor)
+                    if atFloor { clamped = true }
+                    let weight = Rational(outside) * bound
                     for e in 0..<d {
                         let far = max(hi[e] - vc[b][e], vc[b][e] - lo[e])
                         extra[e] += weight * far

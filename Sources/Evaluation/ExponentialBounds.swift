@@ -34,15 +34,22 @@ public enum ExponentialBounds {
     /// A rational U(x) ≥ e^{−x} for x ≥ 0 (the certificate only bounds weights of keys whose score
     /// gap it has proved positive, so a negative x is a programming error).
     public static func upperNegativeExp(_ x: Rational, floorExponent: Int = floorExponent) -> Rational {
+        upperNegativeExpAndClamp(x, floorExponent: floorExponent).bound
+    }
+
+    /// `upperNegativeExp` and whether the result is the clamp 2^{−floorExponent}. When it is not, any
+    /// larger floor gives the same bound.
+    public static func upperNegativeExpAndClamp(_ x: Rational, floorExponent: Int = floorExponent) -> (bound: Rational, clamped: Bool) {
         precondition(x.signum >= 0, "upperNegativeExp needs x ≥ 0")
-        if x.isZero { return .one }
+        if x.isZero { return (.one, false) }
+        let clamp = Rational.powerOfTwo(-floorExponent)
         // A smaller x gives a larger e^{−x}: shorten x downwards first.
         let short = x.roundedDown(significantBits: 48)
         let k = (short / ln2Upper).floor
-        guard let kk = k.exactInt, kk < floorExponent else { return Rational.powerOfTwo(-floorExponent) }
+        guard let kk = k.exactInt, kk < floorExponent else { return (clamp, true) }
         let f = short - k * ln2Upper
-        let p = taylor(f, degree: 12).roundedUp(significantBits: significantBits)
-        return max(p.timesPowerOfTwo(-kk), Rational.powerOfTwo(-floorExponent))
+        let bound = taylor(f, degree: 12).roundedUp(significantBits: significantBits).timesPowerOfTwo(-kk)
+        return bound > clamp ? (bound, false) : (clamp, true)
     }
 
     /// A rational L(x) with 0 ≤ L(x) ≤ e^{−x} for x ≥ 0; positive unless x > 2^16·ln 2, where it

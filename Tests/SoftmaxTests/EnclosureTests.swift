@@ -217,8 +217,8 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
 
 // MARK: - Tiered weight floor
 
-/// The certificate's first run clamps weight bounds at 2^−256, its second (only when the first is not
-/// conclusive) at 2^−4096. Here the attention's weights are far below both clamps, so every radius
+/// The certificate's first run clamps weight bounds at 2^−quickWeightFloorExponent, its second (only
+/// when the first is not conclusive and met the clamp) at 2^−4096. Here the attention's weights are far below both clamps, so every radius
 /// after it is the clamp, and the next layer has a kink 2^−kinkExponent from the centre.
 @Suite struct TieredWeightFloorTests {
     /// Tokens 1 and 2 (d = 1) both attend to 2 with score gaps ≥ 10⁶ (τ₀ = 1); then FF with η = 0 and
@@ -240,7 +240,7 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
         var quick = evaluator
         quick.weightFloorExponent = EnclosureEvaluator.quickWeightFloorExponent
         let quickRun = quick.evaluate(points: input)
-        #expect(quickRun.eventCount > 0, "radius 2^-256 must cross the kink 2^-1000 away")
+        #expect(quickRun.eventCount > 0 && quickRun.clampedWeights, "the quick floor's radius must cross the kink 2^-1000 away")
         let full = evaluator.evaluate(points: input)
         #expect(full.eventCount == 0 && full.boxes.allSatisfy(\.isPoint))
         let tiered = evaluator.evaluateTiered(points: input)
@@ -248,10 +248,46 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
         #expect(tiered.boxes.map(\.centre) == [expected, expected] && tiered.boxes.allSatisfy(\.isPoint))
     }
 
+    /// Random models with score gaps from small to far beyond both clamps: whenever the full-floor
+    /// run is conclusive so is the tiered one, and a tiered run that is not conclusive is exactly the
+    /// full run (boxes and events, stopping at the first event or not).
+    @Test func tieredRunsAgreeWithTheFullFloor() throws {
+        var rng = SplitMix64(seed: 70)
+        var conclusive = 0, inconclusive = 0
+        for trial in 0..<(200 * iterationScale) {
+            let d = Int.random(in: 1...2, using: &rng)
+            var model = EnclosureSoundnessTests.randomModel(&rng, dimension: d, temperature: [q(1), q(1, 8), q(2)][trial % 3])
+            let scale = [q(1), q(100), q(1_000_000)][trial % 3]
+            for b in model.blocks.indices where Bool.random(using: &rng) {
+                model.blocks[b].attention = SelfAttentionLayer(kind: .softmax, rho: .zero,
+                                                               scores: .scaledIdentity(EnclosureSoundnessTests.randomRational(&rng, range: 2) * scale),
+                                                               value: .scaledIdentity(.one))
+            }
+            let points = (0..<Int.random(in: 1...6, using: &rng)).map { _ in EnclosureSoundnessTests.randomVector(&rng, d, range: 3) }
+            let evaluator = try EnclosureEvaluator(model)
+            for stop in [false, true] {
+                let full = evaluator.evaluate(points: points, stopAtFirstEvent: stop)
+                let tiered = evaluator.evaluateTiered(points: points, stopAtFirstEvent: stop)
+                let fullConclusive = full.eventCount == 0 && full.boxes.allSatisfy(\.isPoint)
+                let tieredConclusive = tiered.eventCount == 0 && tiered.boxes.allSatisfy(\.isPoint)
+                #expect(!fullConclusive || tieredConclusive, "trial \(trial): the full floor certifies, the tiered run does not\n\(model.fileText)")
+                if tieredConclusive {
+                    conclusive += 1
+                } else {
+                    inconclusive += 1
+                    #expect(tiered.boxes == full.boxes && tiered.events.map(\.description) == full.events.map(\.description)
+                            && tiered.eventCount == full.eventCount && tiered.stopped == full.stopped,
+                            "trial \(trial), stop \(stop): an inconclusive tiered run differs from the full one\n\(model.fileText)\ninput: \(points)")
+                }
+            }
+        }
+        #expect(conclusive > 0 && inconclusive > 0, "both outcomes should occur: \(conclusive) conclusive, \(inconclusive) not")
+    }
+
     @Test func aConclusiveQuickRunIsKeptAndAFailingFullRunIsReported() throws {
         let input: [Token] = [[q(1)], [q(2)]]
-        // Kink 2^-100 away: the quick run alone certifies.
-        let easy = try EnclosureEvaluator(Self.model(kinkExponent: 100))
+        // A kink 2^-(F/2) away for the quick floor F: the quick run alone certifies.
+        let easy = try EnclosureEvaluator(Self.model(kinkExponent: EnclosureEvaluator.quickWeightFloorExponent / 2))
         var quick = easy
         quick.weightFloorExponent = EnclosureEvaluator.quickWeightFloorExponent
         let quickRun = quick.evaluate(points: input)
