@@ -47,11 +47,7 @@ struct Compare: ParsableCommand {
             try compareSoftmax(transformer, data)
             return
         }
-        let comparison: FloatComparison
-        do { comparison = try FloatComparison(transformer, data, tolerance: tolerance) } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
+        let comparison = try orExit(Exit.invalidInput) { try FloatComparison(transformer, data, tolerance: tolerance) }
         let layers = comparison.layers
         let exactFailures = comparison.exactFailures, floatFailures = comparison.floatFailures
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
@@ -89,11 +85,7 @@ extension Compare {
             printError("error: \(files.model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
             throw Exit.invalidInput
         }
-        let comparison: EnclosureComparison
-        do { comparison = try EnclosureComparison(transformer, data, temperature: tauValue, tolerance: tolerance) } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
+        let comparison = try orExit(Exit.invalidInput) { try EnclosureComparison(transformer, data, temperature: tauValue, tolerance: tolerance) }
         let certificateFailures = comparison.certificateFailures, floatFailures = comparison.floatFailures
         print("float64 at τ = \(tauValue); boxes certified for every τ ∈ (0, \(tauValue)]")
         print("blocks numbered from 0, as blocks[k] in the model file")
