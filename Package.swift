@@ -86,6 +86,10 @@ let package = Package(
                            "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
+            name: "CertificationTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Certification"]
+        ),
+        .testTarget(
             name: "LemmaTests",
             dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
                            "DatasetGeneration"]

@@ -105,8 +105,7 @@ public struct ShardReport: Sendable, Equatable {
 
     /// Reads a shard report; errors name the JSON path.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> ShardReport {
-        let root: JSONValue
-        do { root = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
+        let root = try JSONReader.document(bytes)
         try allowOnly(root, "", ["format", "version", "model_digest", "dataset_digest", "certificate", "temperature", "shard", "pair_count", "pairs"])
         guard try string(root, "format") == format else { throw InputError(path: "format", reason: "not a shard report (expected \"\(format)\")") }
         guard try integer(root, "version", "") == version else { throw InputError(path: "version", reason: "unsupported version (expected \(version))") }

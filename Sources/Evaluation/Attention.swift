@@ -1,8 +1,9 @@
 import ExactArithmetic
 import TransformerModel
 
-/// A self-attention layer with parameters converted once to `S`.
-public struct CompiledAttention<S: Scalar>: Sendable {
+/// A self-attention layer's parameters converted once to `S`: what `CompiledAttention` (on a
+/// scalar type) and `EnclosureAttention` (on boxes) both keep.
+struct AttentionParameters<S: Scalar>: Sendable {
     struct Head: Sendable {
         var scores: CompiledScores<S>
         var value: CompiledValue<S>
@@ -14,17 +15,54 @@ public struct CompiledAttention<S: Scalar>: Sendable {
     let causal: Bool
     let temperature: Rational?
     /// True when the layer is the identity (evaluation skips it).
-    public let isIdentity: Bool
+    let isIdentity: Bool
 
-    @_specialize(where S == Rational)
-    @_specialize(where S == Double)
-    public init(_ layer: SelfAttentionLayer, temperature: Rational?) {
+    init(_ layer: SelfAttentionLayer, temperature: Rational?) {
         kind = layer.kind
         rho = S(layer.rho)
         heads = layer.heads.map { Head(scores: CompiledScores($0.scores), value: CompiledValue($0.value)) }
         causal = layer.causal
         self.temperature = temperature
         isIdentity = layer.isIdentity
+    }
+}
+
+/// A compiled attention layer reads its parameters by name (`kind`, `rho`, `heads`, …).
+protocol CompiledAttentionLayer {
+    associatedtype S: Scalar
+    var parameters: AttentionParameters<S> { get }
+}
+
+extension CompiledAttentionLayer {
+    var kind: AttentionKind { parameters.kind }
+    var rho: S { parameters.rho }
+    var heads: [AttentionParameters<S>.Head] { parameters.heads }
+    var causal: Bool { parameters.causal }
+    var temperature: Rational? { parameters.temperature }
+    var isIdentity: Bool { parameters.isIdentity }
+}
+
+extension ValueMatrix {
+    /// |V| entry by entry (enclosure radii).
+    var magnitude: ValueMatrix {
+        switch self {
+        case .zero: return .zero
+        case .scaledIdentity(let v): return .scaledIdentity(v.magnitude)
+        case .general(let m): return .general(m.map { $0.map(\.magnitude) })
+        }
+    }
+}
+
+/// A self-attention layer with parameters converted once to `S`.
+public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
+    let parameters: AttentionParameters<S>
+    /// True when the layer is the identity (evaluation skips it).
+    public var isIdentity: Bool { parameters.isIdentity }
+
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
+    public init(_ layer: SelfAttentionLayer, temperature: Rational?) {
+        parameters = AttentionParameters(layer, temperature: temperature)
     }
 
     /// What one application of the layer did, for traces and margins.

@@ -395,39 +395,18 @@ struct EnclosureFeedForward: Sendable {
 
 // MARK: - Attention
 
-struct EnclosureAttention: Sendable {
-    struct Head: Sendable {
-        var scores: CompiledScores<Rational>
-        var value: CompiledValue<Rational>
-        /// |V| for radii: nil for V = 0.
-        var valueMagnitude: CompiledValue<Rational>
-    }
-
-    let kind: AttentionKind
-    let rho: Rational
-    let heads: [Head]
-    let causal: Bool
-    let temperature: Rational?
-    let isIdentity: Bool
+struct EnclosureAttention: Sendable, CompiledAttentionLayer {
+    /// kind, ρ, heads, mask, τ (Attention.swift, shared with `CompiledAttention`).
+    let parameters: AttentionParameters<Rational>
+    /// |V| of each head, for radii.
+    let valueMagnitudes: [CompiledValue<Rational>]
     /// The per-query O(n²) key selection (reference for tests).
     let straightforward: Bool
 
     init(_ layer: SelfAttentionLayer, temperature: Rational?, straightforward: Bool = false) {
         self.straightforward = straightforward
-        kind = layer.kind
-        rho = layer.rho
-        causal = layer.causal
-        self.temperature = temperature
-        isIdentity = layer.isIdentity
-        heads = layer.heads.map { h in
-            let magnitude: ValueMatrix
-            switch h.value {
-            case .zero: magnitude = .zero
-            case .scaledIdentity(let v): magnitude = .scaledIdentity(v.magnitude)
-            case .general(let m): magnitude = .general(m.map { $0.map(\.magnitude) })
-            }
-            return Head(scores: CompiledScores(h.scores), value: CompiledValue(h.value), valueMagnitude: CompiledValue(magnitude))
-        }
+        parameters = AttentionParameters(layer, temperature: temperature)
+        valueMagnitudes = layer.heads.map { CompiledValue($0.value.magnitude) }
     }
 
     /// Gaps from which on the weight bound no longer depends on the gap (see `KeySelector`).
@@ -448,7 +427,7 @@ struct EnclosureAttention: Sendable {
         var radii = rho.magnitude == .one ? boxes.map(\.radius) : boxes.map { scaled($0.radius, by: rho.magnitude) }
         for (h, head) in heads.enumerated() where !head.value.isZero {
             let vc = boxes.map { head.value.apply($0.centre) }
-            let vr = boxes.map { $0.isPoint ? $0.radius : head.valueMagnitude.apply($0.radius) }
+            let vr = boxes.map { $0.isPoint ? $0.radius : valueMagnitudes[h].apply($0.radius) }
             // Hull of every V-image: bounds |V(x_k − c_b)| for the keys of certified small weight.
             var lo = vc[0], hi = vc[0]
             for k in 0..<n {

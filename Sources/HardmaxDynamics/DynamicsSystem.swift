@@ -78,12 +78,11 @@ public struct DynamicsInput: Sendable {
 
     /// A word list: a JSON object word → token (names for tokens in summaries).
     public static func parseWords(_ bytes: [UInt8], dimension d: Int) throws(InputError) -> [[Rational]: String] {
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
+        let json = try JSONReader.document(bytes)
         guard case .object(let members) = json else { throw InputError(path: "", reason: "expected an object word → token") }
         var out: [[Rational]: String] = [:]
         for (word, value) in members {
-            let token = try Dataset.readToken(value, path: word, dimension: d)
+            let token = try JSONReader(value: value, path: word).token(dimension: d)
             if let other = out[token] { throw InputError(path: word, reason: "same token as \"\(other)\"") }
             out[token] = word
         }
@@ -91,23 +90,14 @@ public struct DynamicsInput: Sendable {
     }
 
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> DynamicsInput {
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
-        guard case .object(let members) = json else {
+        let json = try JSONReader.document(bytes)
+        guard case .object = json else {
             throw InputError(path: "", reason: "a dynamics file is a JSON object, found \(json.kindName)")
         }
-        let allowed = ["name", "description", "dimension", "tokens", "matrix"]
-        for m in members where !allowed.contains(m.key) {
-            throw InputError(path: m.key, reason: "unknown key \"\(m.key)\" (expected \(allowed.joined(separator: ", ")))")
-        }
-        var name: String? = nil
-        if let n = json["name"] {
-            guard case .string(let s) = n else { throw InputError(path: "name", reason: "expected a string, found \(n.kindName)") }
-            name = s
-        }
-        if let n = json["description"] {
-            guard case .string = n else { throw InputError(path: "description", reason: "expected a string, found \(n.kindName)") }
-        }
+        let root = JSONReader(value: json, path: "")
+        try root.allowingOnly(["name", "description", "dimension", "tokens", "matrix"])
+        let name = try root.optionalField("name")?.string()
+        _ = try root.optionalField("description")?.string()
         guard let dimValue = json["dimension"] else { throw InputError(path: "dimension", reason: "missing") }
         guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1, d <= 10_000 else {
             throw InputError(path: "dimension", reason: "expected a positive integer (at most 10000)")
@@ -118,7 +108,7 @@ public struct DynamicsInput: Sendable {
         }
         var tokens: [[Rational]] = []
         for (i, t) in items.enumerated() {
-            tokens.append(try Dataset.readToken(t, path: "tokens[\(i)]", dimension: d))
+            tokens.append(try JSONReader(value: t, path: "tokens[\(i)]").token(dimension: d))
         }
         var matrix: [[Rational]]? = nil
         if let m = json["matrix"] {
@@ -127,7 +117,7 @@ public struct DynamicsInput: Sendable {
             }
             var a: [[Rational]] = []
             for (r, row) in rows.enumerated() {
-                a.append(try Dataset.readToken(row, path: "matrix[\(r)]", dimension: d))
+                a.append(try JSONReader(value: row, path: "matrix[\(r)]").token(dimension: d))
             }
             matrix = a
         }

@@ -38,9 +38,7 @@ public struct CausalProblem: Sendable {
         var owner: [(pair: Int, length: Int, target: Token)] = [(0, 0, [])]
         var constant: [Token: (pair: Int, length: Int, target: Token)] = [:]
         for (j, pair) in dataset.pairs.enumerated() {
-            guard pair.output.count == pair.input.count else {
-                throw InputError(path: "pairs[\(j)].output", reason: "a causal dataset needs one target per input position: \(pair.input.count) input tokens but \(pair.output.count) output tokens")
-            }
+            try Dataset.requireOneTargetPerPosition(pair: j, inputs: pair.input.count, outputs: pair.output.count)
             var node = 0
             for (i, x) in pair.input.enumerated() {
                 let target = pair.output[i]

@@ -61,9 +61,7 @@ extension Dataset {
     /// Reads a dataset from JSON text (see docs/mathematics.md#data-formats). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
         if let dataset = JSONParser.datasetFastPath(bytes) { return dataset }
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
-        return try Dataset(json: json)
+        return try Dataset(json: try JSONReader.document(bytes))
     }
 
     /// Reads a dataset whose bytes arrive in pieces (`next()` returns the next piece of the file, an
@@ -80,63 +78,54 @@ extension Dataset {
     }
 
     public init(json: JSONValue) throws(InputError) {
-        guard case .object(let rootMembers) = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
+        guard case .object = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
         if json["format"] != nil || json["blocks"] != nil {
             throw InputError(path: "", reason: "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)")
         }
-        try Dataset.allowOnly(["name", "dimension", "causal", "pairs"], in: rootMembers, path: "")
-        var name: String? = nil
-        var causal = false
-        if let c = json["causal"] {
-            guard case .bool(let b) = c else { throw InputError(path: "causal", reason: "expected true or false, found \(c.kindName)") }
-            causal = b
-        }
-        if let n = json["name"] {
-            guard case .string(let s) = n else { throw InputError(path: "name", reason: "expected a string, found \(n.kindName)") }
-            name = s
-        }
-        guard let dimValue = json["dimension"] else { throw InputError(path: "dimension", reason: "missing") }
-        guard case .number(let dimText) = dimValue, let d = Int(dimText), d >= 1 else {
-            throw InputError(path: "dimension", reason: "expected a positive integer, found \(Dataset.show(dimValue))")
+        let root = JSONReader(value: json, path: "")
+        try root.allowingOnly(["name", "dimension", "causal", "pairs"])
+        let causal = try root.optionalField("causal")?.bool() ?? false
+        let name = try root.optionalField("name")?.string()
+        let dimension = try root.field("dimension")
+        guard case .number(let dimText) = dimension.value, let d = Int(dimText), d >= 1 else {
+            throw InputError(path: "dimension", reason: "expected a positive integer, found \(dimension.shown)")
         }
         guard d <= Dataset.maximumDimension else {
             throw InputError(path: "dimension", reason: "\(d) is above the largest dimension this build reads, \(Dataset.maximumDimension)")
         }
-        guard let pairsValue = json["pairs"] else { throw InputError(path: "pairs", reason: "missing") }
-        guard case .array(let items) = pairsValue else { throw InputError(path: "pairs", reason: "expected an array, found \(pairsValue.kindName)") }
+        let items = try root.field("pairs").array()
         guard !items.isEmpty else { throw InputError(path: "pairs", reason: "the dataset has no pairs") }
         var pairs: [SequencePair] = []
         for (j, item) in items.enumerated() {
-            let path = "pairs[\(j)]"
-            guard case .object(let members) = item else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.kindName)") }
-            try Dataset.allowOnly(["input", "output", "label"], in: members, path: path)
-            let input = try Dataset.readSequence(item["input"], path: path + ".input", dimension: d)
-            if causal && item["label"] != nil {
+            let path = item.path
+            guard case .object = item.value else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.value.kindName)") }
+            try item.allowingOnly(["input", "output", "label"])
+            let input = try Dataset.readSequence(try item.field("input"), dimension: d)
+            let labelField = item.optionalField("label"), hasOutput = item.value["output"] != nil
+            if causal && labelField != nil {
                 throw InputError(path: path + ".label", reason: "a causal dataset gives one target per input position: labels are for classification datasets")
             }
-            if let labelValue = item["label"] {
-                guard item["output"] == nil else {
+            if let labelField {
+                guard !hasOutput else {
                     throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
                 }
-                guard case .string(let label) = labelValue, !label.isEmpty else {
-                    throw InputError(path: path + ".label", reason: "expected a non-empty string, found \(Dataset.show(labelValue))")
+                guard case .string(let label) = labelField.value, !label.isEmpty else {
+                    throw InputError(path: labelField.path, reason: "expected a non-empty string, found \(labelField.shown)")
                 }
                 if j > 0 && pairs[0].label == nil {
-                    throw InputError(path: path + ".label", reason: "pair 0 has an output: a dataset is labelled in every pair or in none")
+                    throw InputError(path: labelField.path, reason: "pair 0 has an output: a dataset is labelled in every pair or in none")
                 }
                 pairs.append(SequencePair(input: input, output: [], label: label))
                 continue
             }
-            if j > 0 && pairs[0].label != nil && item["output"] != nil {
+            if j > 0 && pairs[0].label != nil && hasOutput {
                 throw InputError(path: path + ".output", reason: "pair 0 has a label: a dataset is labelled in every pair or in none")
             }
             if j > 0 && pairs[0].label != nil {
                 throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
             }
-            let output = try Dataset.readSequence(item["output"], path: path + ".output", dimension: d)
-            if causal && output.count != input.count {
-                throw InputError(path: path + ".output", reason: "a causal dataset needs one target per input position: \(input.count) input tokens but \(output.count) output tokens")
-            }
+            let output = try Dataset.readSequence(try item.field("output"), dimension: d)
+            if causal { try Dataset.requireOneTargetPerPosition(pair: j, inputs: input.count, outputs: output.count) }
             pairs.append(SequencePair(input: input, output: output))
         }
         self.init(name: name, dimension: d, pairs: pairs, causal: causal)
@@ -145,57 +134,33 @@ extension Dataset {
     /// The largest dimension a dataset or model file may declare.
     public static let maximumDimension = 1_000_000
 
-    /// Rejects keys other than `allowed`: a misspelt key must not be silently ignored.
-    static func allowOnly(_ allowed: [String], in members: [(key: String, value: JSONValue)], path: String) throws(InputError) {
-        for m in members where !allowed.contains(m.key) {
-            throw InputError(path: path.isEmpty ? m.key : path + "." + m.key,
-                             reason: "unknown key \"\(m.key)\" (expected \(allowed.joined(separator: ", ")))")
+    /// A causal dataset gives output i as the target of input position i: as many outputs as inputs.
+    static func requireOneTargetPerPosition(pair j: Int, inputs: Int, outputs: Int) throws(InputError) {
+        guard outputs == inputs else {
+            throw InputError(path: "pairs[\(j)].output", reason: "a causal dataset needs one target per input position: \(inputs) input tokens but \(outputs) output tokens")
         }
     }
 
-    static func readSequence(_ value: JSONValue?, path: String, dimension d: Int) throws(InputError) -> [Token] {
-        guard let value else { throw InputError(path: path, reason: "missing") }
-        guard case .array(let tokens) = value else { throw InputError(path: path, reason: "expected an array of tokens, found \(value.kindName)") }
-        guard !tokens.isEmpty else { throw InputError(path: path, reason: "empty sequence (every sequence needs at least one token)") }
+    static func readSequence(_ reader: JSONReader, dimension d: Int) throws(InputError) -> [Token] {
+        guard case .array(let tokens) = reader.value else { throw InputError(path: reader.path, reason: "expected an array of tokens, found \(reader.value.kindName)") }
+        guard !tokens.isEmpty else { throw InputError(path: reader.path, reason: "empty sequence (every sequence needs at least one token)") }
         var out: [Token] = []
         out.reserveCapacity(tokens.count)
         for (i, t) in tokens.enumerated() {
-            out.append(try readToken(t, path: "\(path)[\(i)]", dimension: d))
+            out.append(try JSONReader(value: t, path: "\(reader.path)[\(i)]").token(dimension: d))
         }
         return out
     }
 
-    /// Reads one token of `d` exact coordinates.
+    /// Reads one token of `d` exact coordinates (`JSONReader.token(dimension:)`).
     public static func readToken(_ value: JSONValue, path: String, dimension d: Int) throws(InputError) -> Token {
-        guard case .array(let coords) = value else { throw InputError(path: path, reason: "expected a token (an array of \(d) numbers), found \(value.kindName)") }
-        guard coords.count == d else {
-            throw InputError(path: path, reason: "token has \(coords.count) coordinate\(coords.count == 1 ? "" : "s"), the dataset's dimension is \(d)")
-        }
-        var token: Token = []
-        token.reserveCapacity(d)
-        for (c, v) in coords.enumerated() {
-            token.append(try readRational(v, path: "\(path)[\(c)]"))
-        }
-        return token
+        try JSONReader(value: value, path: path).token(dimension: d)
     }
 
-    /// Reads one exact coordinate: a JSON number (read as the decimal it spells) or a string
-    /// holding an integer, a fraction "p/q" or a decimal.
+    /// Reads one exact coordinate (`JSONReader.rational()`): a JSON number (read as the decimal it
+    /// spells) or a string holding an integer, a fraction "p/q" or a decimal.
     public static func readRational(_ value: JSONValue, path: String) throws(InputError) -> Rational {
-        let text: String
-        switch value {
-        case .number(let s), .string(let s): text = s
-        default: throw InputError(path: path, reason: "expected a number or a string such as \"-7/12\", found \(value.kindName)")
-        }
-        do { return try Rational(parsing: text) } catch { throw InputError(path: path, reason: error.description) }
-    }
-
-    static func show(_ v: JSONValue) -> String {
-        switch v {
-        case .number(let s): return s
-        case .string(let s): return JSONValue.quoted(s)
-        default: return v.kindName
-        }
+        try JSONReader(value: value, path: path).rational()
     }
 }
 

@@ -89,81 +89,12 @@ extension ValueMatrix {
     }
 }
 
-// MARK: - Reading
-
-/// Field access with errors that name the JSON path.
-struct JSONReader {
-    let value: JSONValue
-    let path: String
-
-    func field(_ key: String) throws(InputError) -> JSONReader {
-        guard case .object = value else { throw InputError(path: path, reason: "expected an object, found \(value.kindName)") }
-        guard let v = value[key] else { throw InputError(path: join(key), reason: "missing") }
-        return JSONReader(value: v, path: join(key))
-    }
-
-    /// Rejects keys other than `allowed`: a misspelt optional field must not be silently ignored.
-    func allowingOnly(_ allowed: [String]) throws(InputError) {
-        guard case .object(let members) = value else { throw InputError(path: path, reason: "expected an object, found \(value.kindName)") }
-        for m in members where !allowed.contains(m.key) {
-            throw InputError(path: join(m.key), reason: "unknown key \"\(m.key)\" (expected \(allowed.joined(separator: ", ")))")
-        }
-    }
-
-    func optionalField(_ key: String) -> JSONReader? {
-        value[key].map { JSONReader(value: $0, path: join(key)) }
-    }
-
-    private func join(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
-
-    func string() throws(InputError) -> String {
-        guard case .string(let s) = value else { throw InputError(path: path, reason: "expected a string, found \(value.kindName)") }
-        return s
-    }
-
-    func bool() throws(InputError) -> Bool {
-        guard case .bool(let b) = value else { throw InputError(path: path, reason: "expected true or false, found \(value.kindName)") }
-        return b
-    }
-
-    func integer(in range: ClosedRange<Int>) throws(InputError) -> Int {
-        guard case .number(let s) = value, let n = Int(s), range.contains(n) else {
-            throw InputError(path: path, reason: "expected an integer in \(range.lowerBound)...\(range.upperBound)")
-        }
-        return n
-    }
-
-    func array() throws(InputError) -> [JSONReader] {
-        guard case .array(let items) = value else { throw InputError(path: path, reason: "expected an array, found \(value.kindName)") }
-        return items.enumerated().map { JSONReader(value: $1, path: "\(path)[\($0)]") }
-    }
-
-    func rational() throws(InputError) -> Rational { try Dataset.readRational(value, path: path) }
-
-    func vector(dimension d: Int) throws(InputError) -> [Rational] {
-        let items = try array()
-        guard items.count == d else { throw InputError(path: path, reason: "expected \(d) entries, found \(items.count)") }
-        var out: [Rational] = []
-        for item in items { out.append(try item.rational()) }
-        return out
-    }
-
-    func matrix(rows: Int?, columns d: Int) throws(InputError) -> [[Rational]] {
-        let items = try array()
-        if let rows, items.count != rows { throw InputError(path: path, reason: "expected \(rows) row\(rows == 1 ? "" : "s"), found \(items.count)") }
-        if items.isEmpty { throw InputError(path: path, reason: "a matrix needs at least one row") }
-        var out: [[Rational]] = []
-        for item in items { out.append(try item.vector(dimension: d)) }
-        return out
-    }
-}
+// MARK: - Reading (through `JSONReader`, JSONReader.swift)
 
 extension Transformer {
     /// Reads a model file, checking every shape against the model's dimension.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Transformer {
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
-        return try Transformer(json: json)
+        try Transformer(json: try JSONReader.document(bytes))
     }
 
     public init(json: JSONValue) throws(InputError) {

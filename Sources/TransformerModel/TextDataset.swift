@@ -124,11 +124,10 @@ public struct WordEmbedding: Sendable {
             owner[v] = w
         }
         if isJSON {
-            let json: JSONValue
-            do { json = try JSONParser.parse(bytes) } catch { throw InputError(path: "", reason: error.description) }
+            let json = try JSONReader.document(bytes)
             guard case .object(let members) = json else { throw InputError(path: "", reason: "an embedding table is a JSON object {\"word\": [coordinates]}, found \(json.kindName)") }
             for m in members {
-                try add(m.key, try Dataset.readToken(m.value, path: m.key, dimension: d), m.key)
+                try add(m.key, try JSONReader(value: m.value, path: m.key).token(dimension: d), m.key)
             }
         } else {
             let text = String(decoding: bytes, as: UTF8.self)

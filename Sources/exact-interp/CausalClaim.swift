@@ -50,15 +50,8 @@ struct CausalClaim: ParsableCommand {
         }
         if output != nil { printError("notice: -o is used with --search only") }
         let data = try loadDataset(dataset)
-        do { _ = try CausalProblem(data) } catch {
-            printError("error: \(dataset): \(error)")
-            throw Exit.invalidInput
-        }
-        let outcome: CausalReformulation.Outcome
-        do { outcome = try CausalReformulation.check(data, layout: layout) } catch {
-            printError("error: \(error)")
-            throw Exit.internalError
-        }
+        _ = try orExit(Exit.invalidInput, "\(dataset): ") { try CausalProblem(data) }
+        let outcome = try orExit(Exit.internalError) { try CausalReformulation.check(data, layout: layout) }
         printOutcome(outcome)
         if !outcome.holds { throw Exit.propertyFailed }
     }
@@ -69,12 +62,8 @@ struct CausalClaim: ParsableCommand {
             throw Exit.usage
         }
         var examined = 0
-        let found: (Dataset, CausalReformulation.Outcome)?
-        do {
-            found = try CausalReformulation.smallestCounterexample(maximumLength: maxLength, maximumCoordinate: maxCoordinate, examined: &examined)
-        } catch {
-            printError("error: \(error)")
-            throw Exit.internalError
+        let found = try orExit(Exit.internalError) {
+            try CausalReformulation.smallestCounterexample(maximumLength: maxLength, maximumCoordinate: maxCoordinate, examined: &examined)
         }
         guard let (data, outcome) = found else {
             print("no counterexample among \(examined) datasets (length ≤ \(maxLength), coordinates in 0…\(maxCoordinate), d = 2)")

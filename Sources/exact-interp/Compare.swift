@@ -1,6 +1,5 @@
 import ArgumentParser
 import Certification
-import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -33,15 +32,6 @@ struct Compare: ParsableCommand {
 
     func validate() throws { try requireTolerance(tolerance) }
 
-    struct LayerSummary {
-        var label = ""
-        var argmaxDiffers = 0
-        var signDiffers = 0
-        var maxError = 0.0
-        var scoreGap: Rational? = nil
-        var kinkDistance: Rational? = nil
-    }
-
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
@@ -57,63 +47,9 @@ struct Compare: ParsableCommand {
             try compareSoftmax(transformer, data)
             return
         }
-        let exact: Evaluator<Rational>, float: Evaluator<Double>
-        do {
-            exact = try Evaluator<Rational>(transformer)
-            float = try Evaluator<Double>(transformer)
-        } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
-        var layers: [LayerSummary] = []
-        var firstDivergence: String? = nil
-        var exactFailures = 0, floatFailures = 0
-        for (j, pair) in data.pairs.enumerated() {
-            let e = exact.trace(pair.input)
-            try requireWithinLimit(exact)
-            let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
-            if layers.isEmpty { layers = e.map { LayerSummary(label: "block \($0.block) \($0.sublayer.rawValue) (\($0.stage))") } }
-            for l in e.indices {
-                var s = layers[l]
-                for (i, token) in e[l].tokens.enumerated() {
-                    for (c, x) in token.enumerated() {
-                        let fx = f[l].tokens[i][c]
-                        let err = (try? Rational(exactly: fx)).map { ($0 - x).magnitude.doubleValue } ?? .infinity
-                        s.maxError = max(s.maxError, err)
-                    }
-                }
-                for h in e[l].argmaxSets.indices {
-                    for i in e[l].argmaxSets[h].indices where e[l].argmaxSets[h][i] != f[l].argmaxSets[h][i] {
-                        s.argmaxDiffers += 1
-                        if firstDivergence == nil {
-                            firstDivergence = "\(s.label), pair \(j), token \(i): float64 attends to \(f[l].argmaxSets[h][i]), exact to \(e[l].argmaxSets[h][i])"
-                        }
-                    }
-                }
-                for i in e[l].activationSigns.indices where e[l].activationSigns[i] != f[l].activationSigns[i] {
-                    s.signDiffers += 1
-                    if firstDivergence == nil, let n = e[l].activationSigns[i].indices.first(where: { e[l].activationSigns[i][$0] != f[l].activationSigns[i][$0] }) {
-                        firstDivergence = "\(s.label), pair \(j), token \(i): neuron \(n) has ReLU sign \(f[l].activationSigns[i][n]) in float64, \(e[l].activationSigns[i][n]) exactly"
-                    }
-                }
-                if let g = e[l].smallestScoreGap { s.scoreGap = s.scoreGap.map { min($0, g) } ?? g }
-                if let k = e[l].smallestKinkDistance { s.kinkDistance = s.kinkDistance.map { min($0, k) } ?? k }
-                layers[l] = s
-            }
-            let exactOut = e.last?.tokens ?? pair.input, floatOut = f.last?.tokens ?? []
-            let want = pair.output.map { $0.map(\.doubleValue) }
-            if data.causal {
-                // Causal data: position i against target i, in order (docs/causal.md).
-                if exactOut != pair.output { exactFailures += 1 }
-                var worst = 0.0
-                for (a, b) in zip(floatOut, want) { worst = max(worst, euclidean(a, b)) }
-                if floatOut.count != want.count || !(worst <= tolerance) { floatFailures += 1 }
-                continue
-            }
-            if !interpolates(exactOut, pair.output) { exactFailures += 1 }
-            let distance = hausdorffDistance(floatOut, want)
-            if !(distance <= tolerance) { floatFailures += 1 }
-        }
+        let comparison = try orExit(Exit.invalidInput) { try FloatComparison(transformer, data, tolerance: tolerance) }
+        let layers = comparison.layers
+        let exactFailures = comparison.exactFailures, floatFailures = comparison.floatFailures
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)
         print("blocks numbered from 0, as blocks[k] in the model file")
         print(pad("layer", width) + pad("argmax≠", 9) + pad("sign≠", 7) + pad("max|float−exact|", 24) + pad("score gap (exact)", 25) + "kink distance (exact)")
@@ -121,7 +57,7 @@ struct Compare: ParsableCommand {
             print(pad(s.label, width) + pad(String(s.argmaxDiffers), 9) + pad(String(s.signDiffers), 7)
                   + pad(String(s.maxError), 24) + pad(s.scoreGap.map(brief) ?? "-", 25) + (s.kinkDistance.map(brief) ?? "-"))
         }
-        print("first divergence: \(firstDivergence ?? "none (float64 takes every exact decision)")")
+        print("first divergence: \(comparison.firstDivergence ?? "none (float64 takes every exact decision)")")
         func verdict(_ failures: Int) -> String {
             failures == 0 ? "interpolates all \(pairCount(data.pairs.count))" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated"
         }
@@ -143,72 +79,23 @@ func pad(_ s: String, _ width: Int) -> String {
 }
 
 extension Compare {
-    struct SoftmaxLayerSummary {
-        var label = ""
-        var outside = 0
-        var maxDeviation = 0.0
-        var maxRadius = Rational.zero
-        var kinks = 0
-    }
-
     /// Float64 at τ beside the enclosures valid for every temperature in (0, τ].
     func compareSoftmax(_ transformer: Transformer, _ data: Dataset) throws {
         guard let tauValue = temperature.tau ?? transformer.temperature else {
             printError("error: \(files.model): a softmax model needs a \"temperature\" (τ₀), or give one with --tau")
             throw Exit.invalidInput
         }
-        let enclosure: EnclosureEvaluator, float: Evaluator<Double>
-        do {
-            enclosure = try EnclosureEvaluator(transformer, temperature: tauValue)
-            float = try Evaluator<Double>(transformer, temperature: tauValue)
-        } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
-        var layers: [SoftmaxLayerSummary] = []
-        var firstDivergence: String? = nil
-        var firstKink: String? = nil
-        var certificateFailures = 0, floatFailures = 0
-        for (j, pair) in data.pairs.enumerated() {
-            let e = enclosure.trace(pair.input.map { Box(point: $0) })
-            let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
-            if layers.isEmpty { layers = e.map { SoftmaxLayerSummary(label: "block \($0.block) \($0.sublayer.rawValue) (\($0.stage))") } }
-            for l in e.indices {
-                var s = layers[l]
-                for (i, box) in e[l].boxes.enumerated() {
-                    s.maxRadius = max(s.maxRadius, box.largestRadius)
-                    var outside = false
-                    for c in box.centre.indices {
-                        let x = f[l].tokens[i][c]
-                        let deviation = (try? Rational(exactly: x)).map { ($0 - box.centre[c]).magnitude } ?? box.radius[c] + .one
-                        s.maxDeviation = max(s.maxDeviation, deviation.doubleValue)
-                        if deviation > box.radius[c], (deviation - box.radius[c]).doubleValue > tolerance { outside = true }
-                    }
-                    if outside {
-                        s.outside += 1
-                        if firstDivergence == nil {
-                            firstDivergence = "\(s.label), pair \(j), token \(i): float64 \(f[l].tokens[i]) lies outside the certified box \(box)"
-                        }
-                    }
-                }
-                s.kinks += e[l].events.count
-                if firstKink == nil, let event = e[l].events.first { firstKink = "pair \(j), \(event)" }
-                layers[l] = s
-            }
-            let final = e.last?.boxes ?? pair.input.map { Box(point: $0) }
-            if !(final.allSatisfy(\.isPoint) && interpolates(final.map(\.centre), pair.output)) { certificateFailures += 1 }
-            let distance = hausdorffDistance(f.last?.tokens ?? [], pair.output.map { $0.map(\.doubleValue) })
-            if !(distance <= tolerance) { floatFailures += 1 }
-        }
+        let comparison = try orExit(Exit.invalidInput) { try EnclosureComparison(transformer, data, temperature: tauValue, tolerance: tolerance) }
+        let certificateFailures = comparison.certificateFailures, floatFailures = comparison.floatFailures
         print("float64 at τ = \(tauValue); boxes certified for every τ ∈ (0, \(tauValue)]")
         print("blocks numbered from 0, as blocks[k] in the model file")
         print("layer                                   outside  kinks  max|float−centre|  max radius (exact)")
-        for s in layers {
+        for s in comparison.layers {
             print(pad(s.label, 40) + pad(String(s.outside), 9) + pad(String(s.kinks), 7)
                   + pad(String(s.maxDeviation), 19) + radiusText(s.maxRadius))
         }
-        print("first divergence: \(firstDivergence ?? "none (float64 stays inside every certified box)")")
-        if let firstKink { print("first kink crossing: \(firstKink)") }
+        print("first divergence: \(comparison.firstDivergence ?? "none (float64 stays inside every certified box)")")
+        if let firstKink = comparison.firstKink { print("first kink crossing: \(firstKink)") }
         print("certificate verdict: \(certificateFailures == 0 ? "every final box is an exact output point for all \(data.pairs.count) pairs" : "\(certificateFailures) pairs NOT certified")")
         print("float64 verdict (tolerance \(tolerance)): \(floatFailures == 0 ? "interpolates all \(data.pairs.count) pairs" : "\(floatFailures) pairs NOT interpolated")")
         if certificateFailures > 0 || floatFailures > 0 { throw Exit.propertyFailed }
@@ -221,11 +108,4 @@ func radiusText(_ r: Rational) -> String {
     if r.isZero || r.numeratorBitLength + r.denominatorBitLength <= 48 { return r.description }
     let x = r.doubleValue
     return x != 0 ? "≈\(x)" : "≈2^\(r.numeratorBitLength - r.denominatorBitLength)"
-}
-
-/// |a − b| in float64.
-func euclidean(_ a: [Double], _ b: [Double]) -> Double {
-    var sum = 0.0
-    for (x, y) in zip(a, b) { sum += (x - y) * (x - y) }
-    return sum.squareRoot()
 }

@@ -113,17 +113,10 @@ struct Construct: ParsableCommand {
         var labels: LabelEmbedding? = nil
         if data.isLabelled {
             let chosen = LabelEmbedding.choose(for: data)
-            do { data = try data.embedded(chosen) } catch {
-                printError("error: \(dataset): \(error)")
-                throw Exit.internalError
-            }
+            data = try orExit(Exit.internalError, "\(dataset): ") { try data.embedded(chosen) }
             labels = chosen
         }
-        let problem: InterpolationProblem
-        do { problem = try InterpolationProblem(data) } catch {
-            printError("error: \(dataset): \(error)")
-            throw Exit.invalidInput
-        }
+        let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(data) }
         printNotices(problem.notices, verbose: verbose)
         if weights != .exact {
             guard attention == .hardmax else {
@@ -339,11 +332,7 @@ extension Construct {
             printError("error: --weights \(weights.rawValue) is not implemented for --causal (its lifts are integers up to 2²⁰ but its hats are not dyadic)")
             throw Exit.usage
         }
-        let problem: CausalProblem
-        do { problem = try CausalProblem(data) } catch {
-            printError("error: \(dataset): \(error)")
-            throw Exit.invalidInput
-        }
+        let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try CausalProblem(data) }
         let started = DispatchTime.now()
         let quiet = self.quiet
         let result: CausalConstruction.Result
@@ -377,11 +366,7 @@ extension Construct {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        let report: CausalVerificationReport
-        do { report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
-            printError("error: \(error)")
-            throw Exit.internalError
-        }
+        let report = try orExit(Exit.internalError) { try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) }
         guard report.holds else {
             print("verification: FAILED on \(report.failures.count) positions")
             printError("error: the constructed model does not verify: this is a bug, please report it")

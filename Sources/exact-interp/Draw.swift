@@ -50,13 +50,9 @@ struct Draw: ParsableCommand {
             throw Exit.invalidInput
         }
         let tau = temperature.tau
-        let analysis: StageAnalysis
-        do {
-            analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: (x, y),
-                                         temperature: tau, runChecks: false)
-        } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
+        let analysis = try orExit(Exit.invalidInput) {
+            try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: (x, y),
+                              temperature: tau, runChecks: false)
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows
@@ -76,11 +72,7 @@ func loadForPictures(_ files: ModelAndDataset) throws -> (Transformer, Dataset, 
     let dataset = files.dataset
     try requireSameDimension(transformer, data)
     try requireMatchingDigest(transformer, data, modelPath: files.model, datasetPath: dataset)
-    let problem: InterpolationProblem
-    do { problem = try InterpolationProblem(data) } catch {
-        printError("error: \(dataset): \(error)")
-        throw Exit.invalidInput
-    }
+    let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(data) }
     guard problem.dimension >= 2 else {
         printError("error: \(dataset): pictures and stage reports need d ≥ 2 (found d = \(problem.dimension))")
         throw Exit.invalidInput

@@ -62,19 +62,11 @@ struct DynamicsCommand: ParsableCommand {
             try runDataset()
             return
         }
-        let input: DynamicsInput
-        do { input = try DynamicsInput.parse(bytes) } catch {
-            printError("error: \(file): \(error)")
-            throw Exit.invalidInput
-        }
+        let input = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsInput.parse(bytes) }
         let a = try parsePositiveRational(alpha, option: "--alpha")
         var m = input.matrix
         if let text = matrix { m = try parseMatrix(text, dimension: input.dimension) }
-        let system: DynamicsSystem
-        do { system = try DynamicsSystem(dimension: input.dimension, matrix: m, alpha: a) } catch {
-            printError("error: \(file): \(error)")
-            throw Exit.invalidInput
-        }
+        let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: input.dimension, matrix: m, alpha: a) }
         guard let updateRule = UpdateRule.allCases.first(where: { $0.name == rule }) else {
             printError("error: --rule: expected one of \(UpdateRule.allCases.map(\.name).joined(separator: ", "))")
             throw Exit.invalidInput
@@ -105,18 +97,11 @@ struct DynamicsCommand: ParsableCommand {
         let data = try loadDataset(file)
         let a = try parsePositiveRational(alpha, option: "--alpha")
         let m = try matrix.map { try parseMatrix($0, dimension: data.dimension) }
-        let system: DynamicsSystem
-        do { system = try DynamicsSystem(dimension: data.dimension, matrix: m, alpha: a) } catch {
-            printError("error: \(file): \(error)")
-            throw Exit.invalidInput
-        }
+        let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: data.dimension, matrix: m, alpha: a) }
         var names: [[Rational]: String] = [:]
         if let words {
             let wordBytes = try readFile(words)
-            do { names = try DynamicsInput.parseWords(wordBytes, dimension: data.dimension) } catch {
-                printError("error: \(words): \(error)")
-                throw Exit.invalidInput
-            }
+            names = try orExit(Exit.invalidInput, "\(words): ") { try DynamicsInput.parseWords(wordBytes, dimension: data.dimension) }
         }
         print("dynamics on \(data.pairs.count) sequences\(data.name.map { " of \"\($0)\"" } ?? ""): α = \(a), \(layers) layers, A \(m == nil ? "= I" : "given")")
         var firstViolation: FactViolation? = nil

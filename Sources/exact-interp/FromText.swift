@@ -54,12 +54,8 @@ struct FromText: ParsableCommand {
         }
         var table: WordEmbedding? = nil
         if let embedding {
-            do {
-                table = try WordEmbedding.table(readFile(embedding), dimension: dimension,
-                                                json: embedding.lowercased().hasSuffix(".json"))
-            } catch let error as InputError {
-                printError("error: \(embedding): \(error)")
-                throw Exit.invalidInput
+            table = try orExit(Exit.invalidInput, "\(embedding): ") {
+                try WordEmbedding.table(readFile(embedding), dimension: dimension, json: embedding.lowercased().hasSuffix(".json"))
             }
         }
         let builder = TextDatasetBuilder(task: task, dimension: dimension, context: context, positions: positions,

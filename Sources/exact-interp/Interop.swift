@@ -54,11 +54,7 @@ struct Export: ParsableCommand {
         try refuseOverwriting(output, inputs: [model])
         let transformer = try loadModel(model)
         let file = transformer.safetensors
-        let bytes: [UInt8]
-        do { bytes = try file.serialized(format: dtype.format) } catch {
-            printError("error: \(model): \(error)")
-            throw Exit.invalidInput
-        }
+        let bytes = try orExit(Exit.invalidInput, "\(model): ") { try file.serialized(format: dtype.format) }
         try writeBytes(output, bytes)
         let values = file.tensors.reduce(0) { $0 + $1.values.count }
         let rounded = file.tensors.reduce(0) { $0 + $1.values.filter { !$0.isRepresentable(in: dtype.format) }.count }

@@ -26,10 +26,7 @@ struct LemmasCommand: ParsableCommand {
     func run() throws {
         let data = try loadDataset(dataset)
         // The same acceptance as `validate`: contradictory pairs or m > n are invalid input (2).
-        do { _ = try InterpolationProblem(data) } catch {
-            printError("error: \(dataset): \(error)")
-            throw Exit.invalidInput
-        }
+        _ = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(data) }
         let count = data.pairs.count
         let heartbeat = Heartbeat(quiet: quiet) { "lemmas: still running the lemmas of Section 4 on \(count) sequence\(count == 1 ? "" : "s") (each lemma's cost grows with n² tokens per sequence)" }
         let rows = LemmaSuite.run(data)

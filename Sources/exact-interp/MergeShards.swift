@@ -27,16 +27,9 @@ struct MergeShards: ParsableCommand {
         }
         var parsed: [ShardReport] = []
         for path in reports {
-            do { parsed.append(try ShardReport.parse(readFile(path))) } catch let error as InputError {
-                printError("error: \(path): \(error)")
-                throw Exit.invalidInput
-            }
+            parsed.append(try orExit(Exit.invalidInput, "\(path): ") { try ShardReport.parse(readFile(path)) })
         }
-        let result: ShardMerge.Result
-        do { result = try ShardMerge.merge(parsed, names: reports) } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
-        }
+        let result = try orExit(Exit.invalidInput) { try ShardMerge.merge(parsed, names: reports) }
         print("model: \(result.modelDigest)")
         print("dataset: \(result.datasetDigest)")
         print("shards: \(reports.count) reports cover all \(pairCount(result.pairCount)) exactly once")

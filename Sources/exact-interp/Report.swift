@@ -57,13 +57,9 @@ struct Report: ParsableCommand {
         } else if tau != nil {
             printError("notice: --tau ignored: the model has no softmax layer")
         }
-        let analysis: StageAnalysis
-        do {
-            analysis = try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: nil,
-                                         temperature: temperature ?? 1)
-        } catch {
-            printError("error: \(error)")
-            throw Exit.invalidInput
+        let analysis = try orExit(Exit.invalidInput) {
+            try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: nil,
+                              temperature: temperature ?? 1)
         }
         let report = ConstructionReport(model: transformer, dataset: data, problem: problem, checks: analysis.checks)
         try target.write(report.markdown(modelPath: files.model, datasetPath: files.dataset, figure: figure.map { relativePath($0, from: output) }))

@@ -21,6 +21,15 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// Runs `body`; when it throws, prints "error: <context><error>" and exits with `code`. An
+/// `ExitCode` thrown inside (by `readFile`, which has printed its message) passes through unchanged.
+func orExit<T>(_ code: ExitCode, _ context: String = "", _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let exit as ExitCode { throw exit } catch {
+        printError("error: \(context)\(error)")
+        throw code
+    }
+}
+
 /// Reads a whole file, or exits 2 with a message naming it and the system's reason (no such
 /// file, is a directory, permission denied).
 func readFile(_ path: String) throws -> [UInt8] {
@@ -81,23 +90,13 @@ func readDatasetInChunks(_ path: String) -> Dataset? {
 /// dataset is read in pieces (the file is never whole in memory, docs/cli.md#resource-limits);
 /// anything else through the whole text, whose reader names the problem.
 func loadDataset(_ path: String) throws -> Dataset {
-    do {
-        if let dataset = readDatasetInChunks(path) { return dataset }
-        return try Dataset.parse(readFile(path))
-    } catch let error as InputError {
-        printError("error: \(path): \(error)")
-        throw Exit.invalidInput
-    }
+    if let dataset = readDatasetInChunks(path) { return dataset }
+    return try orExit(Exit.invalidInput, "\(path): ") { try Dataset.parse(readFile(path)) }
 }
 
 /// Loads and parses a model file, exiting 2 with the reader's message on any problem.
 func loadModel(_ path: String) throws -> Transformer {
-    do {
-        return try Transformer.parse(readFile(path))
-    } catch let error as InputError {
-        printError("error: \(path): \(error)")
-        throw Exit.invalidInput
-    }
+    try orExit(Exit.invalidInput, "\(path): ") { try Transformer.parse(readFile(path)) }
 }
 
 /// Checks that a model and a dataset share their dimension.
@@ -160,10 +159,7 @@ func printNotices(_ notices: [String], verbose: Bool) {
 
 /// Exits 2 with the resource-limit message when an exact evaluation stopped at `--max-bits`.
 func requireWithinLimit<S: Scalar>(_ evaluator: Evaluator<S>) throws {
-    do { try evaluator.checkLimit() } catch {
-        printError("error: \(error)")
-        throw Exit.invalidInput
-    }
+    try orExit(Exit.invalidInput) { try evaluator.checkLimit() }
 }
 
 /// `--max-bits`: the resource limit of exact evaluation, for every command that evaluates a model.
@@ -179,10 +175,7 @@ struct LimitOptions: ParsableArguments {
 
 /// Parses a rational command-line value.
 func parseRational(_ text: String, option: String) throws -> Rational {
-    do { return try Rational(parsing: text) } catch {
-        printError("error: \(option): \(error)")
-        throw Exit.invalidInput
-    }
+    return try orExit(Exit.invalidInput, "\(option): ") { try Rational(parsing: text) }
 }
 
 /// Parses a command-line value that must be a positive rational (temperatures, radii).
@@ -244,8 +237,5 @@ func loadDataset(_ path: String, for model: Transformer) throws -> Dataset {
         printError("error: \(path) is labelled, but the model records no label embedding (build it with `exact-interp construct` on the labelled dataset)")
         throw Exit.invalidInput
     }
-    do { return try data.embedded(labels) } catch {
-        printError("error: \(path): \(error)")
-        throw Exit.invalidInput
-    }
+    return try orExit(Exit.invalidInput, "\(path): ") { try data.embedded(labels) }
 }

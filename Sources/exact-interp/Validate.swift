@@ -24,11 +24,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         var data = try loadDataset(dataset)
         if data.causal {
-            let causal: CausalProblem
-            do { causal = try CausalProblem(data) } catch {
-                printError("error: \(dataset): \(error)")
-                throw Exit.invalidInput
-            }
+            let causal = try orExit(Exit.invalidInput, "\(dataset): ") { try CausalProblem(data) }
             let name = data.name.map { "\"\($0)\": " } ?? ""
             print("\(name)valid causal dataset: N = \(causal.count), d = \(causal.dimension), positions Σn = \(causal.positionCount), distinct prefixes = \(causal.distinctPrefixCount)")
             return
@@ -36,16 +32,9 @@ struct Validate: ParsableCommand {
         let labels = data.isLabelled ? LabelEmbedding.choose(for: data) : nil
         if let labels {
             // Checked as the classification problem `construct` builds (docs/mathematics.md#classification).
-            do { data = try data.embedded(labels) } catch {
-                printError("error: \(dataset): \(error)")
-                throw Exit.invalidInput
-            }
+            data = try orExit(Exit.invalidInput, "\(dataset): ") { try data.embedded(labels) }
         }
-        let problem: InterpolationProblem
-        do { problem = try InterpolationProblem(data) } catch {
-            printError("error: \(dataset): \(error)")
-            throw Exit.invalidInput
-        }
+        let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(data) }
         printNotices(problem.notices, verbose: verbose)
         let name = data.name.map { "\"\($0)\": " } ?? ""
         let labelText = labels.map { ", \($0.entries.count) labels" } ?? ""

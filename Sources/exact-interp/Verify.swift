@@ -135,10 +135,7 @@ struct Verify: ParsableCommand {
             printError("error: \(files.model): causal certificates are hardmax only (the model has softmax layers)")
             throw Exit.invalidInput
         }
-        do { _ = try CausalProblem(data) } catch {
-            printError("error: \(files.dataset): \(error)")
-            throw Exit.invalidInput
-        }
+        _ = try orExit(Exit.invalidInput, "\(files.dataset): ") { try CausalProblem(data) }
         let report: CausalVerificationReport
         do {
             report = try certifyCausal(model: transformer, dataset: data, meter: WorkMeter(),

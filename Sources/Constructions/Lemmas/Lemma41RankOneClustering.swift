@@ -43,9 +43,7 @@ public enum RankOneClustering {
     /// Builds the layer for `tokens`; `direction` defaults to `defaultDirection`.
     public static func construct(tokens: [Token], direction: Token? = nil, gamma: Rational = Rational(1) / Rational(2),
                                  steps: Int = 3) throws(LemmaError) -> Construction {
-        guard let d = tokens.first?.count else { throw .invalidInput("the sequence is empty") }
-        try LemmaSupport.requireDimension(tokens, d, "token")
-        guard (0...1000).contains(steps) else { throw .invalidInput("steps must be in 0...1000, got \(steps)") }
+        let d = try LemmaSupport.requireSequence(tokens, steps: steps)
         let w = direction ?? defaultDirection(tokens: tokens, dimension: d)
         guard w.count == d else { throw .invalidInput("w has \(w.count) coordinates, the tokens have \(d)") }
         let layer = LemmaSupport.clusteringLayer(scores: .rankOne(p: w, q: w), gamma: gamma)
@@ -72,31 +70,18 @@ public enum RankOneClustering {
             verified.append("hypotheses: γ = \(gamma) ∈ (0,1]; ⟨w, x_i⟩ ≠ 0 for all \(tokens.count) tokens; unique maximiser x₊ = x_\(plus) = \(LemmaSupport.show(tokens[plus])) (⟨w,x₊⟩ = \(projection[plus])), unique minimiser x₋ = x_\(minus) = \(LemmaSupport.show(tokens[minus])) (⟨w,x₋⟩ = \(projection[minus]))")
             let xPlus = tokens[plus], xMinus = tokens[minus]
             let limit = sign.map { $0 ? xPlus : xMinus }
-            var current = tokens
-            var contraction = Rational.one
-            for t in stride(from: 1, through: construction.steps, by: 1) {
-                let (next, argmax) = LemmaSupport.applyAttention(construction.layer, current)
-                contraction *= .one - gamma
-                for i in tokens.indices {
-                    let leader = limit[i]
-                    let attended = i < argmax.count ? LemmaSupport.values(current, argmax[i]) : []
-                    guard attended == [leader] else {
-                        throw LemmaFailure("step \(t), token \(i): attends to \(LemmaSupport.show(set: Array(attended).sorted { $0.lexicographicallyPrecedes($1) })) instead of \(sign[i] ? "x₊" : "x₋") = \(LemmaSupport.show(leader)) only")
-                    }
-                    let p = Rational.dot(w, next[i])
-                    guard (p > .zero) == sign[i] && !p.isZero else {
-                        throw LemmaFailure("step \(t), token \(i): ⟨w, x_\(i)^\(t)⟩ = \(p) changed sign")
-                    }
-                    let expected = LemmaSupport.closedForm(start: tokens[i], limit: leader, contraction: contraction)
-                    guard next[i] == expected else {
-                        throw LemmaFailure("step \(t), token \(i): expected \(LemmaSupport.show(expected)) (closed form x_± + (1−γ)^t (x_i^0 − x_±)), got \(LemmaSupport.show(next[i]))")
-                    }
+            let current = try LemmaSupport.iterateClustering(
+                construction.layer, gamma: gamma, steps: construction.steps, start: tokens, targets: limit,
+                targetName: { sign[$0] ? "x₊" : "x₋" }, closedFormNote: " (closed form x_± + (1−γ)^t (x_i^0 − x_±))"
+            ) { (t, i, next) throws(LemmaFailure) in
+                let p = Rational.dot(w, next)
+                guard (p > .zero) == sign[i] && !p.isZero else {
+                    throw LemmaFailure("step \(t), token \(i): ⟨w, x_\(i)^\(t)⟩ = \(p) changed sign")
                 }
-                current = next
             }
             if construction.steps > 0 {
                 verified.append("steps 1…\(construction.steps): the \(nPlus) token\(nPlus == 1 ? "" : "s") with ⟨w,x_i⟩ > 0 attend\(nPlus == 1 ? "s" : "") to x₊ only, the \(nMinus) with ⟨w,x_i⟩ < 0 to x₋ only; signs unchanged; x_i^t = x_± + (1−γ)^t (x_i^0 − x_±) exactly")
-                verified.append("after \(construction.steps) step\(construction.steps == 1 ? "" : "s"): \(LemmaSupport.show(set: current))")
+                verified.append(LemmaSupport.afterSteps(construction.steps, current))
             }
             let (fixed, _) = LemmaSupport.applyAttention(construction.layer, limit)
             if let i = limit.indices.first(where: { fixed[$0] != limit[$0] }) {

@@ -37,9 +37,7 @@ public enum FullClustering {
     /// into the distinct `tokens`) to a·1.
     public static func construct(tokens: [Token], gamma: Rational = Rational(1) / Rational(2), steps: Int = 3,
                                  prepare: Bool = false, leader: Int = 0) throws(LemmaError) -> Construction {
-        guard let d = tokens.first?.count else { throw .invalidInput("the sequence is empty") }
-        try LemmaSupport.requireDimension(tokens, d, "token")
-        guard (0...1000).contains(steps) else { throw .invalidInput("steps must be in 0...1000, got \(steps)") }
+        let d = try LemmaSupport.requireSequence(tokens, steps: steps)
         let preparation = prepare ? try OrthantPreparation(tokens: LemmaSupport.distinct(tokens), leaders: [leader], dimension: d) : nil
         let layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
         return Construction(preparation: preparation, gamma: gamma, steps: steps, layer: layer)
@@ -84,26 +82,12 @@ public enum FullClustering {
             let l = try dominatingToken(x0)
             let leader = x0[l]
             verified.append("hypotheses: γ = \(gamma) ∈ (0,1]; all \(x0.count) tokens in the open positive orthant; x_ℓ = x_\(l) = \(LemmaSupport.show(leader)) is above every other token in every coordinate")
-            var current = x0
-            var contraction = Rational.one
-            for t in stride(from: 1, through: construction.steps, by: 1) {
-                let (next, argmax) = LemmaSupport.applyAttention(construction.layer, current)
-                contraction *= .one - gamma
-                for i in x0.indices {
-                    let attended = i < argmax.count ? LemmaSupport.values(current, argmax[i]) : []
-                    guard attended == [leader] else {
-                        throw LemmaFailure("step \(t), token \(i): attends to \(LemmaSupport.show(set: Array(attended).sorted { $0.lexicographicallyPrecedes($1) })) instead of x_ℓ = \(LemmaSupport.show(leader)) only")
-                    }
-                    let expected = LemmaSupport.closedForm(start: x0[i], limit: leader, contraction: contraction)
-                    guard next[i] == expected else {
-                        throw LemmaFailure("step \(t), token \(i): expected \(LemmaSupport.show(expected)) (closed form x_ℓ + (1−γ)^t (x_i^0 − x_ℓ)), got \(LemmaSupport.show(next[i]))")
-                    }
-                }
-                current = next
-            }
+            let current = try LemmaSupport.iterateClustering(
+                construction.layer, gamma: gamma, steps: construction.steps, start: x0, targets: x0.map { _ in leader },
+                targetName: { _ in "x_ℓ" }, closedFormNote: " (closed form x_ℓ + (1−γ)^t (x_i^0 − x_ℓ))")
             if construction.steps > 0 {
                 verified.append("steps 1…\(construction.steps): every token attends to x_ℓ only; x_i^t = x_ℓ + (1−γ)^t (x_i^0 − x_ℓ) exactly")
-                verified.append("after \(construction.steps) step\(construction.steps == 1 ? "" : "s"): \(LemmaSupport.show(set: current))")
+                verified.append(LemmaSupport.afterSteps(construction.steps, current))
             }
             let limit = x0.map { _ in leader }
             let (fixed, _) = LemmaSupport.applyAttention(construction.layer, limit)

@@ -68,9 +68,8 @@ public enum NoClustering {
     /// distinct tokens instead of the tokens themselves.
     public static func construct(tokens: [Token], gamma: Rational = Rational(1) / Rational(2), steps: Int = 2,
                                  projectOntoRadius radius: Rational? = nil) throws(LemmaError) -> Construction {
-        guard let d = tokens.first?.count else { throw .invalidInput("the sequence is empty") }
-        try LemmaSupport.requireDimension(tokens, d, "token")
-        guard (1...1000).contains(steps) else { throw .invalidInput("steps must be in 1...1000 (an equilibrium is checked over at least one step), got \(steps)") }
+        _ = try LemmaSupport.requireSequence(tokens, steps: steps, in: 1...1000,
+                                             why: " (an equilibrium is checked over at least one step)")
         var points = tokens
         var parameter: Int? = nil
         if let radius { (points, parameter) = try sphereImage(LemmaSupport.distinct(tokens), radius: radius) }
@@ -94,20 +93,11 @@ public enum NoClustering {
                 throw LemmaFailure("hypothesis violated: the tokens are not on one sphere: |x_0|² = \(radius) but |x_\(k)|² = \(squaredNorm(points[k]))")
             }
             verified.append("hypotheses: γ = \(construction.gamma) ∈ (0,1]; \(points.count) pairwise distinct tokens, all with |x|² = R = \(radius)")
-            var current = points
-            for t in stride(from: 1, through: construction.steps, by: 1) {
-                let (next, argmax) = LemmaSupport.applyAttention(construction.layer, current)
-                for i in points.indices {
-                    let set = i < argmax.count ? argmax[i] : []
-                    guard set == [i] else {
-                        throw LemmaFailure("step \(t), token \(i): C_\(i) = {\(set.map(String.init).joined(separator: ", "))}, expected {\(i)}")
-                    }
-                    guard next[i] == points[i] else {
-                        throw LemmaFailure("step \(t), token \(i) moved: expected \(LemmaSupport.show(points[i])), got \(LemmaSupport.show(next[i]))")
-                    }
-                }
-                current = next
-            }
+            // Distinct points: attending to the value x_i only is C_i = {i}; the target x_i is the start.
+            _ = try LemmaSupport.iterateClustering(
+                construction.layer, gamma: construction.gamma, steps: construction.steps, start: points, targets: points,
+                attendFailure: { t, i, set in "step \(t), token \(i): C_\(i) = {\(set.map(String.init).joined(separator: ", "))}, expected {\(i)}" },
+                tokenNote: { _ in " moved" })
             verified.append("steps 1…\(construction.steps): C_i = {i} for every token (Cauchy–Schwarz) and SA(X) = X exactly: an equilibrium")
         }
     }

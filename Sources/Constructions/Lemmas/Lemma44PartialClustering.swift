@@ -41,9 +41,7 @@ public enum PartialClustering {
     /// tokens unless `leaders` names them; without it `leaders` (ℓ first) is optional.
     public static func construct(tokens: [Token], gamma: Rational = .one, steps: Int = 1, leaders: [Int]? = nil,
                                  prepare: Bool = false, leaderCount: Int = 1) throws(LemmaError) -> Construction {
-        guard let d = tokens.first?.count else { throw .invalidInput("the sequence is empty") }
-        try LemmaSupport.requireDimension(tokens, d, "token")
-        guard (0...1000).contains(steps) else { throw .invalidInput("steps must be in 0...1000, got \(steps)") }
+        let d = try LemmaSupport.requireSequence(tokens, steps: steps)
         let layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
         if prepare {
             let distinct = LemmaSupport.distinct(tokens)
@@ -120,25 +118,11 @@ public enum PartialClustering {
             }
             let m = 1 + sphere.count
             verified.append("hypotheses: γ = \(gamma) ∈ (0,1]; x_ℓ = x_\(l) = \(LemmaSupport.show(leader)) above every non-leader, all in the open positive orthant; L′ = {\(sphere.map { "x_\($0)" }.joined(separator: ", "))}\(radius.map { " pairwise distinct, ≤ 0, on |x|² = \($0)" } ?? " empty"); m = \(m)")
-            var current = x0
-            var contraction = Rational.one
-            for t in stride(from: 1, through: construction.steps, by: 1) {
-                let (next, argmax) = LemmaSupport.applyAttention(construction.layer, current)
-                contraction *= .one - gamma
-                for i in x0.indices {
-                    let attended = i < argmax.count ? LemmaSupport.values(current, argmax[i]) : []
-                    let isSphereLeader = sphereSet.contains(i)
-                    let target = isSphereLeader ? x0[i] : leader
-                    guard attended == [target] else {
-                        throw LemmaFailure("step \(t), token \(i): attends to \(LemmaSupport.show(set: Array(attended).sorted { $0.lexicographicallyPrecedes($1) })) instead of \(isSphereLeader ? "itself" : "x_ℓ") = \(LemmaSupport.show(target)) only")
-                    }
-                    let expected = isSphereLeader ? x0[i] : LemmaSupport.closedForm(start: x0[i], limit: leader, contraction: contraction)
-                    guard next[i] == expected else {
-                        throw LemmaFailure("step \(t), token \(i)\(isSphereLeader ? " (a leader) moved" : ""): expected \(LemmaSupport.show(expected)), got \(LemmaSupport.show(next[i]))")
-                    }
-                }
-                current = next
-            }
+            let current = try LemmaSupport.iterateClustering(
+                construction.layer, gamma: gamma, steps: construction.steps, start: x0,
+                targets: x0.indices.map { sphereSet.contains($0) ? x0[$0] : leader },
+                targetName: { sphereSet.contains($0) ? "itself" : "x_ℓ" },
+                tokenNote: { sphereSet.contains($0) ? " (a leader) moved" : "" })
             if construction.steps > 0 {
                 verified.append("steps 1…\(construction.steps): non-leaders attend to x_ℓ only and follow x_ℓ + (1−γ)^t (x^0 − x_ℓ); every leader attends to itself only and stays")
                 let values = LemmaSupport.distinct(current)
@@ -149,7 +133,7 @@ public enum PartialClustering {
                     }
                     verified.append("γ = 1: one step leaves exactly the m = \(m) distinct leaders \(LemmaSupport.show(set: values))")
                 } else {
-                    verified.append("after \(construction.steps) step\(construction.steps == 1 ? "" : "s"): \(LemmaSupport.show(set: current))")
+                    verified.append(LemmaSupport.afterSteps(construction.steps, current))
                 }
             }
             let limit = x0.indices.map { sphereSet.contains($0) ? x0[$0] : leader }

@@ -141,6 +141,60 @@ public enum LemmaSupport {
         zip(start, limit).map { $1 + contraction * ($0 - $1) }
     }
 
+    /// Throws unless `tokens` is a non-empty sequence in one dimension and `steps` lies in `range`;
+    /// returns the dimension (the construct functions of Lemmas 4.1–4.4).
+    static func requireSequence(_ tokens: [Token], steps: Int, in range: ClosedRange<Int> = 0...1000,
+                                why: String = "") throws(LemmaError) -> Int {
+        guard let d = tokens.first?.count else { throw .invalidInput("the sequence is empty") }
+        try requireDimension(tokens, d, "token")
+        guard range.contains(steps) else { throw .invalidInput("steps must be in \(range)\(why), got \(steps)") }
+        return d
+    }
+
+    /// The step-by-step claim of Lemmas 4.1–4.4: `layer` (V = γI, ρ = 1 − γ) iterated `steps`
+    /// times from `x0` sends token i to the single value `targets[i]` only, and token i is then
+    /// exactly targets[i] + (1 − γ)^t (x_i^0 − targets[i]) (a token whose target is itself stays
+    /// put). Every failure names the step and the token: "attends to {…} instead of
+    /// `targetName(i)` = [target] only" (or `attendFailure`, given the step, the token and its
+    /// argmax set), and "token i`tokenNote(i)`: expected [closed form]`closedFormNote`, got […]".
+    /// `afterAttention(t, i, x_i^t)` runs between the two checks of a token (Lemma 4.1's sign
+    /// check). Returns the configuration after the last step.
+    static func iterateClustering(
+        _ layer: SelfAttentionLayer, gamma: Rational, steps: Int, start x0: [Token], targets: [Token],
+        targetName: (Int) -> String = { _ in "" },
+        attendFailure: ((_ step: Int, _ token: Int, _ argmax: [Int]) -> String)? = nil,
+        tokenNote: (Int) -> String = { _ in "" }, closedFormNote: String = "",
+        afterAttention: (_ step: Int, _ token: Int, _ next: Token) throws(LemmaFailure) -> Void = { _, _, _ in }
+    ) throws(LemmaFailure) -> [Token] {
+        var current = x0
+        var contraction = Rational.one
+        for t in stride(from: 1, through: steps, by: 1) {
+            let (next, argmax) = applyAttention(layer, current)
+            contraction *= .one - gamma
+            for i in x0.indices {
+                let target = targets[i]
+                let set = i < argmax.count ? argmax[i] : []
+                let attended = values(current, set)
+                guard attended == [target] else {
+                    if let attendFailure { throw LemmaFailure(attendFailure(t, i, set)) }
+                    throw LemmaFailure("step \(t), token \(i): attends to \(show(set: Array(attended).sorted { $0.lexicographicallyPrecedes($1) })) instead of \(targetName(i)) = \(show(target)) only")
+                }
+                try afterAttention(t, i, next[i])
+                let expected = closedForm(start: x0[i], limit: target, contraction: contraction)
+                guard next[i] == expected else {
+                    throw LemmaFailure("step \(t), token \(i)\(tokenNote(i)): expected \(show(expected))\(closedFormNote), got \(show(next[i]))")
+                }
+            }
+            current = next
+        }
+        return current
+    }
+
+    /// "after T step(s): {…}", the configuration a clustering lemma reached.
+    static func afterSteps(_ steps: Int, _ tokens: [Token]) -> String {
+        "after \(steps) step\(steps == 1 ? "" : "s"): \(show(set: tokens))"
+    }
+
     /// A point of the sphere |x| = r in ℚ^d by inverse stereographic projection of t ∈ ℚ^{d−1}:
     /// r·(2t, |t|² − 1)/(|t|² + 1), whose squared norm is exactly r² (see docs/mathematics.md#lemma-4-3).
     public static func inverseStereographic(_ t: Token, radius r: Rational) -> Token {
