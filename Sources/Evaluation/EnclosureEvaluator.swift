@@ -293,18 +293,27 @@ struct EnclosureFeedForward: Sendable {
             events.append(EnclosureEvent(block: block, stage: stage, sublayer: .feedForward, token: token,
                                          kind: .kinkCrossed(neuron: x.origin.flat, ridge: x.origin.ridge, centre: x.pre, spread: x.spread)))
         }
+        return linearBox(centre: centre, radius: r, gains: gains.map { ($0.gain, compiled.groups[$0.group].direction) },
+                         fallback: fallback, radiusBits: radiusBits)
+    }
+
+    /// The box around `centre` with radii |M| r (+ `fallback`), M = ηI + Σ gain·directionᵀ, rounded
+    /// up; r itself when M = ±I and there is no fallback.
+    func linearBox(centre: Token, radius r: [Rational], gains: [(gain: [Rational], direction: [Rational])],
+                   fallback: [Rational]?, radiusBits: Int) -> Box {
         if gains.isEmpty && fallback == nil && eta.magnitude == .one { return Box(centre: centre, radius: r) }
+        let d = r.count
         var radius: [Rational]
         if gains.isEmpty {
             radius = eta == .one ? r : scaled(r, by: eta.magnitude)
         } else {
-            // (|M| r)_e = Σ_c |η[e = c] + Σ_u W_u,e u_c| r_c.
+            // (|M| r)_e = Σ_c |η[e = c] + Σ gain_e direction_c| r_c.
             radius = [Rational](repeating: .zero, count: d)
             for e in 0..<d {
                 var sum = Rational.zero
                 for col in 0..<d where !r[col].isZero {
                     var m = e == col ? eta : .zero
-                    for g in gains { m += g.gain[e] * compiled.groups[g.group].direction[col] }
+                    for g in gains { m += g.gain[e] * g.direction[col] }
                     if !m.isZero { sum += m.magnitude * r[col] }
                 }
                 radius[e] = sum
@@ -371,25 +380,8 @@ struct EnclosureFeedForward: Sendable {
             if let gain, gain.contains(where: { !$0.isZero }) { gains.append((ri, gain)) }
         }
         guard hasRadius else { return Box(point: centre) }
-        if gains.isEmpty && fallback == nil && eta.magnitude == .one { return Box(centre: centre, radius: r) }
-        var radius: [Rational]
-        if gains.isEmpty {
-            radius = eta == .one ? r : scaled(r, by: eta.magnitude)
-        } else {
-            // (|M| r)_e = Σ_c |η[e = c] + Σ_g gain_e u_c| r_c.
-            radius = [Rational](repeating: .zero, count: d)
-            for e in 0..<d {
-                var sum = Rational.zero
-                for col in 0..<d where !r[col].isZero {
-                    var m = e == col ? eta : .zero
-                    for g in gains { m += g.gain[e] * ridges[g.ridge].direction[col] }
-                    if !m.isZero { sum += m.magnitude * r[col] }
-                }
-                radius[e] = sum
-            }
-        }
-        if let fallback { radius = added(radius, fallback) }
-        return Box(centre: centre, radius: radius.map { $0.roundedUp(significantBits: radiusBits) })
+        return linearBox(centre: centre, radius: r, gains: gains.map { ($0.gain, ridges[$0.ridge].direction) },
+                         fallback: fallback, radiusBits: radiusBits)
     }
 }
 
