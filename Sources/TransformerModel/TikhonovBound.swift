@@ -42,15 +42,18 @@ extension Transformer {
             var term = TikhonovBound.BlockTerm(stage: blocks[i].stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
                                                hardmaxScores: blocks[i].attention.kind == .hardmax)
             for t in denseTensors(block: i) {
-                var sum = Rational.zero
+                var squares: [Rational] = []
+                squares.reserveCapacity(t.values.count)
                 for v in t.values {
                     var x = v
                     if let format {
                         guard let r = v.rounded(to: format) else { return nil }
                         x = r
                     }
-                    sum += x * x
+                    squares.append(x * x)
                 }
+                // Balanced: parameters with many different denominators make a sequential sum quadratic.
+                let sum = Rational.sum(squares)
                 if t.name.hasSuffix(".A") || t.name.hasSuffix(".Q") || t.name.hasSuffix(".K") {
                     term.scores += sum
                 } else if t.name.contains(".ff.") {

@@ -129,3 +129,23 @@ struct LifetimeTests {
         }
     }
 }
+
+/// `Rational.sum` (pairwise) against the plain running total, on lists of every length up to 40
+/// with small, huge and cancelling terms and many distinct denominators.
+@Suite("Balanced sum")
+struct BalancedSumTests {
+    @Test("pairwise summation equals the running total")
+    func pairwiseEqualsSequential() {
+        var rng = SplitMix64(seed: 2026)
+        for trial in 0..<max(200, lawCases / 50) {
+            let count = trial % 41
+            var values = (0..<count).map { _ in randomRational(using: &rng) }
+            if count > 2 && trial % 3 == 0 { values[count - 1] = -values[0] }  // cancellation
+            var running = Rational.zero
+            for v in values { running += v }
+            let pairwise = Rational.sum(values)
+            #expect(pairwise == running, "trial \(trial): \(values) sums to \(running), pairwise \(pairwise)")
+        }
+        #expect(Rational.sum([]) == .zero)
+    }
+}
