@@ -233,15 +233,16 @@ struct EnclosureFeedForward: Sendable {
     /// Every value equals the neuron-by-neuron computation (`applyPerNeuron`).
     func apply(_ box: Box, token: Int, block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
         if perNeuron { return applyPerNeuron(box, token: token, block: block, stage: stage, radiusBits: radiusBits, events: &events) }
-        if box.isPoint { return Box(point: compiled.apply(box.centre)) }
         let c = box.centre, r = box.radius
+        // 2^radiusExponent bounds every radius; a point goes through the exact layer.
+        guard let radiusExponent = r.lazy.filter({ !$0.isZero }).map(\.log2UpperBound).max() else {
+            return Box(point: compiled.apply(c))
+        }
         let d = c.count
         var centre = eta == .one ? c : scaled(c, by: eta)
         var gains: [(group: Int, gain: [Rational])] = []
         var fallback: [Rational]? = nil
         var crossings: [(origin: NeuronOrigin, pre: Rational, spread: Rational)] = []
-        // 2^radiusExponent bounds every radius.
-        let radiusExponent = r.lazy.filter { !$0.isZero }.map(\.log2UpperBound).max() ?? Int.min
         for (g, group) in compiled.groups.enumerated() {
             let t = group.directionIsZero ? Rational.zero : Rational.dot(group.direction, c)
             let p = group.activeCount(at: t)
@@ -698,9 +699,7 @@ struct KeySelector {
                 let centreGap = centreScores[b] - centreScores[k]
                 // A tie at the centres: the lower bound is −(error) ≤ 0.
                 if centreGap.isZero { uncertified.append(k); continue }
-                if
-                   let e = errorExponent(query: i, leader: b, key: k, rowExponent: rowExponent),
-                   centreGap.log2LowerBound > e {
+                if let e = errorExponent(query: i, leader: b, key: k, rowExponent: rowExponent), centreGap.log2LowerBound > e {
                     sure.append((k, centreGap))
                     continue
                 }
