@@ -193,7 +193,6 @@ struct EnclosureFeedForward: Sendable {
         isIdentity = layer.isIdentity
         self.perNeuron = perNeuron
         compiled = CompiledFeedForward(layer)
-        outputMagnitudes = layer.ridges.flatMap { $0.neurons.map { $0.output.map(\.magnitude) } }
         groupMagnitudes = compiled.groups.map { $0.direction.map(\.magnitude) }
         groupNormExponents = groupMagnitudes.map { m in
             let norm = m.reduce(Rational.zero, +)
@@ -210,6 +209,7 @@ struct EnclosureFeedForward: Sendable {
             previous = r.direction
         }
         self.ridges = ridges
+        outputMagnitudes = ridges.flatMap(\.outputMagnitudes)
     }
 
     func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> [Box] {

@@ -72,13 +72,16 @@ final class Heartbeat: @unchecked Sendable {
     /// "[elapsed] status", unless the heartbeat has stopped. The status is read outside the lock
     /// (a construct status reads `last`).
     private func printLine() {
-        let line = "[\(elapsed(since: started))] \(status())"
+        let line = currentLine()
         lock.lock()
         defer { lock.unlock() }
         guard running else { return }
         printError(line)
         lastPrinted = DispatchTime.now()
     }
+
+    /// "[elapsed] status" now.
+    private func currentLine() -> String { "[\(elapsed(since: started))] \(status())" }
 
     /// Stops the timer (interval 0: with a last line, made after no tick can print any more, so
     /// its time and percentage are the largest); later calls do nothing.
@@ -90,7 +93,7 @@ final class Heartbeat: @unchecked Sendable {
         running = false
         lock.unlock()
         guard wasRunning, interval == 0 else { return }
-        printError("[\(elapsed(since: started))] \(status())")
+        printError(currentLine())
     }
 
     deinit { timer?.cancel() }
