@@ -89,3 +89,33 @@ public struct RationalInterval: Sendable, Hashable, CustomStringConvertible {
         return sum
     }
 }
+
+extension RationalInterval {
+    /// [x², …] with the square's true range: [0, max²] when the interval holds 0.
+    public var squared: RationalInterval {
+        if lo.signum >= 0 { return RationalInterval(lo: lo * lo, hi: hi * hi) }
+        if hi.signum <= 0 { return RationalInterval(lo: hi * hi, hi: lo * lo) }
+        return RationalInterval(lo: .zero, hi: Swift.max(lo * lo, hi * hi))
+    }
+
+    /// An interval holding √x for every x in this one (lo ≥ 0 required; a negative lo counts as 0),
+    /// each endpoint within a relative 2^{−bits}.
+    public func squareRoot(significantBits bits: Int) -> RationalInterval {
+        RationalInterval(lo: RationalInterval.squareRootBounds(Swift.max(lo, .zero), bits: bits).lo,
+                         hi: RationalInterval.squareRootBounds(Swift.max(hi, .zero), bits: bits).hi)
+    }
+
+    /// l ≤ √x ≤ u: Newton's step s ↦ (s + x/s)/2 from above stays above √x (AM–GM) and is rounded
+    /// up; x/u is then below √x.
+    static func squareRootBounds(_ x: Rational, bits: Int) -> RationalInterval {
+        if x.isZero { return .zero }
+        var upper = Rational.powerOfTwo((x.numeratorBitLength - x.denominatorBitLength) / 2 + 2)
+        let target = Rational.powerOfTwo(-bits)
+        for _ in 0..<400 {
+            let lower = x / upper
+            if upper - lower <= upper * target { return RationalInterval(lo: lower.roundedDown(significantBits: bits + 8), hi: upper) }
+            upper = ((upper + lower) / Rational(2)).roundedUp(significantBits: bits + 8)
+        }
+        return RationalInterval(lo: (x / upper).roundedDown(significantBits: bits + 8), hi: upper)
+    }
+}

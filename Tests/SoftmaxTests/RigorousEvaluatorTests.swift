@@ -1,3 +1,5 @@
+import Certification
+import Constructions
 import DatasetGeneration
 import Evaluation
 import ExactArithmetic
@@ -109,5 +111,62 @@ import TransformerModel
         }
         #expect(throws: EvaluationError.self) { try RigorousEvaluator(model, temperature: .zero) }
         #expect(throws: EvaluationError.self) { try RigorousEvaluator(Transformer(dimension: 1, blocks: [Block(stage: .custom, attention: soft)])) }
+    }
+}
+
+/// Certified losses (docs/trained-models.md#certified-losses).
+@Suite struct CertifiedLossTests {
+    /// Softmax models: the loss interval contains the float64 loss (up to float64's rounding), is
+    /// narrow, and hausdorff is the square root of hausdorff-squared.
+    @Test func softmaxLossIntervalsContainTheFloat64Loss() throws {
+        var rng = SplitMix64(seed: 2205)
+        var checked = 0
+        for iteration in 0..<(20 * iterationScale) {
+            let d = Int.random(in: 1...3, using: &rng)
+            let model = RigorousEvaluatorTests.randomModel(&rng, dimension: d, blocks: Int.random(in: 1...2, using: &rng), causal: false, tau: q(1, 2))
+            func token() -> Token { (0..<d).map { _ in q(Int.random(in: -4...4, using: &rng), 2) } }
+            let pairs = (0..<Int.random(in: 1...4, using: &rng)).map { _ in
+                SequencePair(input: (0..<Int.random(in: 1...4, using: &rng)).map { _ in token() }, output: [token()])
+            }
+            let data = Dataset(dimension: d, pairs: pairs)
+            let squared = try CertifiedLoss.compute(model: model, dataset: data, kind: .hausdorffSquared)
+            let plain = try CertifiedLoss.compute(model: model, dataset: data, kind: .hausdorff)
+            let evaluator = try Evaluator<Double>(model)
+            for (j, pair) in pairs.enumerated() {
+                let out = evaluator.evaluate(pair.input.map { $0.map(\.doubleValue) })
+                let h = hausdorffDistance(out, pair.output.map { $0.map(\.doubleValue) })
+                let s = squared.pairs[j], p = plain.pairs[j]
+                let slack = 1e-9 * max(1, h * h)
+                #expect(s.lo.doubleValue - slack <= h * h && h * h <= s.hi.doubleValue + slack, "iteration \(iteration) pair \(j): \(h * h) ∉ \(s)")
+                #expect(s.width <= Rational.powerOfTwo(-60) * max(.one, s.magnitude), "iteration \(iteration): width \(s.width.doubleValue)")
+                #expect((p.lo * p.lo) <= s.hi && s.lo <= (p.hi * p.hi), "iteration \(iteration): √ and ² disagree")
+                checked += 1
+            }
+            #expect(squared.mean.lo <= squared.pairs.map(\.hi).reduce(.zero, +) / Rational(pairs.count))
+        }
+        #expect(checked >= 20 * iterationScale)
+    }
+
+    /// Hardmax models: exact losses. The figure-5 model interpolates (loss 0); moving one target by
+    /// (3, 4) gives exactly 25 for that pair in hausdorff-squared and 5 in hausdorff; mean-squared
+    /// needs outputs as long as inputs; a target token far from every output counts (Y → T(X)).
+    @Test func hardmaxLossesAreExact() throws {
+        let data = try Theorem16Tests.bundledFigure5()
+        let model = try HardmaxConstruction.build(try InterpolationProblem(data), digest: nil, layout: .compact).model
+        let zero = try CertifiedLoss.compute(model: model, dataset: data, kind: .hausdorffSquared)
+        #expect(zero.isExact && zero.pairs.allSatisfy { $0 == .zero } && zero.mean == .zero)
+        var moved = data
+        moved.pairs[1].output = [added(data.pairs[1].output[0], [q(3), q(4)])]
+        let squared = try CertifiedLoss.compute(model: model, dataset: moved, kind: .hausdorffSquared)
+        #expect(squared.pairs[1] == RationalInterval(q(25)) && squared.pairs[0] == .zero)
+        #expect(squared.mean == RationalInterval(q(25, 3)))
+        let plain = try CertifiedLoss.compute(model: model, dataset: moved, kind: .hausdorff)
+        #expect(plain.pairs[1].contains(q(5)) && plain.pairs[1].width <= Rational.powerOfTwo(-100))
+        #expect(throws: CertificationError.self) { try CertifiedLoss.compute(model: model, dataset: data, kind: .meanSquared) }
+        // Both directions of the Hausdorff distance: the extra target (3, 4) is 13 from (1, 1), 16 from (3, 0).
+        var extra = data
+        extra.pairs[0].output.append(added(data.pairs[0].output[1], [q(0), q(4)]))
+        let backward = try CertifiedLoss.compute(model: model, dataset: extra, kind: .hausdorffSquared)
+        #expect(backward.pairs[0] == RationalInterval(q(13)), "\(backward.pairs[0])")
     }
 }
