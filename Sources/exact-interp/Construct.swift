@@ -108,7 +108,7 @@ struct Construct: ParsableCommand {
         limits.apply()
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
-        var data = try loadDataset(dataset)
+        var data = try loadConstructDataset()
         if causal || data.causal {
             try runCausal(data, target)
             return
@@ -247,6 +247,20 @@ struct Construct: ParsableCommand {
         broken.blocks.append(Block(stage: .custom, feedForward: FeedForwardLayer(ridges: [.init(direction: e1, neurons: [.init(bias: .zero, output: e1)])])))
         printError("test hook: the model is broken on purpose (EXACT_INTERP_TEST_BREAK_MODEL=1)")
         return broken
+    }
+
+    /// The dataset, or exit 2; a model file given instead gets construct's own hint (construct takes
+    /// a dataset and writes the model; the "MODEL DATASET" hint of the other commands does not apply).
+    func loadConstructDataset() throws -> Dataset {
+        if let data = readDatasetInChunks(dataset) { return data }
+        let bytes = try readFile(dataset)
+        do { return try Dataset.parse(bytes) } catch where error.path.isEmpty && error.reason == Dataset.looksLikeModelReason {
+            printError("error: \(dataset): this looks like a model file, not a dataset: construct builds a model from a DATASET (construct DATASET -o MODEL); to check this model use `exact-interp verify \(dataset) DATASET`")
+            throw Exit.invalidInput
+        } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
     }
 
     /// Every few seconds without a stage message, a line saying the construction is still at work
