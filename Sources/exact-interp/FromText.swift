@@ -47,11 +47,7 @@ struct FromText: ParsableCommand {
             printError("error: --context must be at least 1")
             throw Exit.invalidInput
         }
-        for f in files where FileManager.default.fileExists(atPath: output) &&
-            URL(fileURLWithPath: f).standardizedFileURL.path == URL(fileURLWithPath: output).standardizedFileURL.path {
-            printError("error: -o \(output) is one of the input files; refusing to overwrite it")
-            throw Exit.invalidInput
-        }
+        try refuseOverwriting(output, inputs: files + (embedding.map { [$0] } ?? []))
         var table: WordEmbedding? = nil
         if let embedding {
             table = try orExit(Exit.invalidInput, "\(embedding): ") {
@@ -102,7 +98,7 @@ struct FromText: ParsableCommand {
         if !result.outputWords.isEmpty {
             printError("notice: output coordinates: " + result.outputWords.joined(separator: " "))
         }
-        try writeFile(output, result.json.rendered())
+        try writeFile(output, result.json.rendered(), inputs: files + (embedding.map { [$0] } ?? []))
         print("\(result.pairs) pairs, d = \(dimension), \(result.vocabulary) distinct words, task \(task.rawValue) → \(output)")
     }
 }
