@@ -346,15 +346,31 @@ func elapsed(since start: DispatchTime) -> String {
 }
 
 extension Construct {
-    /// Classification (docs/mathematics.md#classification): the chosen embedding, the final
-    /// staircase's width against the number of labels, and the parameters against N·d.
+    /// Classification (docs/mathematics.md#classification): the chosen embedding; for the compact
+    /// layout the final staircase's width 2S + 1 with S its steps, one per label change along its
+    /// direction (L − 1 when the sequences come ordered by label, the fewest; up to N − 1 for the
+    /// collapse onto a token), and the blocks against N + 1; the parameters against N·d.
     func printLabels(_ labels: LabelEmbedding, _ model: Transformer, _ problem: InterpolationProblem) {
         let shown = labels.entries.map { "\"\($0.label)\" → \(show($0.token))" }.joined(separator: ", ")
         say("labels: \(labels.entries.count) (\(shown)), recorded in the model")
-        let last = model.blocks.last.map { $0.feedForward.width } ?? 0
+        let width = model.blocks.last.map { $0.feedForward.width } ?? 0
+        let labelCount = labels.entries.count
         let nd = problem.count * problem.dimension
         let counts = model.parameterCount
-        say("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
+        var parts: [String] = []
+        if layout == .compact, width % 2 == 1 {
+            let steps = (width - 1) / 2
+            if steps == labelCount - 1 {
+                parts.append("final staircase width \(width) = 2L − 1: one step per label change, the fewest for L = \(labelCount) labels")
+            } else {
+                parts.append("final staircase width \(width) = 2·\(steps) + 1: one step at each of the \(steps) label changes along its direction (at most N − 1 = \(problem.count - 1), at least L − 1 = \(labelCount - 1))")
+            }
+            parts.append("\(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1))")
+        } else {
+            parts.append("\(labelCount) labels, \(model.blocks.count) blocks for N = \(problem.count)")
+        }
+        parts.append("\(counts.structured) structured parameters, N·d = \(nd)")
+        say("classification: " + parts.joined(separator: "; "))
     }
 
     /// Theorem 1.6: build, search τ₀ (the certificate), write, and check the file reads back as the certified model.
