@@ -179,7 +179,7 @@ struct Construct: ParsableCommand {
                 + (failures.count > Self.failuresShown ? ", …" : "")
             try failedConstruction(staged, text: text, what: "on \(failures.count == 1 ? "pair" : "pairs") \(shown) (0-based dataset indices)")
         }
-        say("verification: T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)")
+        say("verification: T(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) (exact)")
         // Only a checked model becomes the output file.
         try commitChecked(staged, target, text)
     }
@@ -315,7 +315,7 @@ struct Construct: ParsableCommand {
         say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
         say("model: \(output == "-" ? "standard output" : output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
-            say("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(s.largestNumeratorBits) bits, denominator \(s.largestDenominatorBits) bits")
+            say("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))")
         }
         say("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
         say("largest width: \(model.maximumWidth)")
@@ -403,7 +403,7 @@ extension Construct {
         printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
-        say("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
+        say("temperature: τ₀ = \(result.temperature) (\(counted(result.attempts.count, "try", "tries")), halving from \(result.attempts.first?.temperature.description ?? "?"))")
         // The τ₀ search ran the full certificate on the model in memory, on every pair as given, and
         // accepted it with no enclosure event at all (stricter than `verify`). The file is that model
         // iff it reads back equal to it, so comparing them certifies the file without a second run.
@@ -414,7 +414,7 @@ extension Construct {
             throw Exit.internalError
         }
         try commitChecked(staged, target, text)
-        say("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
+        say("certificate: T_τ(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
     }
 }
 
@@ -456,7 +456,7 @@ extension Construct {
         say("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
         say("model: \(output == "-" ? "standard output" : output) (causal, hardmax)")
         for s in result.stages {
-            say("  \(pad(s.stage.rawValue, 21)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 6)) numerator \(s.largestNumeratorBits) bits, denominator \(s.largestDenominatorBits) bits")
+            say("  \(pad(s.stage.rawValue, 21)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 6)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))")
         }
         // Under the masks equal prefixes give equal states, so equal counts mean the state is an
         // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
@@ -483,7 +483,7 @@ extension Construct {
         }
         guard report.holds else {
             let failures = report.failures
-            say("verification: FAILED on \(failures.count) of \(report.positions) positions\(report.unmaskedBlocks.isEmpty ? "" : ", attention unmasked in blocks \(report.unmaskedBlocks.map(String.init).joined(separator: ", "))")")
+            say("verification: FAILED on \(failures.count) of \(counted(report.positions, "position"))\(report.unmaskedBlocks.isEmpty ? "" : ", attention unmasked in blocks \(report.unmaskedBlocks.map(String.init).joined(separator: ", "))")")
             for f in failures.prefix(Self.failuresShown) {
                 say("  pair \(f.pair) position \(f.position): got \(show(f.got)), target \(show(f.want))")
             }
@@ -491,7 +491,7 @@ extension Construct {
             let what = failures.first.map { "at \(failures.count == 1 ? "1 position" : "\(failures.count) positions") (the first: pair \($0.pair) position \($0.position), 0-based)" }
             try failedConstruction(staged, text: text, what: what ?? "(attention without a causal mask)")
         }
-        say("verification: every position maps to its target under the causal masks (\(report.positions) positions, exact)")
+        say("verification: every position maps to its target under the causal masks (\(counted(report.positions, "position")), exact)")
         try commitChecked(staged, target, text)
     }
 }

@@ -79,7 +79,7 @@ struct Eval: ParsableCommand {
                 // Causal data: output i against target i, in order.
                 let bad = pair.output.indices.filter { $0 >= outputs[j].count || outputs[j][$0] != pair.output[$0] }
                 if bad.isEmpty {
-                    print("pair \(j): interpolated position by position (\(pair.output.count) positions)")
+                    print("pair \(j): interpolated position by position (\(counted(pair.output.count, "position")))")
                 } else {
                     failures += 1
                     print("pair \(j): NOT interpolated at positions \(bad.prefix(10).map(String.init).joined(separator: ", "))\(bad.count > 10 ? " … (\(bad.count) in all)" : "")")

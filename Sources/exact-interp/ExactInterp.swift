@@ -8,22 +8,28 @@ let toolVersion = "0.1.0"
 struct ExactInterp: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exact-interp",
-        abstract: "Exact rational verification of transformer interpolation (Alcalde, Fantuzzi, Zuazua).",
+        abstract: "Exact rational verification of transformer interpolation.",
         discussion: """
-        Builds transformers that map given input sequences exactly onto given output sequences
-        (Theorem 1.4, hardmax; Theorem 1.6, softmax), and checks every claim in exact rational
-        arithmetic: no floating point on the exact path.
+        After Alcalde, Fantuzzi and Zuazua, "Exact Sequence Interpolation with
+        Transformers" (arXiv:2502.02270). Builds transformers that map given input
+        sequences exactly onto given output sequences (Theorem 1.4, hardmax;
+        Theorem 1.6, softmax), and checks every claim in exact rational arithmetic:
+        no floating point on the exact path.
 
-        Datasets and models are JSON files (docs/dataset-format.md, docs/model-format.md).
+        Datasets and models are JSON files (docs/dataset-format.md,
+        docs/model-format.md); docs/cli.md describes every command.
 
         EXIT CODES
           0   success: valid, interpolated, certified
-          1   a checked property does not hold (not interpolated, certificate rejected, lemma check failed)
-          2   invalid input: unreadable file, malformed or infeasible dataset, malformed model,
-              digest mismatch, a resource limit reached (--max-bits), an output that cannot be written
-          64  usage error (unknown option, missing argument, a value out of range, an output that
-              is one of the inputs)
-          70  internal error: a construction stage failed its own exact check (please report it)
+          1   a checked property does not hold (not interpolated, certificate
+              rejected, lemma check failed)
+          2   invalid input: unreadable file, malformed or infeasible dataset,
+              malformed model, digest mismatch, a resource limit reached
+              (--max-bits), an output that cannot be written
+          64  usage error: unknown command or option, missing argument, a value
+              out of range, an output that is one of the inputs
+          70  internal error: a construction stage failed its own exact check
+              (please report it)
         """,
         version: toolVersion,
         subcommands: [
