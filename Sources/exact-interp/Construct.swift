@@ -60,8 +60,12 @@ struct Construct: ParsableCommand {
         naming the first that is not, with its pair and token). Exit 2 also when a parameter would \
         still need more precision or range than the format has.
 
+        -o - writes the model to standard output only once it is verified (the summary then goes to \
+        standard error). A model that fails the final verification is not the output: the failing \
+        pairs are listed and the model is kept as FILE.failed.json beside the output.
+
         Exits 0 when the model is built and verified (certified), 2 for invalid or infeasible data, 70 when a \
-        stage fails its own check (a bug: please report it).
+        stage or the final verification fails its check (a bug: please report it).
         """
     )
 
