@@ -223,6 +223,35 @@ class BadInput(unittest.TestCase):
         self.assertEqual(code, 2)
         self.assertIn("usage:", err)
 
+    def test_help(self):
+        code, out, _ = run([sys.executable, CHECKER, "--help"])
+        self.assertEqual(code, 0)
+        self.assertIn("usage: verify_certificate.py", out)
+        self.assertIn("--max-bits B", out)
+        self.assertIn("Exit codes: 0 certified", out)
+
+    def test_swapped_arguments_hint(self):
+        model = os.path.join(MODELS, "figure5-handmade.model.json")
+        code, _, err = checker(FIGURE5, model)
+        self.assertEqual(code, 2)
+        self.assertIn("error: %s is a dataset and %s a model: arguments swapped?" % (FIGURE5, model), err)
+        code, _, err = checker(FIGURE5, FIGURE5)
+        self.assertEqual(code, 2)
+        self.assertIn("this looks like a dataset file, not a model", err)
+        code, _, err = checker(model, model)
+        self.assertEqual(code, 2)
+        self.assertIn("this looks like a model file, not a dataset", err)
+
+    def test_each_file_named_once(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = self.write(tmp, "m.json", "{")
+            missing = os.path.join(tmp, "missing.json")
+            for path in [bad, missing, tmp]:
+                with self.subTest(path):
+                    code, _, err = checker(path, FIGURE5)
+                    self.assertEqual(code, 2, err)
+                    self.assertEqual(err.count(path), 1, err)
+
 
 class ShippedModels(unittest.TestCase):
     def test_every_shipped_model(self):

@@ -3,12 +3,14 @@ import ExactArithmetic
 import Foundation
 import TransformerModel
 
-/// Exits 2 when `output` names the same file as one of `inputs`: no command overwrites its input.
-func refuseOverwriting(_ output: String, inputs: [String]) throws {
-    func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-    for input in inputs where resolved(input) == resolved(output) {
-        printError("error: the output \(output) is the input \(input): refusing to overwrite it")
-        throw Exit.invalidInput
+/// Exits 64 (usage) when `output` names the same file as one of `inputs` (same device and inode,
+/// links followed: what `OutputFile` refuses), before anything is read or written: no command
+/// overwrites its input.
+func refuseOverwriting(_ output: String, option: String = "--output", inputs: [String]) throws {
+    guard output != "-", let out = fileIdentity(output) else { return }
+    for input in inputs where fileIdentity(input) == out {
+        printError("error: \(option) \(output) is the input \(input) (the same file): refusing to overwrite an input")
+        throw Exit.usage
     }
 }
 
@@ -42,7 +44,8 @@ struct Export: ParsableCommand {
         (construct --weights float64|float32) is written without rounding: import then gives back \
         the same model file byte for byte. Prints how many values were rounded.
 
-        Exits 0 on success, 2 on invalid input or a value beyond the format's range.
+        Exits 0 on success, 2 on invalid input or a value beyond the format's range, 64 when -o is the \
+        model itself.
         """
     )
 

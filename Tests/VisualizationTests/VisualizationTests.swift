@@ -322,6 +322,17 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         model.temperature = nil
         #expect(ConstructionReport(model: model, dataset: figure5, problem: built.problem, checks: []).markdown(modelPath: "m", datasetPath: "d")
             .contains("τ₀: not recorded"))
+        // The verdict: not run, certified, or NOT certified with the reason (never "certified" by default).
+        #expect(text.contains("**Verdict: not checked here.**"))
+        var failing = report
+        failing.certificate = .init(temperature: r("1/64"), pairs: 3, failureCount: 1, failures: ["pair 2: token 1 ends in a box"])
+        let failingText = failing.markdown(modelPath: "m", datasetPath: "d")
+        #expect(failingText.contains("**Verdict: NOT certified** for τ in (0, 1/64]: the enclosure certificate fails for 1 of 3 pairs (pair 2: token 1 ends in a box)."))
+        #expect(!failingText.contains("certified**: T_τ"))
+        #expect(!failing.holds)
+        var certified = report
+        certified.certificate = .init(temperature: r("1/64"), pairs: 3, failureCount: 0, failures: [])
+        #expect(certified.markdown(modelPath: "m", datasetPath: "d").contains("**Verdict: certified.**"))
     }
 }
 
