@@ -57,17 +57,22 @@ public enum StateDictImport {
         guard blockCount > 0 else {
             throw InputError(path: "", reason: "no tensors of the \(map.name) layout (expected \(expected))")
         }
+        // Named up to five; counted in all (a stray blocks.999999.… must not build millions of names).
         var missing: [String] = []
-        for l in 0..<blockCount {
-            for parameter in TensorMap.Parameter.allCases {
-                if case .tensor(let pattern, _)? = map.sources[parameter], found[parameter]?[l] == nil {
-                    missing.append(pattern.replacingFirst("{l}", with: String(l)))
-                }
+        var missingCount = 0
+        for parameter in TensorMap.Parameter.allCases {
+            guard case .tensor(let pattern, _)? = map.sources[parameter] else { continue }
+            let present = found[parameter] ?? [:]
+            missingCount += blockCount - present.count
+            var l = 0
+            while missing.count < 5 && l < blockCount {
+                if present[l] == nil { missing.append(pattern.replacingFirst("{l}", with: String(l))) }
+                l += 1
             }
         }
-        if !missing.isEmpty {
-            let shown = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", … (\(missing.count) in all)" : "")
-            throw InputError(path: "", reason: "missing tensor\(missing.count == 1 ? "" : "s"): \(shown) (the file has blocks 0 to \(blockCount - 1))")
+        if missingCount > 0 {
+            let shown = missing.joined(separator: ", ") + (missingCount > missing.count ? ", … (\(missingCount) in all)" : "")
+            throw InputError(path: "", reason: "missing tensor\(missingCount == 1 ? "" : "s"): \(shown) (the file has blocks 0 to \(blockCount - 1))")
         }
 
         // d from block 0's value matrix, h from block 0's query; every block must agree.

@@ -169,6 +169,9 @@ struct Import: ParsableCommand {
                 }
                 return
             }
+            if tensors.tensors.contains(where: { $0.name.hasSuffix(".attn.to_q.weight") }) {
+                throw InputError(path: "", reason: "tensors such as \(tensors.tensors.map(\.name).sorted().first { $0.hasSuffix(".attn.to_q.weight") } ?? "") are not this engine's names: for a PyTorch sa-ff state dict add --architecture sa-ff --temperature τ (docs/trained-models.md)")
+            }
             model = try Transformer(importing: tensors, attention: attention.map { $0 == .hardmax ? .hardmax : .softmax })
             try writeFile(output, model.fileText, inputs: [file])
             print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
