@@ -105,6 +105,10 @@ let package = Package(
                            "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
+            name: "TrainedModelTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "TrainedModels"]
+        ),
+        .testTarget(
             name: "DynamicsTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "HardmaxDynamics"]
         ),
