@@ -190,6 +190,9 @@ private func importing(_ file: SafetensorsFile, map: TensorMap = .saFF) throws(I
         // At τ = 1 the exported tensors are the state dict's: R is the sum of its squares.
         let squares = saFF(blocks: 2).tensors.flatMap(\.values).reduce(Rational.zero) { $0 + $1 * $1 }
         #expect(model.tikhonovBound.total == squares)
+        // Nor are they counted as parameters (Remark 1.5's dense count, d = w = 2, one head): per
+        // trained block FF 2wd + w + 1 = 11 and SA 2d² + 1 = 9, nothing for the padding.
+        #expect(model.parameterCount.dense == 2 * (11 + 9))
     }
 }
 
