@@ -18,6 +18,8 @@ public enum ArrayDataset {
         }
         let x = try lookup(inputs, "input")
         let y = try lookup(targets, "target")
+        try checkCount(x)
+        try checkCount(y)
         guard x.shape.count == 3, x.shape[0] >= 1, x.shape[1] >= 1, x.shape[2] >= 1 else {
             throw InputError(path: x.name, reason: "wrong shape \(x.shape), expected [N, n, d] (N sequences of n tokens of dimension d, each ≥ 1)")
         }

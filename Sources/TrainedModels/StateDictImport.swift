@@ -39,6 +39,7 @@ public enum StateDictImport {
         var unknown: [String] = []
         var blockCount = 0
         for t in file.tensors {
+            try checkCount(t)
             var matched = false
             for parameter in TensorMap.Parameter.allCases {
                 guard case .tensor(let pattern, _)? = map.sources[parameter], let l = TensorMap.blockIndex(t.name, pattern: pattern) else { continue }
@@ -116,6 +117,17 @@ public enum StateDictImport {
         if let source = options.source { metadata["source"] = source }
         return Transformer(dimension: d, blocks: blocks, temperature: options.temperature, metadata: metadata)
     }
+}
+
+/// A tensor built in code (not read from a file) might not fill its shape: an error, never a trap.
+func checkCount(_ t: SafetensorsFile.Tensor) throws(InputError) {
+    var count = 1
+    for n in t.shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        guard !overflow, n >= 0 else { throw InputError(path: t.name, reason: "bad shape \(t.shape)") }
+        count = product
+    }
+    guard t.values.count == count else { throw InputError(path: t.name, reason: "\(t.values.count) values do not fill the shape \(t.shape)") }
 }
 
 extension TensorMap {

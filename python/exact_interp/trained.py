@@ -73,15 +73,16 @@ def _rows(a):
     return [[exact(x) for x in row] for row in a]
 
 
-def from_state_dict(state_dict, architecture="sa-ff", temperature=None, causal=False, path=None, source=None):
+def from_state_dict(state_dict, architecture="sa-ff", temperature=None, causal=False, path=None, source=None, ignore=()):
     """The engine's model (a JSON-ready dict) of an sa-ff state dict of arrays; written to `path`
-    when given. Raises ValueError naming the tensor on a missing, unknown or misshapen tensor."""
+    when given. `ignore`: names of extra tensors to skip (buffers). Raises ValueError naming the
+    tensor on a missing, unknown or misshapen tensor."""
     if architecture != "sa-ff":
         raise ValueError('architecture: only "sa-ff" is built in (other layouts: exact-interp import --map)')
     if temperature is None:
         raise ValueError("temperature: required (the trained model's tau is a constructor argument, not a tensor)")
     tau = exact_temperature(temperature)
-    sd = {k: as_numpy(v) for k, v in state_dict.items()}
+    sd = {k: as_numpy(v) for k, v in state_dict.items() if k not in set(ignore)}
     found, unknown = {}, []
     for name in sd:
         for parameter, pattern in SA_FF_KEYS.items():
@@ -153,11 +154,12 @@ def from_state_dict(state_dict, architecture="sa-ff", temperature=None, causal=F
     return model
 
 
-def from_torch(module_or_dict, architecture="sa-ff", temperature=None, causal=False, path=None, source=None):
+def from_torch(module_or_dict, architecture="sa-ff", temperature=None, causal=False, path=None, source=None, ignore=()):
     """from_state_dict of a torch module (its state_dict()) or of a dict of tensors or NumPy arrays
     (torch is not needed for a dict of arrays)."""
     sd = module_or_dict.state_dict() if hasattr(module_or_dict, "state_dict") else module_or_dict
-    return from_state_dict(dict(sd), architecture=architecture, temperature=temperature, causal=causal, path=path, source=source)
+    return from_state_dict(dict(sd), architecture=architecture, temperature=temperature, causal=causal, path=path,
+                           source=source, ignore=ignore)
 
 
 def write_dataset(inputs, targets, path=None, causal=False, name=None):

@@ -144,7 +144,12 @@ class TrainedModelTests(unittest.TestCase):
         p = run("import", weights, "--architecture", "sa-ff", "--temperature", "1/10", "-o", os.path.join(TMP, "never.json"), check=False)
         self.assertEqual(p.returncode, 2)
         self.assertIn("blocks.1.attn.to_k.weight: wrong shape [3, 4], expected [2, 4]", p.stderr)
-        del sd["blocks.1.attn.to_k.weight"]
+        sd["blocks.1.attn.to_k.weight"] = np.zeros((2, D), dtype=np.float32)
+        sd["blocks.0.attn.mask"] = np.zeros((3, 3), dtype=np.float32)
+        with self.assertRaisesRegex(ValueError, r"unknown tensor names for the sa-ff layout: blocks\.0\.attn\.mask"):
+            exact_interp.from_state_dict(sd, temperature="1/10")
+        self.assertEqual(exact_interp.from_state_dict(sd, temperature="1/10", ignore=["blocks.0.attn.mask"])["dimension"], D)
+        del sd["blocks.1.attn.to_k.weight"], sd["blocks.0.attn.mask"]
         with self.assertRaisesRegex(ValueError, r"missing tensors: blocks\.1\.attn\.to_k\.weight"):
             exact_interp.from_state_dict(sd, temperature=3)
 
