@@ -47,10 +47,11 @@ check-lemmas: build
 	@python3 tools/lemma-docs.py --check
 
 # The independent Python checker (tools/verify_certificate.py) against `exact-interp verify` on every
-# shipped model and on constructed ones; the hand-made models and the sentiment reviews must be what
-# their scripts build.
+# shipped model and on constructed ones; the hand-made models, the sentiment reviews and the
+# trained-model fixtures (Tests/golden/trained) must be what their scripts build.
 check-python: build
 	python3 Datasets/models/build_handmade.py --check
+	python3 Tests/golden/trained/make_fixtures.py --check
 	python3 Datasets/sentiment/build_reviews.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
 

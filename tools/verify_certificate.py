@@ -353,7 +353,7 @@ def read_model(path, text=None):
     softmax_at = None
     for b, block in enumerate(array(field(root, "blocks", ""), "blocks")):
         where = "blocks[%d]" % b
-        block = obj(block, where, ["stage", "feedforward", "attention"])
+        block = obj(block, where, ["stage", "padding", "feedforward", "attention"])
         string(field(block, "stage", where), where + ".stage")
         fw = where + ".feedforward"
         ff = obj(field(block, "feedforward", where), fw, ["eta", "ridges"])
@@ -388,6 +388,18 @@ def read_model(path, text=None):
         attention_is_identity = rho == 1 and all(all(x == 0 for row in v for x in row) for _, v in heads)
         if kind_name == "softmax" and not attention_is_identity and softmax_at is None:
             softmax_at = aw
+        # "padding": identity layers added by an import to fit another block order (model-format.md).
+        padding = array(block["padding"], where + ".padding") if "padding" in block else []
+        seen = set()
+        for k, name in enumerate(padding):
+            pw = "%s.padding[%d]" % (where, k)
+            if name not in ("feedforward", "attention") or name in seen:
+                raise BadInput('%s: expected "feedforward" or "attention", each at most once, found %s' % (pw, json.dumps(name)))
+            seen.add(name)
+            if name == "feedforward" and not (eta == 1 and all(all(x == 0 for x in w) for _, ns in ridges for _, w in ns)):
+                raise BadInput("%s: the feed-forward layer is marked as padding but is not the identity (eta 1, no non-zero outputs)" % pw)
+            if name == "attention" and not attention_is_identity:
+                raise BadInput("%s: the attention layer is marked as padding but is not the identity (rho 1, every value zero)" % pw)
         blocks.append((eta, ridges, rho, causal, heads, attention_is_identity))
     if softmax_at is not None:
         raise Softmax(softmax_at)

@@ -1,0 +1,1 @@
+exact-interp eval out/trained/sa-ff.json out/trained/arrays.json --arithmetic float64

@@ -1,0 +1,1 @@
+exact-interp bound out/trained/sa-ff.json

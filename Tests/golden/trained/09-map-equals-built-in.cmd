@@ -1,0 +1,1 @@
+exact-interp import --print-map sa-ff > out/trained/sa-ff.map.json && exact-interp import Tests/golden/trained/sa-ff.safetensors --map out/trained/sa-ff.map.json --temperature 1/10 -o out/trained/sa-ff-via-map.json && cmp out/trained/sa-ff.json out/trained/sa-ff-via-map.json && echo byte-identical

@@ -1,0 +1,1 @@
+exact-interp export out/trained/sa-ff.json -o out/trained/sa-ff.export.safetensors --dtype float64 && exact-interp import out/trained/sa-ff.export.safetensors -o out/trained/sa-ff.reimported.json && cmp out/trained/sa-ff.json out/trained/sa-ff.reimported.json && echo byte-identical
