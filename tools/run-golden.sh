@@ -27,7 +27,7 @@
 #
 # UPDATE_GOLDEN=1 rewrites .out/.err/.code from the actual results, printing a unified diff of every
 # file it changes. It refuses (the golden stays as it is, the run exits 1, saying which and why) to
-# change an exit code, or any line stating a block count (matching `blocks:` or `N blocks`), unless
+# change an exit code, or any line stating a block count (matching `blocks:` or `N blocks`, `1 block`), unless
 # UPDATE_GOLDEN_ALLOW lists it: UPDATE_GOLDEN_ALLOW=exit-code,blocks.
 #
 # Prints "golden DIR: N passed, M failed" (and "K unchecked" with a filter).
@@ -53,7 +53,7 @@ normalise() {
          -e 's/\[[0-9]+\.[0-9]+s\]/[TIME]/g' -e 's/\.partial-[0-9]+/.partial-PID/g'
 }
 # Lines that state a block count.
-block_lines() { grep -E 'blocks:|[0-9]+ blocks' "$1" 2>/dev/null; }
+block_lines() { grep -E 'blocks?:|[0-9]+ +blocks?\b' "$1" 2>/dev/null; }
 
 selected() {
   [ ${#filters[@]} = 0 ] && return 0
@@ -130,5 +130,5 @@ while IFS= read -r cmdfile; do
 done < <(find "$dir" -name '*.cmd' | sort)
 if [ "$count" = 0 ]; then echo "golden $dir: no .cmd files: nothing checked"; exit 1; fi
 if [ ${#filters[@]} -gt 0 ] && [ $((pass+fail)) = 0 ]; then echo "golden $dir: no golden matches ${filters[*]}"; exit 1; fi
-echo "golden $dir: $pass passed, $fail failed$([ "$unchecked" -gt 0 ] && echo ", $unchecked unchecked (filter)")"
+echo "golden $dir: $pass passed, $fail failed$([ "$unchecked" -gt 0 ] && echo ", $unchecked not selected by the filter (run, not compared)")"
 [ "$fail" = 0 ]
