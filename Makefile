@@ -44,9 +44,9 @@ golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
 
 # Transcripts of commands in docs/*.md marked `<!-- transcript: GOLDEN -->` equal their golden's
-# standard output; unmarked transcripts of exact-interp output are listed.
+# standard output; an unmarked transcript of exact-interp output is an error (--strict).
 check-doc-transcripts:
-	@python3 tools/check-doc-transcripts.py
+	@python3 tools/check-doc-transcripts.py --strict
 
 # verify --shard k/K + merge-shards agree with a plain verify (valid, wrong and softmax models);
 # missing, repeated and foreign shard reports are rejected.
