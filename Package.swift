@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
             name: "ConstructionTests",
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "LemmaTests",
             dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
-                           "DatasetGeneration"]
+                           "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
             name: "SoftmaxTests",
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "VisualizationTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                           "Visualization", "DatasetGeneration", "HardmaxDynamics"]
+                           "Visualization", "DatasetGeneration", "HardmaxDynamics", "TestSupport"]
         ),
     ]
 )

@@ -173,15 +173,18 @@ class BadInput(unittest.TestCase):
     def test_invalid_datasets_exit_2(self):
         invalid = os.path.join(ROOT, "Datasets", "invalid")
         model = os.path.join(MODELS, "figure5-handmade.model.json")
+        checked = 0
         for name in sorted(os.listdir(invalid)):
             if name.endswith(".model.json") or not name.endswith(".json"):
                 continue
             if name in ("same-input-different-output.json", "more-outputs-than-inputs.json"):
                 continue  # well-formed files: infeasible, but the checker only evaluates
+            checked += 1
             with self.subTest(name):
                 code, out, err = checker(model, os.path.join(invalid, name))
                 self.assertEqual(code, 2, err)
                 self.assertTrue(err.startswith("error: "), err)
+        self.assertGreaterEqual(checked, 10, "too few invalid datasets were checked")
 
     def test_digest_and_dimension_mismatch_exit_2(self):
         code, _, err = checker(os.path.join(MODELS, "figure5-handmade.model.json"), os.path.join(MODELS, "tiny-hat.json"))

@@ -4,6 +4,7 @@ import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 import TransformerModel
 @testable import Visualization
@@ -11,7 +12,7 @@ import TransformerModel
 /// Iteration multiplier for randomized tests (FLINT style): ITERATIONS=10 runs ten times more.
 let iterationScale: Int = Int(ProcessInfo.processInfo.environment["ITERATIONS"] ?? "") ?? 1
 
-func r(_ s: String) -> Rational { (try? Rational(parsing: s)) ?? .zero }
+// r(_:), the literal parser, is TestSupport's (a bad literal stops the run).
 func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }
 
 let figure5 = Dataset(name: "figure-5", dimension: 2, pairs: [
@@ -74,6 +75,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
             remaining.remove(at: at)
         }
     }
+    if expectedCount == 0 { return "panel \(k): no token expected: nothing was compared" }
     return remaining.isEmpty ? nil : "panel \(k): \(remaining.count) unexpected markers besides the \(expectedCount) expected"
 }
 

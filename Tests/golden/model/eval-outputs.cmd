@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp eval Tests/golden/draw/figure5.model.json Datasets/figure5.json --outputs out/figure5.outputs.json && cat out/figure5.outputs.json
+mkdir -p $SCRATCH && exact-interp eval Tests/golden/draw/figure5.model.json Datasets/figure5.json --outputs $SCRATCH/figure5.outputs.json && cat $SCRATCH/figure5.outputs.json

@@ -1,1 +1,1 @@
-mkdir -p out/trained && exact-interp dataset-from-arrays Tests/golden/trained/arrays.safetensors --inputs X --targets Y -o out/trained/arrays.json && exact-interp validate out/trained/arrays.json
+mkdir -p $SCRATCH/trained && exact-interp dataset-from-arrays Tests/golden/trained/arrays.safetensors --inputs X --targets Y -o $SCRATCH/trained/arrays.json && exact-interp validate $SCRATCH/trained/arrays.json

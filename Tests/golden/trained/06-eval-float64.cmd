@@ -1,1 +1,1 @@
-exact-interp eval out/trained/sa-ff.json out/trained/arrays.json --arithmetic float64
+exact-interp eval $SCRATCH/trained/sa-ff.json $SCRATCH/trained/arrays.json --arithmetic float64

@@ -1,1 +1,1 @@
-exact-interp bound out/trained/sa-ff.json
+exact-interp bound $SCRATCH/trained/sa-ff.json
