@@ -31,9 +31,9 @@ import TransformerModel
     }
 
     /// Repeated tokens with multiplicity (valid-narrow-multiplicity-1/2.json) made `construct
-    /// --layout narrow` produce a model that fails verification on one pair. The fix is on main;
-    /// LEAD: once it is merged into this branch, remove the `.disabled` trait (the test must pass).
-    @Test(.disabled("narrow multiplicity fix not merged yet: enable after merging main's fix"))
+    /// --layout narrow` produce a model that fails verification on one pair
+    /// (docs/construction.md#repeated-tokens).
+    @Test
     func narrowCertifiesEveryRegressionDataset() throws {
         let datasets = try Self.datasets()
         #expect(datasets.count >= 3)
