@@ -12,7 +12,8 @@ public enum CertifiedLoss {
         /// Its square; with a one-token target y it is max_i ‖T(X)_i − y‖², the training loss of
         /// the paper's Section 2 experiments.
         case hausdorffSquared = "hausdorff-squared"
-        /// (1/(n·d)) Σ_i ‖T(X)_i − y_i‖², position by position (nn.MSELoss): outputs as long as inputs.
+        /// (1/n) Σ_i ‖T(X)_i − y_i‖², position by position (targets as long as inputs): the loss of
+        /// the Python package's Example 2.2 training; nn.MSELoss divides it further by d.
         case meanSquared = "mean-squared"
     }
 
@@ -31,20 +32,29 @@ public enum CertifiedLoss {
     /// overrides a softmax model's τ; `significantBits` sets the rigorous evaluation's precision.
     public static func compute(model: Transformer, dataset: Dataset, kind: Kind, temperature: Rational? = nil,
                                significantBits: Int = 128) throws(CertificationError) -> Report {
+        let out = try outputs(model: model, dataset: dataset, temperature: temperature, significantBits: significantBits)
+        return try compute(kind: kind, outputs: out, dataset: dataset, exact: !model.usesSoftmax, significantBits: significantBits)
+    }
+
+    /// T(X) for every pair of `dataset`: exact points for a hardmax model, rigorous intervals at τ
+    /// for a softmax one.
+    public static func outputs(model: Transformer, dataset: Dataset, temperature: Rational? = nil,
+                               significantBits: Int = 128) throws(CertificationError) -> [[[RationalInterval]]] {
         guard model.dimension == dataset.dimension else {
             throw .dimensionMismatch(model: model.dimension, dataset: dataset.dimension)
         }
         let inputs = dataset.pairs.map(\.input)
-        let outputs: [[[RationalInterval]]]
-        // Hardmax losses are exact rationals: nothing is rounded.
-        let exact = !model.usesSoftmax
         do {
             if model.usesSoftmax {
-                outputs = try RigorousEvaluator(model, temperature: temperature, significantBits: significantBits).evaluateAll(inputs)
-            } else {
-                outputs = try Evaluator<Rational>(model).evaluateAll(inputs).map { $0.map { $0.map(RationalInterval.init) } }
+                return try RigorousEvaluator(model, temperature: temperature, significantBits: significantBits).evaluateAll(inputs)
             }
+            return try Evaluator<Rational>(model).evaluateAll(inputs).map { $0.map { $0.map(RationalInterval.init) } }
         } catch { throw .evaluation(error) }
+    }
+
+    /// `kind` from outputs already enclosed; `exact` (hardmax outputs): nothing is rounded.
+    public static func compute(kind: Kind, outputs: [[[RationalInterval]]], dataset: Dataset, exact: Bool,
+                               significantBits: Int = 128) throws(CertificationError) -> Report {
         var losses: [RationalInterval] = []
         for (j, pair) in dataset.pairs.enumerated() {
             let loss: RationalInterval
@@ -53,11 +63,11 @@ public enum CertifiedLoss {
             case .hausdorffSquared: loss = hausdorffSquared(outputs[j], pair.output)
             case .meanSquared:
                 guard pair.output.count == outputs[j].count else {
-                    throw .evaluation(EvaluationError("pairs[\(j)]: mean-squared compares position by position, but the output has \(pair.output.count) tokens and the input \(outputs[j].count)"))
+                    throw .evaluation(EvaluationError("pairs[\(j)]: mean-squared compares position by position, but the target has \(pair.output.count) token\(pair.output.count == 1 ? "" : "s") and the input \(outputs[j].count)"))
                 }
                 var sum = RationalInterval.zero
                 for (x, y) in zip(outputs[j], pair.output) { sum = sum + squaredDistance(x, y) }
-                loss = sum * (Rational.one / Rational(max(1, pair.output.count * dataset.dimension)))
+                loss = sum * (Rational.one / Rational(max(1, pair.output.count)))
             }
             losses.append(exact ? loss : loss.rounded(significantBits: significantBits))
         }
@@ -67,7 +77,7 @@ public enum CertifiedLoss {
     }
 
     /// ‖x − y‖² for a box x and an exact y.
-    static func squaredDistance(_ x: [RationalInterval], _ y: Token) -> RationalInterval {
+    public static func squaredDistance(_ x: [RationalInterval], _ y: Token) -> RationalInterval {
         var sum = RationalInterval.zero
         for (a, b) in zip(x, y) { sum = sum + (a - RationalInterval(b)).squared }
         return sum
@@ -75,7 +85,7 @@ public enum CertifiedLoss {
 
     /// d_H(A, B)² = max(max_a min_b ‖a − b‖², max_b min_a ‖a − b‖²): min and max are monotone, so
     /// they act on interval endpoints.
-    static func hausdorffSquared(_ a: [[RationalInterval]], _ b: [Token]) -> RationalInterval {
+    public static func hausdorffSquared(_ a: [[RationalInterval]], _ b: [Token]) -> RationalInterval {
         guard !a.isEmpty, !b.isEmpty else { return .zero }
         let d = a.map { x in b.map { squaredDistance(x, $0) } }
         func minimum(_ list: [RationalInterval]) -> RationalInterval {
