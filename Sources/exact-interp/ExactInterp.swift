@@ -34,8 +34,11 @@ struct ExactInterp: ParsableCommand {
     )
 
     /// Runs the command, then makes sure its standard output arrived: a failed write (a full disk,
-    /// /dev/full) exits 2 instead of 0.
+    /// /dev/full, a closed standard output) exits 2 instead of 0. Every message the tool prints,
+    /// the argument parser's included, starts with "error:"; writes to standard error never stop
+    /// the command (`printError`).
     static func main() {
+        StandardStreams.prepare()
         let outcome: Error?
         do {
             var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
@@ -46,13 +49,25 @@ struct ExactInterp: ParsableCommand {
         }
         guard let outcome else {
             if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
-            return
+            Foundation.exit(0)
         }
         let code = exitCode(for: outcome).rawValue
-        if code != 0 || outcome is CleanExit { exit(withError: outcome) }
-        if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
-        exit(withError: outcome)
+        let text = fullMessage(for: outcome)
+        if code == 0 {
+            // --help, --version: the text is the result, on standard output.
+            if !text.isEmpty { print(text) }
+            if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
+            Foundation.exit(0)
+        }
+        if !text.isEmpty { printError(lowercasingErrorPrefix(text)) }
+        _ = flushStandardOutput()
+        Foundation.exit(code)
     }
+}
+
+/// The argument parser's "Error: …" as the tool's "error: …" (one prefix for every message).
+func lowercasingErrorPrefix(_ text: String) -> String {
+    text.hasPrefix("Error: ") ? "error: " + text.dropFirst("Error: ".count) : text
 }
 
 /// `--pairs -1` as `--pairs=-1`: the argument parser would otherwise read "-1" as an option and

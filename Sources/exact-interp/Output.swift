@@ -34,7 +34,7 @@ struct OutputFile {
         if path == "-" { kind = .standardOutput; return }
         if let out = fileIdentity(path) {
             var st1 = stat()
-            if fstat(STDOUT_FILENO, &st1) == 0, [UInt64(st1.st_dev), UInt64(st1.st_ino)] == out {
+            if !StandardStreams.outputClosed, fstat(STDOUT_FILENO, &st1) == 0, [UInt64(st1.st_dev), UInt64(st1.st_ino)] == out {
                 kind = .standardOutput  // -o /dev/stdout, or the file standard output already goes to
                 return
             }
@@ -130,7 +130,7 @@ struct OutputFile {
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                printError("error: cannot write \(name): \(String(cString: strerror(errno)))")
+                printError("error: cannot write \(name): \(fd == STDOUT_FILENO ? standardOutputFailure() : String(cString: strerror(errno)))")
                 throw Exit.invalidInput
             }
             offset += n
@@ -207,10 +207,16 @@ func fileIdentity(_ path: String) -> [UInt64]? {
 func flushStandardOutput() -> Bool {
     let out = standardOutputStream()
     if fflush(out) != 0 || ferror(out) != 0 {
-        printError("error: cannot write standard output: \(String(cString: strerror(errno)))")
+        printError("error: cannot write standard output: \(standardOutputFailure())")
         return false
     }
     return true
+}
+
+/// Why standard output cannot be written: "standard output is closed" when it was closed at
+/// start (`>&-`), else the system's reason (errno).
+func standardOutputFailure() -> String {
+    StandardStreams.outputClosed ? "standard output is closed" : String(cString: strerror(errno))
 }
 
 /// The C library's `stdout` stream (what `print` writes to), looked up by name: Swift 6 does not

@@ -16,9 +16,41 @@ enum Exit {
     static let internalError = ExitCode(70)
 }
 
-/// Prints to standard error (diagnostics and progress never go to standard output).
+/// Prints to standard error (diagnostics and progress never go to standard output). A failed
+/// write (standard error closed, /dev/full, a full disk) is ignored: a diagnostic that cannot be
+/// shown must never stop the command or change its result (docs/cli.md#exit-codes).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let bytes = Array((message + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { raw in Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return }
+        offset += n
+    }
+}
+
+/// The standard streams as the command found them.
+enum StandardStreams {
+    /// Standard output was closed when the command started (`>&-`).
+    nonisolated(unsafe) static var outputClosed = false
+
+    /// Gives a closed standard input, output or error an open descriptor before anything else is
+    /// opened, so that no file the command opens (a model, a temporary output) can become
+    /// descriptor 0, 1 or 2 and receive diagnostics or results. A closed standard error becomes
+    /// /dev/null for writing (diagnostics vanish, the command still runs); a closed standard
+    /// output becomes /dev/null for reading only, so that any write to it fails and the command
+    /// reports "standard output is closed" (exit 2) instead of losing its result silently.
+    static func prepare() {
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            if fd == STDOUT_FILENO { outputClosed = true }
+            let null = open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY)
+            if null >= 0 && null != fd {
+                dup2(null, fd)
+                close(null)
+            }
+        }
+    }
 }
 
 /// Runs `body`; when it throws, prints "error: <context><error>" and exits with `code`. An
