@@ -57,7 +57,7 @@ struct DynamicsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bytes = try readFile(file)
+        let bytes = try readFile(file, json: true)
         if case .object(let members)? = try? JSONParser.parse(bytes), members.contains(where: { $0.key == "pairs" }) {
             try runDataset()
             return

@@ -62,11 +62,46 @@ func orExit<T>(_ code: ExitCode, _ context: String = "", _ body: () throws -> T)
     }
 }
 
+/// The largest input file a command reads, in bytes: EXACT_INTERP_MAX_INPUT_BYTES (a positive
+/// integer, optionally with K, M or G for 2^10, 2^20, 2^30), else 1 GiB (docs/cli.md#resource-limits).
+/// An endless input (/dev/zero, `yes |`) stops there with exit 2 instead of exhausting memory.
+enum InputLimit {
+    static let defaultBytes = 1 << 30
+
+    static let bytes: Int = {
+        guard let text = ProcessInfo.processInfo.environment["EXACT_INTERP_MAX_INPUT_BYTES"] else { return defaultBytes }
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+        var digits = Substring(text), scale = 1
+        if let last = digits.last, let unit = units[last] { scale = unit; digits = digits.dropLast() }
+        guard let n = Int(digits), n >= 1, case (let v, false) = n.multipliedReportingOverflow(by: scale) else {
+            printError("notice: EXACT_INTERP_MAX_INPUT_BYTES=\(text) is not a positive number of bytes (such as 2000000000 or 4G): the limit stays \(describe(defaultBytes))")
+            return defaultBytes
+        }
+        return v
+    }()
+
+    /// "1,073,741,824 bytes (1 GiB)".
+    static func describe(_ n: Int) -> String {
+        var digits = String(n), grouped = ""
+        while digits.count > 3 { grouped = "," + digits.suffix(3) + grouped; digits.removeLast(3) }
+        let exact = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")].first { n >= $0.0 && n % $0.0 == 0 }
+        return digits + grouped + " bytes" + (exact.map { " (\(n / $0.0) \($0.1))" } ?? "")
+    }
+
+    static var advice: String { "set EXACT_INTERP_MAX_INPUT_BYTES to raise it" }
+}
+
+/// An input path as messages name it: "-" is "standard input".
+func inputName(_ path: String) -> String { path == "-" ? "standard input" : path }
+
 /// Reads a whole file, or exits 2 with a message naming it and the system's reason (no such
-/// file, is a directory, permission denied).
-func readFile(_ path: String) throws -> [UInt8] {
+/// file, is a directory, permission denied), or the input size limit (`InputLimit`). With `json`,
+/// a file whose first bytes cannot begin a UTF-8 JSON text (a byte order mark, UTF-16, NUL bytes:
+/// `JSONParser.encodingProblem`) is refused after its first piece, so /dev/zero stops at once.
+func readFile(_ path: String, json: Bool = false) throws -> [UInt8] {
+    let name = inputName(path)
     func fail(_ reason: String) -> ExitCode {
-        printError("error: cannot read \(path): \(reason)")
+        printError("error: cannot read \(name): \(reason)")
         return Exit.invalidInput
     }
     let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC)
@@ -75,14 +110,26 @@ func readFile(_ path: String) throws -> [UInt8] {
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw fail(String(cString: strerror(errno))) }
     if (st.st_mode & S_IFMT) == S_IFDIR { throw fail(String(cString: strerror(EISDIR))) }
+    let regular = (st.st_mode & S_IFMT) == S_IFREG
+    let limit = InputLimit.bytes
+    if regular && Int(st.st_size) > limit {
+        throw fail("the file has \(InputLimit.describe(Int(st.st_size))), above the input size limit of \(InputLimit.describe(limit)); \(InputLimit.advice)")
+    }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity((st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 1 << 16)
+    bytes.reserveCapacity(regular ? Int(st.st_size) : 1 << 16)
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
         guard n >= 0 else { throw fail(String(cString: strerror(errno))) }
         if n == 0 { break }
+        if json && bytes.isEmpty, let problem = JSONParser.encodingProblem(chunk[0..<n]) {
+            printError("error: \(name): JSON syntax error at line 1, column 1: \(problem)")
+            throw Exit.invalidInput
+        }
+        guard n <= limit - bytes.count else {
+            throw fail("it goes on past the input size limit of \(InputLimit.describe(limit)) (an endless input?); \(InputLimit.advice)")
+        }
         bytes.append(contentsOf: chunk[0..<n])
     }
     return bytes
@@ -103,7 +150,7 @@ func readDatasetInChunks(_ path: String) -> Dataset? {
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) <= InputLimit.bytes else { return nil }
     var failed = false
     let (dataset, _) = Dataset.parse(chunks: {
         var piece = [UInt8](repeating: 0, count: 1 << 20)
@@ -123,12 +170,12 @@ func readDatasetInChunks(_ path: String) -> Dataset? {
 /// anything else through the whole text, whose reader names the problem.
 func loadDataset(_ path: String) throws -> Dataset {
     if let dataset = readDatasetInChunks(path) { return dataset }
-    return try orExit(Exit.invalidInput, "\(path): ") { try Dataset.parse(readFile(path)) }
+    return try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Dataset.parse(readFile(path, json: true)) }
 }
 
 /// Loads and parses a model file, exiting 2 with the reader's message on any problem.
 func loadModel(_ path: String) throws -> Transformer {
-    try orExit(Exit.invalidInput, "\(path): ") { try Transformer.parse(readFile(path)) }
+    try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Transformer.parse(readFile(path, json: true)) }
 }
 
 /// Checks that a model and a dataset share their dimension.
