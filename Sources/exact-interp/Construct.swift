@@ -213,6 +213,7 @@ struct Construct: ParsableCommand {
             printError("error: \(dataset): \(e)")
             return Exit.invalidInput
         case .stageCheckFailed:
+            if let limit = resourceLimitExit() { return limit }
             printError("error: \(error)")
             return Exit.internalError
         }
@@ -245,6 +246,7 @@ struct Construct: ParsableCommand {
         }
         do { return try certify(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
             staged?.discard()
+            if let limit = resourceLimitExit() { throw limit }
             printError("error: \(error)")
             throw Exit.internalError
         }
@@ -287,6 +289,7 @@ extension Construct {
             case .construction(let error):
                 throw exitCode(for: error)
             case .temperatureNotFound:
+                if let limit = resourceLimitExit() { throw limit }
                 printError("error: \(error)")
                 throw Exit.propertyFailed
             }
@@ -366,7 +369,12 @@ extension Construct {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        let report = try orExit(Exit.internalError) { try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) }
+        let report: CausalVerificationReport
+        do { report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+            if let limit = resourceLimitExit() { throw limit }
+            printError("error: \(error)")
+            throw Exit.internalError
+        }
         guard report.holds else {
             print("verification: FAILED on \(report.failures.count) positions")
             printError("error: the constructed model does not verify: this is a bug, please report it")

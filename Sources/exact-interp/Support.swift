@@ -236,6 +236,16 @@ func printNotices(_ notices: [String], verbose: Bool) {
     printError("notice: \(notices.count) repeated tokens or pairs treated as one (--verbose lists all); the first 3: " + notices.prefix(3).joined(separator: "; "))
 }
 
+/// When any exact evaluation of this run stopped at `--max-bits`, prints the resource-limit
+/// message and returns exit 2: a construction stage, self-check or τ₀ search that failed because an
+/// evaluation was cut short failed for want of resources, not by a bug (70) or a property (1).
+/// nil when no evaluation reached the limit.
+func resourceLimitExit() -> ExitCode? {
+    guard let reached = EvaluationLimits.reached else { return nil }
+    printError("error: \(reached)")
+    return Exit.invalidInput
+}
+
 /// Exits 2 with the resource-limit message when an exact evaluation stopped at `--max-bits`.
 func requireWithinLimit<S: Scalar>(_ evaluator: Evaluator<S>) throws {
     try orExit(Exit.invalidInput) { try evaluator.checkLimit() }
