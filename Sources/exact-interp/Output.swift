@@ -70,6 +70,27 @@ struct OutputFile {
                 printError("error: \(option) \(path): cannot write in \(dir): \(String(cString: strerror(errno)))")
                 throw Exit.invalidInput
             }
+            // The temporary file must be creatable next to the destination (a special file system
+            // such as /proc, or a read-only one, refuses it): tried now, before any work.
+            let probe = OutputFile.directory(of: destination) + "/." + (destination as NSString).lastPathComponent + ".partial-\(getpid())"
+            let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 || errno == EEXIST else {
+                let code = errno
+                let reason: String
+                switch code {
+                case ENOENT, EPERM, EOPNOTSUPP:
+                    reason = "\(OutputFile.directory(of: destination)) does not accept new files (a special file system such as /proc or /sys?), so the output cannot be written there"
+                case EROFS: reason = "\(OutputFile.directory(of: destination)) is on a read-only file system"
+                case EACCES: reason = "permission denied: cannot create a file in \(OutputFile.directory(of: destination))"
+                default: reason = "cannot create a file in \(OutputFile.directory(of: destination)): \(String(cString: strerror(code)))"
+                }
+                printError("error: \(option) \(path): \(reason)")
+                throw Exit.invalidInput
+            }
+            if fd >= 0 {
+                close(fd)
+                unlink(probe)
+            }
         }
     }
 
