@@ -30,8 +30,12 @@ public enum LeaderAlignment {
     }
 
     /// Builds the block for token `index` of sequence `sequence`.
-    public static func construct(sequences: [[Token]], sequence j: Int, index i: Int, beta: Rational = .one) throws(LemmaError) -> Construction {
-        let unique = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i)
+    /// `unique`, when given, must be Lemma 4.6's construction for the same sequences, j and i (it
+    /// saves building it again).
+    public static func construct(sequences: [[Token]], sequence j: Int, index i: Int, beta: Rational = .one,
+                                 unique given: UniqueLeaders.Construction? = nil) throws(LemmaError) -> Construction {
+        let unique: UniqueLeaders.Construction
+        if let given { unique = given } else { unique = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i) }
         guard let w = unique.direction, !squaredNorm(w).isZero else {
             return Construction(unique: unique, coefficient: .zero, beta: beta, block: nil)
         }
