@@ -42,6 +42,9 @@ enum StandardStreams {
     /// output becomes /dev/null for reading only, so that any write to it fails and the command
     /// reports "standard output is closed" (exit 2) instead of losing its result silently.
     static func prepare() {
+        // A closed pipe on standard error must not kill the command (SIGPIPE): the write fails and
+        // is ignored. On standard output it fails too, and the command exits 2 (flushStandardOutput).
+        signal(SIGPIPE, SIG_IGN)
         for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
             if fd == STDOUT_FILENO { outputClosed = true }
             let null = open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY)
