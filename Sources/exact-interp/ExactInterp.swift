@@ -20,7 +20,8 @@ struct ExactInterp: ParsableCommand {
           0   success: valid, interpolated, certified
           1   a checked property does not hold (not interpolated, certificate rejected, lemma check failed)
           2   invalid input: unreadable file, malformed or infeasible dataset, malformed model,
-              digest mismatch, a resource limit reached (--max-bits), an output that cannot be written
+              digest mismatch, a resource limit reached (--max-bits, EXACT_INTERP_MAX_INPUT_BYTES),
+              an output that cannot be written (standard output too)
           64  usage error (unknown option, missing argument, a value out of range, an output that
               is one of the inputs)
           70  internal error: a construction stage failed its own exact check (please report it)
