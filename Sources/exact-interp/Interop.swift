@@ -88,7 +88,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try refuseOverwriting(output, inputs: [file])
-        let bytes = try readFile(file)
+        let bytes = try readFile(file, kind: .safetensors)
         let model: Transformer
         do {
             let tensors = try SafetensorsFile.parse(bytes)

@@ -97,11 +97,37 @@ enum InputLimit {
 /// An input path as messages name it: "-" is "standard input".
 func inputName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
+/// What a file read by `readFile` must be, judged on its first piece so that an endless or binary
+/// input (/dev/zero) is refused at once instead of after the input size limit.
+enum InputKind {
+    case any
+    /// A UTF-8 JSON text: no byte order mark, not UTF-16, no NUL byte (`JSONParser.encodingProblem`).
+    case json
+    /// UTF-8 text (from-text inputs, embedding tables): no NUL byte.
+    case text
+    /// A safetensors file: an 8-byte header length, then the JSON header's "{".
+    case safetensors
+
+    /// The message (after "error: FILE: ") when `first`, the file's first bytes, cannot start this kind.
+    func problem(_ first: ArraySlice<UInt8>) -> String? {
+        switch self {
+        case .any: return nil
+        case .json: return JSONParser.encodingProblem(first).map { "JSON syntax error at line 1, column 1: \($0)" }
+        case .text:
+            guard let at = first.firstIndex(of: 0) else { return nil }
+            return "byte \(at - first.startIndex) is a NUL byte: not UTF-8 text (UTF-16, a binary file, or a device such as /dev/zero?)"
+        case .safetensors:
+            guard first.count > 8, first[first.startIndex + 8] != UInt8(ascii: "{") else { return nil }
+            return "not a safetensors file: after the 8-byte header length, byte 8 must start the JSON header with '{'"
+        }
+    }
+}
+
 /// Reads a whole file, or exits 2 with a message naming it and the system's reason (no such
-/// file, is a directory, permission denied), or the input size limit (`InputLimit`). With `json`,
-/// a file whose first bytes cannot begin a UTF-8 JSON text (a byte order mark, UTF-16, NUL bytes:
-/// `JSONParser.encodingProblem`) is refused after its first piece, so /dev/zero stops at once.
-func readFile(_ path: String, json: Bool = false) throws -> [UInt8] {
+/// file, is a directory, permission denied), or the input size limit (`InputLimit`). A file whose
+/// first piece cannot start `kind` (`InputKind.problem`: a byte order mark, UTF-16 or NUL bytes in
+/// JSON, NUL bytes in text) is refused after that piece, so /dev/zero stops at once.
+func readFile(_ path: String, kind: InputKind = .any) throws -> [UInt8] {
     let name = inputName(path)
     func fail(_ reason: String) -> ExitCode {
         printError("error: cannot read \(name): \(reason)")
@@ -126,8 +152,8 @@ func readFile(_ path: String, json: Bool = false) throws -> [UInt8] {
         if n < 0 && errno == EINTR { continue }
         guard n >= 0 else { throw fail(String(cString: strerror(errno))) }
         if n == 0 { break }
-        if json && bytes.isEmpty, let problem = JSONParser.encodingProblem(chunk[0..<n]) {
-            printError("error: \(name): JSON syntax error at line 1, column 1: \(problem)")
+        if bytes.isEmpty, let problem = kind.problem(chunk[0..<n]) {
+            printError("error: \(name): \(problem)")
             throw Exit.invalidInput
         }
         guard n <= limit - bytes.count else {
@@ -173,12 +199,12 @@ func readDatasetInChunks(_ path: String) -> Dataset? {
 /// anything else through the whole text, whose reader names the problem.
 func loadDataset(_ path: String) throws -> Dataset {
     if let dataset = readDatasetInChunks(path) { return dataset }
-    return try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Dataset.parse(readFile(path, json: true)) }
+    return try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Dataset.parse(readFile(path, kind: .json)) }
 }
 
 /// Loads and parses a model file, exiting 2 with the reader's message on any problem.
 func loadModel(_ path: String) throws -> Transformer {
-    try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Transformer.parse(readFile(path, json: true)) }
+    try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Transformer.parse(readFile(path, kind: .json)) }
 }
 
 /// Checks that a model and a dataset share their dimension.
