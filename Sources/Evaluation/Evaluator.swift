@@ -127,6 +127,7 @@ public struct Evaluator<S: Scalar>: Sendable {
                 let bits = x.bitSize
                 if bits > maximumBits {
                     overrun.record(block: block, bits: bits)
+                    EvaluationLimits.recordReached(EvaluationLimits.error(block: block, bits: bits, limit: maximumBits))
                     return false
                 }
             }
@@ -138,7 +139,7 @@ public struct Evaluator<S: Scalar>: Sendable {
     /// incomplete and must not be used.
     public func checkLimit() throws(EvaluationError) {
         if let (block, bits) = overrun.first {
-            throw EvaluationError("resource limit: after block \(block) (0-based) a coordinate has \(bits) bits, above the limit of \(maximumBits) bits for a numerator or denominator; raise it with --max-bits if the model is meant to grow this large")
+            throw EvaluationLimits.error(block: block, bits: bits, limit: maximumBits)
         }
     }
 
@@ -181,6 +182,29 @@ public enum EvaluationLimits {
     public static let defaultMaximumBits = 1_000_000
     /// The limit new evaluators take; set once by the CLI (`--max-bits`) before any evaluation.
     nonisolated(unsafe) public static var maximumBits = defaultMaximumBits
+
+    /// The resource-limit error for a coordinate of `bits` bits after block `block`.
+    static func error(block: Int, bits: Int, limit: Int) -> EvaluationError {
+        EvaluationError("resource limit: after block \(block) (0-based) a coordinate has \(bits) bits, above the limit of \(limit) bits for a numerator or denominator; raise it with --max-bits if the model is meant to grow this large")
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var firstReached: EvaluationError? = nil
+
+    static func recordReached(_ error: EvaluationError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if firstReached == nil { firstReached = error }
+    }
+
+    /// The first resource-limit error of any evaluator in this process, nil while none stopped at the
+    /// limit. A construction stage whose exact check failed because an evaluation stopped at the
+    /// limit failed for want of resources, not by a bug: the CLI reports this error instead (exit 2).
+    public static var reached: EvaluationError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return firstReached
+    }
 }
 
 /// Work done by evaluators, shared by the threads of `evaluateAll`, so that a long run can print

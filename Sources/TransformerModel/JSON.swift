@@ -56,8 +56,31 @@ public struct JSONParser {
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Why `prefix` (the first bytes of a file) cannot begin a JSON text in UTF-8, when the reason
+    /// is its encoding: a UTF-8 byte order mark, UTF-16, or a NUL byte (a binary file, /dev/zero).
+    /// nil when the start looks like text. Readers call it on the first piece they read, so that an
+    /// endless binary input is refused at its first byte.
+    public static func encodingProblem(_ prefix: some Collection<UInt8>) -> String? {
+        let b = Array(prefix.prefix(4))
+        guard let first = b.first else { return nil }
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) {
+            return "the file starts with a UTF-8 byte order mark (bytes EF BB BF): remove it (JSON text has none)"
+        }
+        if b.starts(with: [0xFE, 0xFF]) || b.starts(with: [0xFF, 0xFE]) {
+            return "the file starts with a UTF-16 byte order mark: it is UTF-16; save it as UTF-8"
+        }
+        if b.count >= 2, (first == 0) != (b[1] == 0), max(first, b[1]) < 0x80 {
+            return "the file looks like UTF-16 (NUL bytes beside ASCII characters): save it as UTF-8"
+        }
+        if first == 0 {
+            return "the file starts with a NUL byte: not a JSON text (a binary file, or a device such as /dev/zero?)"
+        }
+        return nil
+    }
+
     /// Parses one JSON document (surrounding white space allowed).
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        if let problem = encodingProblem(bytes) { throw JSONSyntaxError(line: 1, column: 1, reason: problem) }
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)

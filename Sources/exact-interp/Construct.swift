@@ -257,7 +257,7 @@ struct Construct: ParsableCommand {
     /// a dataset and writes the model; the "MODEL DATASET" hint of the other commands does not apply).
     func loadConstructDataset() throws -> Dataset {
         if let data = readDatasetInChunks(dataset) { return data }
-        let bytes = try readFile(dataset)
+        let bytes = try readFile(dataset, kind: .json)
         do { return try Dataset.parse(bytes) } catch where error.path.isEmpty && error.reason == Dataset.looksLikeModelReason {
             printError("error: \(dataset): this looks like a model file, not a dataset: construct builds a model from a DATASET (construct DATASET -o MODEL); to check this model use `exact-interp verify \(dataset) DATASET`")
             throw Exit.invalidInput
@@ -306,6 +306,7 @@ struct Construct: ParsableCommand {
             printError("error: \(dataset): \(e)")
             return Exit.invalidInput
         case .stageCheckFailed:
+            if let limit = resourceLimitExit() { return limit }
             printError("error: \(error)")
             return Exit.internalError
         }
@@ -338,6 +339,7 @@ struct Construct: ParsableCommand {
         }
         do { return try certify(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
             staged?.discard()
+            if let limit = resourceLimitExit() { throw limit }
             printError("error: \(error)")
             throw Exit.internalError
         }
@@ -396,6 +398,7 @@ extension Construct {
             case .construction(let error):
                 throw exitCode(for: error)
             case .temperatureNotFound:
+                if let limit = resourceLimitExit() { throw limit }
                 printError("error: \(error)")
                 throw Exit.propertyFailed
             }
@@ -482,6 +485,7 @@ extension Construct {
             report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet))
         } catch {
             staged?.discard()
+            if let limit = resourceLimitExit() { throw limit }
             printError("error: \(error)")
             throw Exit.internalError
         }

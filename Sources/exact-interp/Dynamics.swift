@@ -57,7 +57,7 @@ struct DynamicsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bytes = try readFile(file)
+        let bytes = try readFile(file, kind: .json)
         if case .object(let members)? = try? JSONParser.parse(bytes), members.contains(where: { $0.key == "pairs" }) {
             try runDataset()
             return
@@ -97,7 +97,7 @@ struct DynamicsCommand: ParsableCommand {
         let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: data.dimension, matrix: m, alpha: a) }
         var names: [[Rational]: String] = [:]
         if let words {
-            let wordBytes = try readFile(words)
+            let wordBytes = try readFile(words, kind: .text)
             names = try orExit(Exit.invalidInput, "\(words): ") { try DynamicsInput.parseWords(wordBytes, dimension: data.dimension) }
         }
         print("dynamics on \(data.pairs.count) sequences\(data.name.map { " of \"\($0)\"" } ?? ""): α = \(a), \(layers) layers, A \(m == nil ? "= I" : "given")")

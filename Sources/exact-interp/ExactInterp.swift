@@ -25,7 +25,8 @@ struct ExactInterp: ParsableCommand {
               rejected, lemma check failed)
           2   invalid input: unreadable file, malformed or infeasible dataset,
               malformed model, digest mismatch, a resource limit reached
-              (--max-bits), an output that cannot be written
+              (--max-bits, EXACT_INTERP_MAX_INPUT_BYTES), an output that cannot
+              be written (standard output too)
           64  usage error: unknown command or option, missing argument, a value
               out of range, an output that is one of the inputs
           70  internal error: a construction stage failed its own exact check
@@ -40,8 +41,11 @@ struct ExactInterp: ParsableCommand {
     )
 
     /// Runs the command, then makes sure its standard output arrived: a failed write (a full disk,
-    /// /dev/full) exits 2 instead of 0.
+    /// /dev/full, a closed standard output) exits 2 instead of 0. Every message the tool prints,
+    /// the argument parser's included, starts with "error:"; writes to standard error never stop
+    /// the command (`printError`).
     static func main() {
+        StandardStreams.prepare()
         let outcome: Error?
         if let unknown = unknownCommandMessage(Array(CommandLine.arguments.dropFirst())) {
             printError(unknown)
@@ -56,13 +60,29 @@ struct ExactInterp: ParsableCommand {
         }
         guard let outcome else {
             if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
-            return
+            Foundation.exit(0)
         }
-        let code = exitCode(for: outcome).rawValue
-        if code != 0 || outcome is CleanExit { exit(withError: outcome) }
-        if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
-        exit(withError: outcome)
+        var code = exitCode(for: outcome).rawValue
+        if code == Exit.internalError.rawValue, let limit = resourceLimitExit() {
+            // A self-check that failed because an evaluation stopped at --max-bits: not a bug.
+            code = limit.rawValue
+        }
+        let text = fullMessage(for: outcome)
+        if code == 0 {
+            // --help, --version: the text is the result, on standard output.
+            if !text.isEmpty { print(text) }
+            if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
+            Foundation.exit(0)
+        }
+        if !text.isEmpty { printError(lowercasingErrorPrefix(text)) }
+        _ = flushStandardOutput()
+        Foundation.exit(code)
     }
+}
+
+/// The argument parser's "Error: …" as the tool's "error: …" (one prefix for every message).
+func lowercasingErrorPrefix(_ text: String) -> String {
+    text.hasPrefix("Error: ") ? "error: " + text.dropFirst("Error: ".count) : text
 }
 
 /// `--pairs -1` as `--pairs=-1`: the argument parser would otherwise read "-1" as an option and

@@ -64,7 +64,7 @@ struct FromText: ParsableCommand {
         var table: WordEmbedding? = nil
         if let embedding {
             table = try orExit(Exit.invalidInput, "\(embedding): ") {
-                try WordEmbedding.table(readFile(embedding), dimension: dimension, json: embedding.lowercased().hasSuffix(".json"))
+                try WordEmbedding.table(readFile(embedding, kind: .text), dimension: dimension, json: embedding.lowercased().hasSuffix(".json"))
             }
         }
         let builder = TextDatasetBuilder(task: task, dimension: dimension, context: context, positions: positions,
@@ -74,7 +74,7 @@ struct FromText: ParsableCommand {
             if task == .classification {
                 var lines: [(label: String, words: [String])] = []
                 for f in files {
-                    let text = String(decoding: try readFile(f), as: UTF8.self)
+                    let text = String(decoding: try readFile(f, kind: .text), as: UTF8.self)
                     for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                         if line.allSatisfy(\.isWhitespace) { continue }
                         guard let tab = line.firstIndex(of: "\t") else {
@@ -92,7 +92,7 @@ struct FromText: ParsableCommand {
                 result = try builder.build(labelled: lines)
             } else {
                 var sentences: [[String]] = []
-                for f in files { sentences += TextSplitter.sentences(String(decoding: try readFile(f), as: UTF8.self)) }
+                for f in files { sentences += TextSplitter.sentences(String(decoding: try readFile(f, kind: .text), as: UTF8.self)) }
                 result = try builder.build(sentences: sentences)
             }
         } catch let error as InputError {

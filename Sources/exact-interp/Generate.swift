@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import DatasetGeneration
 import TransformerModel
 
@@ -21,28 +22,40 @@ struct Generate: ParsableCommand {
     @Option(help: "Random seed (a non-negative integer).") var seed: Int = 1
     @Option(name: .shortAndLong, help: "Output file.") var output: String
 
+    /// The largest values generate accepts (docs/cli.md#generate): beyond them the file would not
+    /// fit in memory or on disk before it is written.
+    static let maximumPairs = 1_000_000
+    static let maximumDimension = 10_000
+    static let maximumLength = 100_000
+
+    /// `--length` as lo...hi: "n" or "lo...hi" with 1 ≤ lo ≤ hi ≤ maximumLength; nil otherwise.
+    static func lengths(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.components(separatedBy: "...")
+        guard (1...2).contains(parts.count) else { return nil }
+        let bounds = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard let lo = bounds.first ?? nil, let hi = bounds.last ?? nil, lo >= 1, hi >= lo, hi <= maximumLength else { return nil }
+        return lo...hi
+    }
+
     func validate() throws {
         try requirePositive(pairs, "--pairs")
         try requirePositive(dimension, "--dimension")
         if let pool { try requirePositive(pool, "--pool") }
         if let maxOutputs { try requirePositive(maxOutputs, "--max-outputs") }
         guard seed >= 0 else { throw ValidationError("--seed must be a non-negative integer, found \(seed)") }
+        guard pairs <= Self.maximumPairs else { throw ValidationError("--pairs must be at most \(Self.maximumPairs), found \(pairs)") }
+        guard dimension <= Self.maximumDimension else { throw ValidationError("--dimension must be at most \(Self.maximumDimension), found \(dimension)") }
+        guard let range = Self.lengths(length) else {
+            throw ValidationError("--length: expected n or lo...hi with 1 ≤ lo ≤ hi ≤ \(Self.maximumLength), found \"\(length)\"")
+        }
+        if let pool, pool < range.upperBound {
+            throw ValidationError("--pool (\(pool)) must be at least the largest length (\(range.upperBound))")
+        }
     }
 
     func run() throws {
-        let bounds = length.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
-        guard (1...2).contains(bounds.count), let lo = bounds.first, let hi = bounds.last, lo >= 1, hi >= lo, hi <= 100_000 else {
-            printError("error: --length: expected n or lo...hi with 1 ≤ lo ≤ hi ≤ 100000, found \"\(length)\"")
-            throw Exit.invalidInput
-        }
-        guard (1...1_000_000).contains(pairs), (1...10_000).contains(dimension) else {
-            printError("error: --pairs must be in 1...1000000 and --dimension in 1...10000")
-            throw Exit.invalidInput
-        }
-        if let pool, pool < hi {
-            printError("error: --pool (\(pool)) must be at least the largest length (\(hi))")
-            throw Exit.invalidInput
-        }
+        guard let range = Self.lengths(length) else { throw Exit.usage }
+        let (lo, hi) = (range.lowerBound, range.upperBound)
         let target = try OutputFile(output, option: "--output", inputs: [])
         var generator = DatasetGenerator(seed: UInt64(seed))
         let data = generator.dataset(pairs: pairs, dimension: dimension, lengths: lo...hi, pool: pool, maxOutputs: maxOutputs)

@@ -143,14 +143,14 @@ struct Import: ParsableCommand {
         }
         guard let file, let output else { throw Exit.usage }
         try refuseOverwriting(output, inputs: [file] + (mapFile.map { [$0] } ?? []))
-        let bytes = try readFile(file)
+        let bytes = try readFile(file, kind: .safetensors)
         if let pickle = TorchPickle.diagnosis(bytes) {
             printError("error: \(file): \(pickle)")
             throw Exit.invalidInput
         }
         var map: TensorMap? = architecture == .saFF ? .saFF : nil
         if let mapFile {
-            let mapBytes = try readFile(mapFile)
+            let mapBytes = try readFile(mapFile, kind: .json)
             do { map = try TensorMap.parse(mapBytes, defaultName: "map " + URL(fileURLWithPath: mapFile).lastPathComponent) } catch {
                 printError("error: \(mapFile): \(error)")
                 throw Exit.invalidInput

@@ -70,6 +70,23 @@ struct LemmaCommand: ParsableCommand {
         "4.8": ["token", "target", "direction", "half-width", "width-factor"],
     ]
 
+    /// The largest --steps: each step is an exact attention layer on the whole sequence.
+    static let maximumSteps = 1000
+
+    /// Usage checks that need no file (exit 64): option values in range. Which options a lemma
+    /// takes is checked in `run` (exit 2, as documented in docs/lemmas.md).
+    func validate() throws {
+        if let steps, !(0...Self.maximumSteps).contains(steps) {
+            throw ValidationError("--steps must be in 0...\(Self.maximumSteps), found \(steps)")
+        }
+        if let s = sequence.first(where: { $0 < 0 }) { throw ValidationError("--sequence must be a non-negative integer (a 0-based pair index), found \(s)") }
+        if let t = token.first(where: { $0 < 0 }) { throw ValidationError("--token must be a non-negative integer (a 0-based token index), found \(t)") }
+        if let leaderCount { try requirePositive(leaderCount, "--leader-count") }
+        for (value, option) in [(radius, "--radius"), (halfWidth, "--half-width"), (widthFactor, "--width-factor")] {
+            if let value, value <= .zero { throw ValidationError("\(option) must be positive, found \(value)") }
+        }
+    }
+
     mutating func run() throws {
         guard let title = Self.titles[lemma], let accepted = Self.accepted[lemma] else {
             printError("error: unknown lemma \"\(lemma)\": expected one of 4.1, 4.2, 4.3, 4.4, 4.5, 4.6, 4.7, 4.8")
@@ -97,8 +114,9 @@ struct LemmaCommand: ParsableCommand {
         let sequences = data.pairs.map { LemmaSupport.distinct($0.input) }
         let j = sequence.first ?? 0
         for s in sequence where !data.pairs.indices.contains(s) {
-            printError("error: --sequence \(s): the dataset has \(data.pairs.count) pair\(data.pairs.count == 1 ? "" : "s") (0…\(data.pairs.count - 1))")
-            throw Exit.invalidInput
+            // An index the dataset does not have is a usage error (64), as an out-of-range option.
+            printError("error: --sequence \(s): the dataset has \(pairCount(data.pairs.count)) (indices 0…\(data.pairs.count - 1))")
+            throw Exit.usage
         }
         let x = sequences[j]
         let d = data.dimension

@@ -22,14 +22,32 @@ struct LemmasCommand: ParsableCommand {
     @Argument(help: "Dataset JSON file.") var dataset: String
     @Flag(help: "Print the table as JSON.") var json = false
     @Flag(help: "No progress messages on stderr (long runs report every few seconds).") var quiet = false
+    @Flag(help: "List every merged pair (more than three are otherwise summarised in one line).") var verbose = false
 
     func run() throws {
-        let data = try loadDataset(dataset)
+        let given = try loadDataset(dataset)
         // The same acceptance as `validate`: contradictory pairs or m > n are invalid input (2).
-        _ = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(data) }
+        let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(given) }
+        // Identical pairs (same input and output sets) are merged, as `construct` merges them: the
+        // lemmas depend on the sets only, so a repeat's rows would repeat the first one's. Rows keep
+        // the pair's index in the file.
+        let data: Dataset
+        let fileIndex: [Int]
+        if problem.count < given.pairs.count {
+            printNotices(problem.notices.filter { $0.hasSuffix("(same sets): merged") }, verbose: verbose)
+            data = Dataset(name: given.name, dimension: given.dimension, pairs: problem.pairs.map { given.pairs[$0.sourceIndex] })
+            fileIndex = problem.pairs.map(\.sourceIndex)
+        } else {
+            data = given
+            fileIndex = Array(given.pairs.indices)
+        }
         let count = data.pairs.count
         let heartbeat = Heartbeat(quiet: quiet) { "lemmas: still running the lemmas of Section 4 on \(count) sequence\(count == 1 ? "" : "s") (each lemma's cost grows with n² tokens per sequence)" }
-        let rows = LemmaSuite.run(data)
+        let rows = LemmaSuite.run(data).map { row in
+            var r = row
+            r.sequence = fileIndex[row.sequence]
+            return r
+        }
         heartbeat.stop()
         let holds = rows.filter { $0.status == .holds }.count
         let fails = rows.filter { $0.status == .fails }.count
@@ -48,10 +66,11 @@ struct LemmasCommand: ParsableCommand {
                 ("dimension", .number(String(data.dimension))),
                 ("holds", .number(String(holds))), ("fails", .number(String(fails))), ("notApplicable", .number(String(na))),
                 ("rows", .array(items)),
-            ])
+            ] + (data.pairs.count < given.pairs.count ? [("pairs", .number(String(given.pairs.count)))] : []))
             print(doc.rendered(), terminator: "")
         } else {
-            print("lemmas on \(dataset): \(data.pairs.count) sequence\(data.pairs.count == 1 ? "" : "s"), d = \(data.dimension)")
+            let mergedNote = data.pairs.count < given.pairs.count ? " (of \(pairCount(given.pairs.count)), repeats merged)" : ""
+            print("lemmas on \(dataset): \(data.pairs.count) sequence\(data.pairs.count == 1 ? "" : "s")\(mergedNote), d = \(data.dimension)")
             func column(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count), withPad: " ", startingAt: 0) }
             print("\(column("lemma", 10)) \(column("seq", 4)) \(column("result", 6))  instance")
             for row in rows {

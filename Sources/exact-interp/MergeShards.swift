@@ -27,7 +27,7 @@ struct MergeShards: ParsableCommand {
         }
         var parsed: [ShardReport] = []
         for path in reports {
-            parsed.append(try orExit(Exit.invalidInput, "\(path): ") { try ShardReport.parse(readFile(path)) })
+            parsed.append(try orExit(Exit.invalidInput, "\(path): ") { try ShardReport.parse(readFile(path, kind: .json)) })
         }
         let result = try orExit(Exit.invalidInput) { try ShardMerge.merge(parsed, names: reports) }
         print("model: \(result.modelDigest)")

@@ -34,7 +34,7 @@ struct OutputFile {
         if path == "-" { kind = .standardOutput; return }
         if let out = fileIdentity(path) {
             var st1 = stat()
-            if fstat(STDOUT_FILENO, &st1) == 0, [UInt64(st1.st_dev), UInt64(st1.st_ino)] == out {
+            if !StandardStreams.outputClosed, fstat(STDOUT_FILENO, &st1) == 0, [UInt64(st1.st_dev), UInt64(st1.st_ino)] == out {
                 kind = .standardOutput  // -o /dev/stdout, or the file standard output already goes to
                 return
             }
@@ -69,6 +69,27 @@ struct OutputFile {
             guard access(dir, W_OK) == 0 else {
                 printError("error: \(option) \(path): cannot write in \(dir): \(String(cString: strerror(errno)))")
                 throw Exit.invalidInput
+            }
+            // The temporary file must be creatable next to the destination (a special file system
+            // such as /proc, or a read-only one, refuses it): tried now, before any work.
+            let probe = OutputFile.directory(of: destination) + "/." + (destination as NSString).lastPathComponent + ".partial-\(getpid())"
+            let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 || errno == EEXIST else {
+                let code = errno
+                let reason: String
+                switch code {
+                case ENOENT, EPERM, EOPNOTSUPP:
+                    reason = "\(OutputFile.directory(of: destination)) does not accept new files (a special file system such as /proc or /sys?), so the output cannot be written there"
+                case EROFS: reason = "\(OutputFile.directory(of: destination)) is on a read-only file system"
+                case EACCES: reason = "permission denied: cannot create a file in \(OutputFile.directory(of: destination))"
+                default: reason = "cannot create a file in \(OutputFile.directory(of: destination)): \(String(cString: strerror(code)))"
+                }
+                printError("error: \(option) \(path): \(reason)")
+                throw Exit.invalidInput
+            }
+            if fd >= 0 {
+                close(fd)
+                unlink(probe)
             }
         }
     }
@@ -130,7 +151,7 @@ struct OutputFile {
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                printError("error: cannot write \(name): \(String(cString: strerror(errno)))")
+                printError("error: cannot write \(name): \(fd == STDOUT_FILENO ? standardOutputFailure() : String(cString: strerror(errno)))")
                 throw Exit.invalidInput
             }
             offset += n
@@ -207,10 +228,16 @@ func fileIdentity(_ path: String) -> [UInt64]? {
 func flushStandardOutput() -> Bool {
     let out = standardOutputStream()
     if fflush(out) != 0 || ferror(out) != 0 {
-        printError("error: cannot write standard output: \(String(cString: strerror(errno)))")
+        printError("error: cannot write standard output: \(standardOutputFailure())")
         return false
     }
     return true
+}
+
+/// Why standard output cannot be written: "standard output is closed" when it was closed at
+/// start (`>&-`), else the system's reason (errno).
+func standardOutputFailure() -> String {
+    StandardStreams.outputClosed ? "standard output is closed" : String(cString: strerror(errno))
 }
 
 /// The C library's `stdout` stream (what `print` writes to), looked up by name: Swift 6 does not

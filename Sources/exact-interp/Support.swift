@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 #endif
 import Evaluation
+import TrainedModels
 import TransformerModel
 
 /// Exit codes documented in `--help` and docs/cli.md.
@@ -16,9 +17,44 @@ enum Exit {
     static let internalError = ExitCode(70)
 }
 
-/// Prints to standard error (diagnostics and progress never go to standard output).
+/// Prints to standard error (diagnostics and progress never go to standard output). A failed
+/// write (standard error closed, /dev/full, a full disk) is ignored: a diagnostic that cannot be
+/// shown must never stop the command or change its result (docs/cli.md#exit-codes).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let bytes = Array((message + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { raw in Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return }
+        offset += n
+    }
+}
+
+/// The standard streams as the command found them.
+enum StandardStreams {
+    /// Standard output was closed when the command started (`>&-`).
+    nonisolated(unsafe) static var outputClosed = false
+
+    /// Gives a closed standard input, output or error an open descriptor before anything else is
+    /// opened, so that no file the command opens (a model, a temporary output) can become
+    /// descriptor 0, 1 or 2 and receive diagnostics or results. A closed standard error becomes
+    /// /dev/null for writing (diagnostics vanish, the command still runs); a closed standard
+    /// output becomes /dev/null for reading only, so that any write to it fails and the command
+    /// reports "standard output is closed" (exit 2) instead of losing its result silently.
+    static func prepare() {
+        // A closed pipe on standard error must not kill the command (SIGPIPE): the write fails and
+        // is ignored. On standard output it fails too, and the command exits 2 (flushStandardOutput).
+        signal(SIGPIPE, SIG_IGN)
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            if fd == STDOUT_FILENO { outputClosed = true }
+            let null = open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY)
+            if null >= 0 && null != fd {
+                dup2(null, fd)
+                close(null)
+            }
+        }
+    }
 }
 
 /// Runs `body`; when it throws, prints "error: <context><error>" and exits with `code`. An
@@ -30,11 +66,74 @@ func orExit<T>(_ code: ExitCode, _ context: String = "", _ body: () throws -> T)
     }
 }
 
+/// The largest input file a command reads, in bytes: EXACT_INTERP_MAX_INPUT_BYTES (a positive
+/// integer, optionally with K, M or G for 2^10, 2^20, 2^30), else 1 GiB (docs/cli.md#resource-limits).
+/// An endless input (/dev/zero, `yes |`) stops there with exit 2 instead of exhausting memory.
+enum InputLimit {
+    static let defaultBytes = 1 << 30
+
+    static let bytes: Int = {
+        guard let text = ProcessInfo.processInfo.environment["EXACT_INTERP_MAX_INPUT_BYTES"] else { return defaultBytes }
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+        var digits = Substring(text), scale = 1
+        if let last = digits.last, let unit = units[last] { scale = unit; digits = digits.dropLast() }
+        guard let n = Int(digits), n >= 1, case (let v, false) = n.multipliedReportingOverflow(by: scale) else {
+            printError("notice: EXACT_INTERP_MAX_INPUT_BYTES=\(text) is not a positive number of bytes (such as 2000000000 or 4G): the limit stays \(describe(defaultBytes))")
+            return defaultBytes
+        }
+        return v
+    }()
+
+    /// "1,073,741,824 bytes (1 GiB)".
+    static func describe(_ n: Int) -> String {
+        var digits = String(n), grouped = ""
+        while digits.count > 3 { grouped = "," + digits.suffix(3) + grouped; digits.removeLast(3) }
+        let exact = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")].first { n >= $0.0 && n % $0.0 == 0 }
+        return digits + grouped + " bytes" + (exact.map { " (\(n / $0.0) \($0.1))" } ?? "")
+    }
+
+    static var advice: String { "set EXACT_INTERP_MAX_INPUT_BYTES to raise it" }
+}
+
+/// An input path as messages name it: "-" is "standard input".
+func inputName(_ path: String) -> String { path == "-" ? "standard input" : path }
+
+/// What a file read by `readFile` must be, judged on its first piece so that an endless or binary
+/// input (/dev/zero) is refused at once instead of after the input size limit.
+enum InputKind {
+    case any
+    /// A UTF-8 JSON text: no byte order mark, not UTF-16, no NUL byte (`JSONParser.encodingProblem`).
+    case json
+    /// UTF-8 text (from-text inputs, embedding tables): no NUL byte.
+    case text
+    /// A safetensors file: an 8-byte header length, then the JSON header's "{".
+    case safetensors
+
+    /// The message (after "error: FILE: ") when `first`, the file's first bytes, cannot start this kind.
+    func problem(_ first: ArraySlice<UInt8>) -> String? {
+        switch self {
+        case .any: return nil
+        case .json: return JSONParser.encodingProblem(first).map { "JSON syntax error at line 1, column 1: \($0)" }
+        case .text:
+            guard let at = first.firstIndex(of: 0) else { return nil }
+            return "byte \(at - first.startIndex) is a NUL byte: not UTF-8 text (UTF-16, a binary file, or a device such as /dev/zero?)"
+        case .safetensors:
+            // A PyTorch pickle gets the message that says how to save safetensors instead.
+            if let pickle = TorchPickle.diagnosis(Array(first)) { return pickle }
+            guard first.count > 8, first[first.startIndex + 8] != UInt8(ascii: "{") else { return nil }
+            return "not a safetensors file: after the 8-byte header length, byte 8 must start the JSON header with '{'"
+        }
+    }
+}
+
 /// Reads a whole file, or exits 2 with a message naming it and the system's reason (no such
-/// file, is a directory, permission denied).
-func readFile(_ path: String) throws -> [UInt8] {
+/// file, is a directory, permission denied), or the input size limit (`InputLimit`). A file whose
+/// first piece cannot start `kind` (`InputKind.problem`: a byte order mark, UTF-16 or NUL bytes in
+/// JSON, NUL bytes in text) is refused after that piece, so /dev/zero stops at once.
+func readFile(_ path: String, kind: InputKind = .any) throws -> [UInt8] {
+    let name = inputName(path)
     func fail(_ reason: String) -> ExitCode {
-        printError("error: cannot read \(path): \(reason)")
+        printError("error: cannot read \(name): \(reason)")
         return Exit.invalidInput
     }
     let fd = path == "-" ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC)
@@ -43,14 +142,26 @@ func readFile(_ path: String) throws -> [UInt8] {
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw fail(String(cString: strerror(errno))) }
     if (st.st_mode & S_IFMT) == S_IFDIR { throw fail(String(cString: strerror(EISDIR))) }
+    let regular = (st.st_mode & S_IFMT) == S_IFREG
+    let limit = InputLimit.bytes
+    if regular && Int(st.st_size) > limit {
+        throw fail("the file has \(InputLimit.describe(Int(st.st_size))), above the input size limit of \(InputLimit.describe(limit)); \(InputLimit.advice)")
+    }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity((st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 1 << 16)
+    bytes.reserveCapacity(regular ? Int(st.st_size) : 1 << 16)
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
         guard n >= 0 else { throw fail(String(cString: strerror(errno))) }
         if n == 0 { break }
+        if bytes.isEmpty, let problem = kind.problem(chunk[0..<n]) {
+            printError("error: \(name): \(problem)")
+            throw Exit.invalidInput
+        }
+        guard n <= limit - bytes.count else {
+            throw fail("it goes on past the input size limit of \(InputLimit.describe(limit)) (an endless input?); \(InputLimit.advice)")
+        }
         bytes.append(contentsOf: chunk[0..<n])
     }
     return bytes
@@ -71,7 +182,7 @@ func readDatasetInChunks(_ path: String) -> Dataset? {
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) <= InputLimit.bytes else { return nil }
     var failed = false
     let (dataset, _) = Dataset.parse(chunks: {
         var piece = [UInt8](repeating: 0, count: 1 << 20)
@@ -91,12 +202,12 @@ func readDatasetInChunks(_ path: String) -> Dataset? {
 /// anything else through the whole text, whose reader names the problem.
 func loadDataset(_ path: String) throws -> Dataset {
     if let dataset = readDatasetInChunks(path) { return dataset }
-    return try orExit(Exit.invalidInput, "\(path): ") { try Dataset.parse(readFile(path)) }
+    return try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Dataset.parse(readFile(path, kind: .json)) }
 }
 
 /// Loads and parses a model file, exiting 2 with the reader's message on any problem.
 func loadModel(_ path: String) throws -> Transformer {
-    try orExit(Exit.invalidInput, "\(path): ") { try Transformer.parse(readFile(path)) }
+    try orExit(Exit.invalidInput, "\(inputName(path)): ") { try Transformer.parse(readFile(path, kind: .json)) }
 }
 
 /// Checks that a model and a dataset share their dimension.
@@ -155,6 +266,16 @@ func printNotices(_ notices: [String], verbose: Bool) {
         return
     }
     printError("notice: \(notices.count) repeated tokens or pairs treated as one (--verbose lists all); the first 3: " + notices.prefix(3).joined(separator: "; "))
+}
+
+/// When any exact evaluation of this run stopped at `--max-bits`, prints the resource-limit
+/// message and returns exit 2: a construction stage, self-check or τ₀ search that failed because an
+/// evaluation was cut short failed for want of resources, not by a bug (70) or a property (1).
+/// nil when no evaluation reached the limit.
+func resourceLimitExit() -> ExitCode? {
+    guard let reached = EvaluationLimits.reached else { return nil }
+    printError("error: \(reached)")
+    return Exit.invalidInput
 }
 
 /// Exits 2 with the resource-limit message when an exact evaluation stopped at `--max-bits`.

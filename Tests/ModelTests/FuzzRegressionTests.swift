@@ -112,3 +112,27 @@ struct FuzzRegressionTests {
         #expect(count > 20)
     }
 }
+
+/// Issue 21: a file that cannot begin a UTF-8 JSON text says why at line 1, column 1.
+@Suite struct JSONEncodingTests {
+    @Test func byteOrderMarksUTF16AndNULAreNamed() {
+        let cases: [([UInt8], String)] = [
+            ([0xEF, 0xBB, 0xBF] + Array("{}".utf8), "UTF-8 byte order mark"),
+            ([0xFF, 0xFE, 0x7B, 0x00], "UTF-16 byte order mark"),
+            ([0x7B, 0x00, 0x7D, 0x00], "looks like UTF-16"),
+            ([0x00, 0x7B, 0x00, 0x7D], "looks like UTF-16"),
+            ([0, 0, 0, 0], "NUL byte"),
+        ]
+        for (bytes, expected) in cases {
+            #expect(JSONParser.encodingProblem(bytes)?.contains(expected) == true, "\(bytes)")
+            do {
+                _ = try JSONParser.parse(bytes)
+                Issue.record("parsed \(bytes)")
+            } catch {
+                #expect(error.line == 1 && error.column == 1 && error.reason.contains(expected))
+            }
+        }
+        #expect(JSONParser.encodingProblem(Array("{\"a\": 1}".utf8)) == nil)
+        #expect(JSONParser.encodingProblem([UInt8]()) == nil)
+    }
+}

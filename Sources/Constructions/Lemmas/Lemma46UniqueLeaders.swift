@@ -50,8 +50,27 @@ public enum UniqueLeaders {
         }
     }
 
-    /// Builds w for token `index` of sequence `sequence`.
-    public static func construct(sequences: [[Token]], sequence j: Int, index i: Int) throws(LemmaError) -> Construction {
+    /// What the construction computes from all the sequences alone, the same for every (j, i): the
+    /// distinct token values, the generic direction v separating them and the spread S of their
+    /// projections. `lemmas` computes it once for the dataset instead of once per sequence.
+    public struct Shared: Sendable {
+        public let values: [Token]
+        public let generic: Token
+        public let spread: Rational
+
+        public init(sequences: [[Token]], dimension d: Int) {
+            let values = LemmaSupport.distinct(sequences.flatMap { $0 })
+            let v = GenericDirection.separatingAll(values, dimension: d)
+            let pv = values.map { Rational.dot(v, $0) }
+            self.values = values
+            generic = v
+            spread = (pv.max() ?? .zero) - (pv.min() ?? .zero)
+        }
+    }
+
+    /// Builds w for token `index` of sequence `sequence`. `shared`, when given, must be
+    /// `Shared(sequences: sequences, …)` (it saves recomputing it).
+    public static func construct(sequences: [[Token]], sequence j: Int, index i: Int, shared: Shared? = nil) throws(LemmaError) -> Construction {
         guard sequences.indices.contains(j) else { throw .invalidInput("sequence index \(j) is outside 0..<\(sequences.count)") }
         guard let d = sequences[j].first?.count else { throw .invalidInput("sequence \(j) is empty") }
         for (n, s) in sequences.enumerated() { try LemmaSupport.requireDimension(s, d, "sequence \(n): token") }
@@ -60,10 +79,9 @@ public enum UniqueLeaders {
         do { witness = try ExtremePointTest.decide(points: sequences[j], index: i) } catch {
             throw .internalError("Lemma 4.5 LP: \(error.description)")
         }
-        let values = LemmaSupport.distinct(sequences.flatMap { $0 })
-        let v = GenericDirection.separatingAll(values, dimension: d)
-        let pv = values.map { Rational.dot(v, $0) }
-        let spread = (pv.max() ?? .zero) - (pv.min() ?? .zero)
+        let common = shared ?? Shared(sequences: sequences, dimension: d)
+        let v = common.generic
+        let spread = common.spread
         guard case .separating(let w0, _) = witness else {
             return Construction(sequence: j, index: i, witness: witness, generic: v, smallestGap: nil, spread: spread, delta: .zero, direction: nil)
         }

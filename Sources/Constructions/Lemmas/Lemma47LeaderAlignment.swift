@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -30,8 +31,12 @@ public enum LeaderAlignment {
     }
 
     /// Builds the block for token `index` of sequence `sequence`.
-    public static func construct(sequences: [[Token]], sequence j: Int, index i: Int, beta: Rational = .one) throws(LemmaError) -> Construction {
-        let unique = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i)
+    /// `unique`, when given, must be Lemma 4.6's construction for the same sequences, j and i (it
+    /// saves building it again).
+    public static func construct(sequences: [[Token]], sequence j: Int, index i: Int, beta: Rational = .one,
+                                 unique given: UniqueLeaders.Construction? = nil) throws(LemmaError) -> Construction {
+        let unique: UniqueLeaders.Construction
+        if let given { unique = given } else { unique = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i) }
         guard let w = unique.direction, !squaredNorm(w).isZero else {
             return Construction(unique: unique, coefficient: .zero, beta: beta, block: nil)
         }
@@ -55,8 +60,12 @@ public enum LeaderAlignment {
             }
             let beta = construction.beta
             var lowest: Rational? = nil
+            // Compiled once for all the sequences (not once per sequence: `lemmas` checks every row
+            // against every sequence).
+            let feedForward = CompiledFeedForward<Rational>(block.feedForward)
+            let attention = CompiledAttention<Rational>(block.attention, temperature: nil)
             for (n, s) in sequences.enumerated() {
-                let shifted = LemmaSupport.applyFeedForward(block.feedForward, s)
+                let shifted = s.map { feedForward.apply($0) }
                 for (k, y) in shifted.enumerated() {
                     let p = Rational.dot(w, y)
                     guard p >= .one else {
@@ -64,7 +73,8 @@ public enum LeaderAlignment {
                     }
                     lowest = lowest.map { min($0, p) } ?? p
                 }
-                let (out, argmax) = LemmaSupport.applyAttention(block.attention, shifted)
+                let (out, observation) = attention.apply(shifted, observe: true)
+                let argmax = observation.argmaxSets.first ?? []
                 let leader = shifted[leaders[n]]
                 for k in shifted.indices {
                     let attended = k < argmax.count ? LemmaSupport.values(shifted, argmax[k]) : []

@@ -59,8 +59,10 @@ public enum HatMove {
     /// Builds the hats moving `moves` among `points`. `direction` and `halfWidth` override the
     /// defaults (then the hats are built here); `widthFactor` scales the default half-widths (1/2
     /// gives the margins softmax needs, docs/mathematics.md#softmax-margins).
+    /// `separating`, when given, must be `GenericDirection.separatingAll` of the distinct points
+    /// (the default direction; `lemmas` computes it once for all its rows).
     public static func construct(points: [Token], moves: [Move], direction: Token? = nil, halfWidth: Rational? = nil,
-                                 widthFactor: Rational = .one) throws(LemmaError) -> Construction {
+                                 widthFactor: Rational = .one, separating: Token? = nil) throws(LemmaError) -> Construction {
         guard let d = points.first?.count else { throw .invalidInput("no points") }
         try LemmaSupport.requireDimension(points, d, "point")
         guard !moves.isEmpty else { throw .invalidInput("no move requested") }
@@ -75,8 +77,9 @@ public enum HatMove {
         let distinct = LemmaSupport.distinct(points)
 
         if direction == nil && halfWidth == nil {
-            let hats = HatFunction.moving(moves.map { (points[$0.index], $0.target) }, among: distinct, dimension: d, widthFactor: widthFactor)
-            let u = hats.first?.direction ?? GenericDirection.separatingAll(distinct, dimension: d)
+            let hats = HatFunction.moving(moves.map { (points[$0.index], $0.target) }, among: distinct, dimension: d, widthFactor: widthFactor,
+                                          direction: separating)
+            let u = hats.first?.direction ?? separating ?? GenericDirection.separatingAll(distinct, dimension: d)
             return Construction(direction: u, hats: zip(moves, hats).map { Hat(move: $0, center: $1.center, halfWidth: $1.halfWidth) },
                                 layer: hatLayer(hats), sharedWithTheorem14: true)
         }

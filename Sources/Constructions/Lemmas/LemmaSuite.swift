@@ -46,8 +46,13 @@ public enum LemmaSuite {
         let d = dataset.dimension
         var pointIndex: [Token: Int] = [:]
         for (k, p) in points.enumerated() { pointIndex[p] = k }
+        // Computed once for the dataset, not once per sequence (they depend on all the values only):
+        // the separating directions of Lemmas 4.6/4.7 and 4.8 made `lemmas` cubic in N.
+        let shared = UniqueLeaders.Shared(sequences: sequences, dimension: d)
+        let separating = GenericDirection.separatingAll(points, dimension: d)
         let perSequence = parallelMap(Array(sequences.indices)) { [pointIndex] j in
-            rows(for: j, sequences: sequences, outputs: outputs[j], points: points, pointIndex: pointIndex, dimension: d)
+            rows(for: j, sequences: sequences, outputs: outputs[j], points: points, pointIndex: pointIndex, dimension: d,
+                 shared: shared, separating: separating)
         }
         return perSequence.flatMap { $0 }
     }
@@ -63,7 +68,8 @@ public enum LemmaSuite {
         LemmaSuiteRow(lemma: lemma, sequence: j, status: .fails, instance: instance, reason: error.description)
     }
 
-    static func rows(for j: Int, sequences: [[Token]], outputs: [Token], points: [Token], pointIndex: [Token: Int], dimension d: Int) -> [LemmaSuiteRow] {
+    static func rows(for j: Int, sequences: [[Token]], outputs: [Token], points: [Token], pointIndex: [Token: Int], dimension d: Int,
+                     shared: UniqueLeaders.Shared, separating: Token) -> [LemmaSuiteRow] {
         let x = sequences[j]
         let n = x.count
         var out: [LemmaSuiteRow] = []
@@ -128,12 +134,14 @@ public enum LemmaSuite {
         var first: Int? = extremeIndices.first
         if first == nil, let z = skipped.first, (try? LeaderExtremePoint.construct(tokens: x, index: z).witness.isExtreme) == true { first = z }
         if let i = first {
+            var unique: UniqueLeaders.Construction? = nil
             do {
-                let c = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i)
+                let c = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i, shared: shared)
+                unique = c
                 out.append(row("4.6", j, "i = \(i), w = \(c.direction.map(LemmaSupport.show) ?? "—") (δ = \(c.delta)): a unique leader in all \(sequences.count) sequences", UniqueLeaders.check(c, sequences: sequences)))
             } catch { out.append(errorRow("4.6", j, "i = \(i)", error)) }
             do {
-                let c = try LeaderAlignment.construct(sequences: sequences, sequence: j, index: i)
+                let c = try LeaderAlignment.construct(sequences: sequences, sequence: j, index: i, unique: unique)
                 out.append(row("4.7", j, "i = \(i), c = \(c.coefficient), β = 1: every token attends to its sequence's leader", LeaderAlignment.check(c, sequences: sequences)))
             } catch { out.append(errorRow("4.7", j, "i = \(i)", error)) }
         } else {
@@ -145,7 +153,7 @@ public enum LemmaSuite {
         // 4.8: single hat and multi-hat among all distinct input values.
         if let y0 = outputs.first, let p = pointIndex[x[0]] {
             do {
-                let c = try HatMove.construct(points: points, moves: [.init(index: p, target: y0)])
+                let c = try HatMove.construct(points: points, moves: [.init(index: p, target: y0)], separating: separating)
                 out.append(row("4.8", j, "x_0 = p_\(p) → y_0 = \(LemmaSupport.show(y0)) among \(points.count) points", HatMove.check(c, points: points)))
             } catch { out.append(errorRow("4.8", j, "single hat", error)) }
             var moves: [HatMove.Move] = []
@@ -153,7 +161,7 @@ public enum LemmaSuite {
                 if let k = pointIndex[token] { moves.append(.init(index: k, target: outputs[t % outputs.count])) }
             }
             do {
-                let c = try HatMove.construct(points: points, moves: moves)
+                let c = try HatMove.construct(points: points, moves: moves, separating: separating)
                 out.append(row("4.8 multi", j, "\(count(moves.count, "hat")) (width \(c.layer.width)): x_t → y_(t mod \(outputs.count)) among \(points.count) points", HatMove.check(c, points: points)))
             } catch { out.append(errorRow("4.8 multi", j, "\(moves.count) hats", error)) }
         }

@@ -1,0 +1,1 @@
+exact-interp merge-shards /dev/zero 2>&1

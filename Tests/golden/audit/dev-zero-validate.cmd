@@ -1,0 +1,1 @@
+exact-interp validate /dev/zero 2>&1

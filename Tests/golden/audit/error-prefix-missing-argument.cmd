@@ -1,0 +1,1 @@
+exact-interp validate 2>&1

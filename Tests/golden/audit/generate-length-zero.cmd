@@ -1,0 +1,1 @@
+exact-interp generate --pairs 3 --length 0 --dimension 2 -o $SCRATCH/never.json 2>&1

@@ -1,0 +1,1 @@
+exact-interp --help 2>&1 >/dev/full

@@ -1,0 +1,1 @@
+exact-interp lemma 4.8 --dataset Datasets/figure5.json --half-width 0 2>&1

@@ -1,0 +1,1 @@
+exact-interp construct Datasets/figure5.json -o /proc/version --quiet 2>&1

@@ -1,0 +1,1 @@
+exact-interp validate nothere.json 2>&-

@@ -1,0 +1,1 @@
+exact-interp validate Datasets/figure5.json 2>&1 >&-
