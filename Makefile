@@ -8,7 +8,7 @@ OUT     ?= out
 TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
 SANITIZE_FILTER ?=
 
-.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-imports consumer-test check-shards figure1 demo bench leak-check fuzz sanitize clean
+.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-imports consumer-test check-shards check-properties-cli properties figure1 demo bench leak-check fuzz sanitize clean
 
 all: build
 
@@ -31,7 +31,7 @@ release: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-imports consumer-test check-shards
+	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-imports consumer-test check-shards check-properties-cli
 
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
@@ -53,6 +53,32 @@ check-python: build
 	python3 Datasets/models/build_handmade.py --check
 	python3 Datasets/sentiment/build_reviews.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
+
+# The construct-and-certify property through the CLI, with the independent Python checker, on a few
+# validity-space datasets (docs/testing.md#properties; `make properties` runs many more).
+PROPERTY_CLI_COUNT ?= 4
+check-properties-cli: build
+	@python3 tools/properties.py $(DEBUGBIN) --count $(PROPERTY_CLI_COUNT)
+
+# The properties at scale (docs/testing.md#properties): PROPERTY_COUNT datasets per hardmax layout
+# (a seventh per softmax layout, half for labelled and causal data) in the Swift tests, then
+# PROPERTY_CLI_SEEDS seeds (each: sets, labelled, causal) through the CLI and tools/verify_certificate.py. A fresh seed each run,
+# printed: PROPERTY_SEED=… repeats a run. A failure is shrunk and saved in Tests/regressions/properties.
+PROPERTY_COUNT ?= 2100
+PROPERTY_CLI_SEEDS ?= 100
+PROPERTY_SEED ?= $(shell date +%s)
+properties: deps
+	$(SWIFT) build --build-tests
+	@mkdir -p $(OUT)
+	@echo "make properties: seed $(PROPERTY_SEED), $(PROPERTY_COUNT) datasets per hardmax layout (PROPERTY_SEED=$(PROPERTY_SEED) repeats this run)"
+	@start=$$(date +%s); \
+	EXACT_INTERP_PROPERTY_COUNT=$(PROPERTY_COUNT) EXACT_INTERP_PROPERTY_SEED=$(PROPERTY_SEED) \
+	  $(SWIFT) test --skip-build --filter 'PropertyTests\.PropertyTests' > $(OUT)/properties.log 2>&1; status=$$?; \
+	grep -E '^(property |shrunk in|saved as)' $(OUT)/properties.log; \
+	echo "Swift properties: exit $$status in $$(( $$(date +%s) - start )) s (the modes run in parallel; log: $(OUT)/properties.log)"; \
+	start=$$(date +%s); python3 tools/properties.py $(DEBUGBIN) --count $(PROPERTY_CLI_SEEDS) --seed $(PROPERTY_SEED); pstatus=$$?; \
+	echo "CLI + Python checker: exit $$pstatus in $$(( $$(date +%s) - start )) s"; \
+	test $$status = 0 && test $$pstatus = 0
 
 # Package.swift declares exactly the modules every target imports.
 check-imports:
