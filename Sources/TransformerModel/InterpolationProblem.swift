@@ -14,6 +14,19 @@ public struct InterpolationProblem: Sendable {
         public var outputs: [Token]
         /// Index of the pair in the dataset file.
         public var sourceIndex: Int
+        /// The dataset's input sequences that reduce to `inputs` and repeat a token — this pair's
+        /// own and those of pairs merged into it — as given. Attention counts positions (a
+        /// repeated key weighs twice in a hardmax tie and in softmax), so a construction that
+        /// works on the distinct tokens must also check these (docs/construction.md#repeated-tokens).
+        public var repeatedInputs: [RepeatedInput] = []
+    }
+
+    /// An input sequence of the dataset with a repeated token, as given.
+    public struct RepeatedInput: Sendable {
+        /// Index of its pair in the dataset file.
+        public var sourceIndex: Int
+        /// The tokens in dataset order, repeats included.
+        public var tokens: [Token]
     }
 
     public let dimension: Int
@@ -57,12 +70,16 @@ public struct InterpolationProblem: Sendable {
                 let earlier = kept[k]
                 if Set(earlier.outputs) == Set(outputs) {
                     notices.append("pairs[\(j)] repeats pairs[\(earlier.sourceIndex)] (same sets): merged")
+                    if inputs.count != pair.input.count {
+                        kept[k].repeatedInputs.append(RepeatedInput(sourceIndex: j, tokens: pair.input))
+                    }
                     continue
                 }
                 throw InputError(path: "pairs[\(j)]", reason: "same input set as pairs[\(earlier.sourceIndex)] but a different output set: no map can send one input to two outputs")
             }
             if keptByHash[hash] == nil { keptByHash[hash] = kept.count } else { moreByHash[hash, default: []].append(kept.count) }
-            kept.append(Pair(inputs: inputs, outputs: outputs, sourceIndex: j))
+            let repeated = inputs.count == pair.input.count ? [] : [RepeatedInput(sourceIndex: j, tokens: pair.input)]
+            kept.append(Pair(inputs: inputs, outputs: outputs, sourceIndex: j, repeatedInputs: repeated))
         }
         self.pairs = kept
         self.notices = notices

@@ -60,9 +60,9 @@ public enum ClassificationConstruction {
         let attention = SelfAttentionLayer(kind: .hardmax, rho: .zero, scores: .rankOne(p: [Rational](repeating: .one, count: d), q: choice.w),
                                            value: .scaledIdentity(.one))
         let expected = leaderMoves(state.sequences, w: choice.w, shift: shift, targets: targets)
-        state.append(Block(stage: collapseStage, feedForward: ShiftLayer.layer(adding: shift), attention: attention))
+        try state.append(Block(stage: collapseStage, feedForward: ShiftLayer.layer(adding: shift), attention: attention))
         for (j, s) in state.sequences.enumerated() where s != [expected[j].source] {
-            throw .stageCheckFailed(stage: collapseStage.rawValue, detail: "sequence \(j) holds \(s.count) values, not exactly its leader")
+            throw .stageCheckFailed(stage: collapseStage.rawValue, detail: "\(state.pair(j)) holds \(s.count) values, not exactly its leader")
         }
         var merged: [Token: Token] = [:]
         var moves: [(source: Token, target: Token)] = []
@@ -77,9 +77,9 @@ public enum ClassificationConstruction {
             moves.append(m)
         }
         let stairs = Staircase(moves: moves, dimension: d, direction: choice.v)
-        state.append(Block(stage: interpolationStage, feedForward: stairs.layer))
+        try state.append(Block(stage: interpolationStage, feedForward: stairs.layer))
         for (j, s) in state.sequences.enumerated() where s != [targets[j]] {
-            throw .stageCheckFailed(stage: interpolationStage.rawValue, detail: "sequence \(j) does not reach its label token")
+            throw .stageCheckFailed(stage: interpolationStage.rawValue, detail: "\(state.pair(j)) does not reach its label token")
         }
         let stages = StageSummary.stages(of: state.blocks, marks: [(.separation, separationBlocks), (collapseStage, separationBlocks + 1),
                                                                   (interpolationStage, separationBlocks + 2)])

@@ -22,16 +22,44 @@ public enum ConstructionError: Error, CustomStringConvertible {
 ///
 /// Every block is applied here with the exact evaluator as soon as it is built, so each stage
 /// builds on — and checks — what the model really does.
+///
+/// The stages reason about sets of distinct values, but attention counts positions: a repeated
+/// key weighs twice in a hardmax tie (and in softmax). So the state also carries every input
+/// sequence of the dataset that repeats a token, as given, and runs each appended block on it with
+/// its multiplicities; a token whose value differs from the value the stage computed for the
+/// distinct sequence is a broken stage, reported with the stage, pair and token
+/// (docs/construction.md#repeated-tokens). Datasets without repeated tokens carry nothing extra.
 struct ConstructionState {
     let dimension: Int
     /// Distinct values of each (deduplicated) input sequence, in problem order.
     var sequences: [[Token]]
     var blocks: [Block] = []
+    /// The dataset's input sequences with repeated tokens, at the current depth.
+    private(set) var repeated: [RepeatedSequence]
+    /// Index in the dataset file of each sequence's pair, for messages.
+    let sourceIndices: [Int]
+
+    /// A dataset input sequence with a repeated token, moved through every block as given.
+    struct RepeatedSequence {
+        /// Its distinct sequence in `sequences`.
+        let sequence: Int
+        /// Index of its pair in the dataset file.
+        let sourceIndex: Int
+        /// Its tokens at the current depth, repeats included, in dataset order.
+        var tokens: [Token]
+    }
 
     init(_ problem: InterpolationProblem) {
         dimension = problem.dimension
         sequences = problem.pairs.map(\.inputs)
+        sourceIndices = problem.pairs.map(\.sourceIndex)
+        repeated = problem.pairs.enumerated().flatMap { j, pair in
+            pair.repeatedInputs.map { RepeatedSequence(sequence: j, sourceIndex: $0.sourceIndex, tokens: $0.tokens) }
+        }
     }
+
+    /// Sequence j as the user knows it: its pair in the dataset file (`pairs[k]`, 0-based).
+    func pair(_ j: Int) -> String { "pairs[\(sourceIndices.indices.contains(j) ? sourceIndices[j] : j)]" }
 
     /// Every distinct value over all sequences, in first-seen order.
     func allValues() -> [Token] {
@@ -42,6 +70,10 @@ struct ConstructionState {
         }
         return out
     }
+
+    /// The indices of the sequences whose dataset form repeats a token (their attention ties
+    /// weigh by multiplicity).
+    var sequencesWithRepeats: Set<Int> { Set(repeated.map(\.sequence)) }
 
     /// Sequences after applying `block` (not stored).
     func applying(_ block: Block) -> [[Token]] {
@@ -56,18 +88,62 @@ struct ConstructionState {
     }
 
     /// Appends `block` and moves every sequence through it.
-    mutating func append(_ block: Block) {
-        append(block, result: applying(block))
+    mutating func append(_ block: Block) throws(ConstructionError) {
+        try append(block, result: applying(block))
     }
 
     /// Appends a block already applied (`result` = `applying(block)`); keeps distinct values only.
-    mutating func append(_ block: Block, result: [[Token]]) {
+    /// Throws when a sequence of the dataset with repeated tokens does not follow `result`.
+    mutating func append(_ block: Block, result: [[Token]]) throws(ConstructionError) {
+        repeated = try moved(repeated, through: block, result: result)
         sequences = result.map { s in
             var seen = Set<Token>()
             return s.filter { seen.insert($0).inserted }
         }
         blocks.append(block)
     }
+
+    /// Appends a candidate block when every sequence with repeated tokens, run through it as given,
+    /// gives each token the value `result` gives it on the distinct sequence; otherwise leaves the
+    /// state as it was and returns false, so that a stage can try its next candidate.
+    mutating func appendIfRepeatsFollow(_ block: Block, result: [[Token]]) -> Bool {
+        do { try append(block, result: result) } catch { return false }
+        return true
+    }
+
+    /// Records a block built by `SingleMoveBlocks`: its FF moves the value `p` to `y` and fixes
+    /// every other current value, its attention is the identity. A feed-forward layer acts on each
+    /// token alone, so the tokens of a sequence with repeats follow the move as its distinct values do.
+    mutating func appendMove(_ block: Block, from p: Token, to y: Token) {
+        for r in repeated.indices {
+            for i in repeated[r].tokens.indices where repeated[r].tokens[i] == p { repeated[r].tokens[i] = y }
+        }
+        blocks.append(block)
+    }
+
+    /// The sequences with repeats after `block`, checked token by token against `result`.
+    private func moved(_ list: [RepeatedSequence], through block: Block, result: [[Token]])
+        throws(ConstructionError) -> [RepeatedSequence] {
+        guard !list.isEmpty else { return list }
+        // Without attention every token moves alone: its value on the distinct sequence is its value.
+        let compiled = block.attention == .identity ? nil : CompiledBlock<Rational>(block, temperature: nil)
+        let evaluated = compiled.map { c in parallelMap(list) { c.apply($0.tokens) } }
+        return try list.enumerated().map { (r, item) throws(ConstructionError) -> RepeatedSequence in
+            var claimed: [Token: Token] = [:]
+            for (x, y) in zip(sequences[item.sequence], result[item.sequence]) { claimed[x] = y }
+            let image = evaluated?[r] ?? item.tokens.map { claimed[$0] ?? $0 }
+            for (p, (x, y)) in zip(item.tokens, image).enumerated() where claimed[x] != y {
+                let expected = claimed[x].map { format($0) } ?? "no value"
+                throw .stageCheckFailed(stage: block.stage.rawValue, detail:
+                    "block \(blocks.count) (0-based) sends pairs[\(item.sourceIndex)].input[\(p)] to \(format(y)) on the sequence as given (a token repeats in it), but to \(expected) on its distinct tokens: attention weighs a repeated token by its multiplicity")
+            }
+            var next = item
+            next.tokens = image
+            return next
+        }
+    }
+
+    private func format(_ t: Token) -> String { "(" + t.map(\.description).joined(separator: ", ") + ")" }
 }
 
 /// Per-stage figures for reports.
@@ -112,7 +188,7 @@ extension ConstructionState {
     /// The promise of the last stage: every sequence holds exactly its outputs, as a set.
     func requireInterpolates(_ outputs: [[Token]], stage: String) throws(ConstructionError) {
         for (j, s) in sequences.enumerated() where !interpolates(s, outputs[j]) {
-            throw .stageCheckFailed(stage: stage, detail: "sequence \(j) does not reach its output set")
+            throw .stageCheckFailed(stage: stage, detail: "\(pair(j)) does not reach its output set")
         }
     }
 }

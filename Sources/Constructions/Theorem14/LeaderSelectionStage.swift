@@ -116,7 +116,7 @@ struct LeaderSelectionStage {
                 try finish(ff, state: &state, targets: targetLists, cube: a)
                 break
             }
-            state.append(Block(stage: .leaderSelection, feedForward: ff))
+            try state.append(Block(stage: .leaderSelection, feedForward: ff))
             var mover = SingleMoveBlocks(state, weights: weights)
             for (index, move) in moves.enumerated().dropFirst() {
                 let source = added(move.source, shift)
@@ -138,11 +138,11 @@ struct LeaderSelectionStage {
         for (j, s) in placed.enumerated() {
             let leaders = Set(targets[j])
             guard leaders.isSubset(of: s) else {
-                throw .stageCheckFailed(stage: "leader selection", detail: "sequence \(j) does not hold all its leader targets")
+                throw .stageCheckFailed(stage: "leader selection", detail: "\(state.pair(j)) does not hold all its leader targets")
             }
             for x in s where !leaders.contains(x) {
                 guard x.allSatisfy({ $0 > .zero && $0 < a }) else {
-                    throw .stageCheckFailed(stage: "leader selection", detail: "sequence \(j): non-leader \(x) is outside the cube (0, \(a))^d")
+                    throw .stageCheckFailed(stage: "leader selection", detail: "\(state.pair(j)): non-leader \(x) is outside the cube (0, \(a))^d")
                 }
             }
         }
@@ -151,9 +151,9 @@ struct LeaderSelectionStage {
         let collapse = CompiledAttention<Rational>(LeaderSelectionStage.collapse, temperature: nil)
         let collapsed = parallelMap(placed) { collapse.apply($0) }
         for (j, s) in collapsed.enumerated() where !interpolates(s, targets[j]) {
-            throw .stageCheckFailed(stage: "collapse", detail: "sequence \(j) holds \(Set(s).count) values, not exactly its \(targets[j].count) leaders")
+            throw .stageCheckFailed(stage: "collapse", detail: "\(state.pair(j)) holds \(Set(s).count) values, not exactly its \(targets[j].count) leaders")
         }
-        state.append(block, result: collapsed)
+        try state.append(block, result: collapsed)
     }
 }
 
@@ -172,7 +172,7 @@ struct InterpolationStage {
         switch layout {
         case .compact:
             let stairs = Staircase(moves: moves, dimension: d, weights: weights)
-            state.append(Block(stage: .interpolation, feedForward: stairs.layer))
+            try state.append(Block(stage: .interpolation, feedForward: stairs.layer))
         case .narrow:
             var mover = SingleMoveBlocks(state, weights: weights)
             for move in moves {

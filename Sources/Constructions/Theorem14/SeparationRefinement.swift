@@ -202,8 +202,8 @@ struct SeparationRefinement {
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: headList)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
             let next = parallelMap(afterFF) { attention.apply($0) }
-            if SeparationRefinement.separates(next, key: key, counts: counts) {
-                state.append(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next)
+            if SeparationRefinement.separates(next, key: key, counts: counts),
+               state.appendIfRepeatsFollow(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next) {
                 return true
             }
         }
@@ -272,6 +272,13 @@ struct DirectionRounds {
         return total
     }
 
+    /// Whether one value of `sequence` alone attains the largest projection on w.
+    static func hasUniqueTop(_ sequence: [Token], along w: Token) -> Bool {
+        let p = sequence.map { Rational.dot(w, $0) }
+        guard let m = p.max() else { return true }
+        return p.lazy.filter { $0 == m }.count == 1
+    }
+
     func run(_ state: inout ConstructionState) -> Int {
         var rounds = 0
         let d = state.dimension
@@ -279,10 +286,13 @@ struct DirectionRounds {
             let (active, joined) = SeparationRefinement.joined(state.sequences)
             if active.isEmpty { break }
             let sequences = state.sequences
+            let withRepeats = state.sequencesWithRepeats
             var best: (w: Token, top: [Int: Set<Token>], left: Int)? = nil
             for w in DirectionRounds.candidates(dimension: d, count: candidatesPerRound, round: rounds) {
                 // Hardmax ties are exact: a token attends to the mean of its sequence's tied tops,
-                // so the set of tops plays the leader's part.
+                // so the set of tops plays the leader's part — but that mean counts positions, so a
+                // sequence that repeats a token (active or not) must have a unique top along w.
+                guard withRepeats.allSatisfy({ DirectionRounds.hasUniqueTop(sequences[$0], along: w) }) else { continue }
                 var top: [Int: Set<Token>] = [:]
                 for j in active {
                     let p = sequences[j].map { Rational.dot(w, $0) }
@@ -313,8 +323,8 @@ struct DirectionRounds {
                 let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: chosen.w, q: chosen.w), value: .scaledIdentity(beta))
                 let attention = CompiledAttention<Rational>(sa, temperature: nil)
                 let next = parallelMap(afterFF) { attention.apply($0) }
-                if SeparationRefinement.separates(next, key: key, counts: counts) {
-                    state.append(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next)
+                if SeparationRefinement.separates(next, key: key, counts: counts),
+                   state.appendIfRepeatsFollow(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next) {
                     accepted = true
                     break
                 }

@@ -90,7 +90,7 @@ struct SeparationStage {
                 let t = x[0]
                 let members = Set(x)
                 guard let k = owner[t], let s = state.sequences[k].first(where: { !members.contains($0) }) else {
-                    throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is covered by processed sequences but no processed sequence has a token outside it")
+                    throw .stageCheckFailed(stage: "separation", detail: "\(state.pair(j)) is covered by processed sequences but no processed sequence has a token outside it")
                 }
                 leaderOfX = lift(t, above: top)
                 moves = [(s, lift(s, above: Rational.dot(u, leaderOfX))), (t, leaderOfX)]
@@ -100,7 +100,7 @@ struct SeparationStage {
                 while moves.count > 1 {
                     let first = moves.removeFirst()
                     let hats = HatFunction.moving([first], among: state.allValues(), dimension: d, weights: weights)
-                    state.append(Block(stage: SeparationStage.label, feedForward: hatLayer(hats)))
+                    try state.append(Block(stage: SeparationStage.label, feedForward: hatLayer(hats)))
                 }
             }
             // u still separates every value here unless the narrow branch above moved one.
@@ -118,9 +118,9 @@ struct SeparationStage {
                           state: &state, lifted: lifted, shift: shift) {
             case .accepted: break
             case .notLedByLiftedToken:
-                throw .stageCheckFailed(stage: "separation", detail: "sequence \(j) is not led by its lifted token alone")
+                throw .stageCheckFailed(stage: "separation", detail: "\(state.pair(j)) is not led by its lifted token alone")
             case .noBeta:
-                throw .stageCheckFailed(stage: "separation", detail: "no β in the candidate list separates sequence \(j)")
+                throw .stageCheckFailed(stage: "separation", detail: "no β in the candidate list separates \(state.pair(j))")
             }
             processed.append(j)
             owner = [:]
@@ -189,8 +189,7 @@ struct SeparationStage {
             let block = Block(stage: SeparationStage.label, feedForward: ff, attention: sa)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
             let next = parallelMap(afterFF) { attention.apply($0) }
-            if keepsInvariant(next, group: group, counts: counts) {
-                state.append(block, result: next)
+            if keepsInvariant(next, group: group, counts: counts), state.appendIfRepeatsFollow(block, result: next) {
                 return .accepted
             }
         }
@@ -266,7 +265,7 @@ struct SeparationStage {
         for (j, s) in state.sequences.enumerated() {
             for v in s {
                 if let k = owner[v], k != j {
-                    throw .stageCheckFailed(stage: "separation", detail: "sequences \(k) and \(j) still share the value \(v)")
+                    throw .stageCheckFailed(stage: "separation", detail: "\(state.pair(k)) and \(state.pair(j)) still share the value \(v)")
                 }
                 owner[v] = j
             }

@@ -95,7 +95,7 @@ struct SingleMoveBlocks {
                 holders[y, default: []].append(j)
             }
         }
-        state.blocks.append(block)
+        state.appendMove(block, from: p, to: y)
     }
 
     /// First index whose projection is ≥ a.

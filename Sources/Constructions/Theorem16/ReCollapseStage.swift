@@ -28,7 +28,7 @@ struct ReCollapseStage {
         switch layout {
         case .compact:
             let stairs = Staircase(moves: moves, dimension: d)
-            state.append(Block(stage: .reCollapse, feedForward: stairs.layer))
+            try state.append(Block(stage: .reCollapse, feedForward: stairs.layer))
         case .narrow:
             let v = GenericDirection.separatingAll(moves.map(\.source), dimension: d)
             let projections = moves.map { Rational.dot(v, $0.source) }
@@ -40,7 +40,7 @@ struct ReCollapseStage {
             let projection = FeedForwardLayer(eta: .zero, ridges: [
                 FeedForwardLayer.Ridge(direction: v, neurons: [.init(bias: b, output: axis)]),
             ])
-            state.append(Block(stage: .reCollapse, feedForward: projection))
+            try state.append(Block(stage: .reCollapse, feedForward: projection))
             var placed = Set<Rational>()
             for (k, move) in moves.enumerated() {
                 let s = positions[k]
@@ -51,7 +51,7 @@ struct ReCollapseStage {
                 for t in placed { nearest = minimumSoFar(nearest, (t - s).magnitude) }
                 let outer = (nearest ?? Rational(2)) / Rational(2)
                 let ridge = ReCollapseStage.window(at: s, outer: outer, inner: outer / Rational(2), target: move.target, dimension: d)
-                state.append(Block(stage: .reCollapse, feedForward: FeedForwardLayer(eta: .one, ridges: [ridge])))
+                try state.append(Block(stage: .reCollapse, feedForward: FeedForwardLayer(eta: .one, ridges: [ridge])))
                 placed.insert(move.target[0])
             }
         }
