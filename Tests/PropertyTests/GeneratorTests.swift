@@ -140,7 +140,7 @@ import TransformerModel
         #expect(try Dataset.parse([UInt8](Data(contentsOf: file))) == shrunk)
     }
 
-    @Test func candidatesAreSmallerAndShrinkingKeepsValidity() {
+    @Test func shrinkingKeepsValidityAndKind() {
         var generator = ValiditySpaceGenerator(seed: 11)
         for kind in ValiditySpaceGenerator.Kind.allCases {
             var knobs = ValiditySpaceGenerator.Knobs()
