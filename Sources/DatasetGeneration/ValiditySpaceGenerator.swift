@@ -224,8 +224,8 @@ public struct ValiditySpaceGenerator {
         let n = int(knobs.pairs)
         var data: Dataset
         switch knobs.kind {
-        case .sets, .labelled: data = setPairs(n, knobs, s, pool, &f)
-        case .causal: data = causalPairs(n, knobs, s, pool, &f)
+        case .sets, .labelled: data = setPairs(n, knobs, s, pool)
+        case .causal: data = causalPairs(n, knobs, s, pool)
         }
         data.name = "validity-space"
         summarise(data, &f)
@@ -260,7 +260,7 @@ public struct ValiditySpaceGenerator {
         return out.shuffled(using: &rng)
     }
 
-    mutating func setPairs(_ n: Int, _ knobs: Knobs, _ s: Shape, _ pool: [Token], _ f: inout Features) -> Dataset {
+    mutating func setPairs(_ n: Int, _ knobs: Knobs, _ s: Shape, _ pool: [Token]) -> Dataset {
         let labelled = knobs.kind == .labelled
         let labelNames = (0..<int(knobs.labels)).map { "class-\($0)" }
         var outputOf: [Set<Token>: (outputs: [Token], label: String?)] = [:]
@@ -311,7 +311,7 @@ public struct ValiditySpaceGenerator {
 
     /// Causal sequences over the pool (repeats are the rule: positions differ), targets from one
     /// map prefix → target and one map for constant prefixes (docs/dataset-format.md#causal-datasets).
-    mutating func causalPairs(_ n: Int, _ knobs: Knobs, _ s: Shape, _ pool: [Token], _ f: inout Features) -> Dataset {
+    mutating func causalPairs(_ n: Int, _ knobs: Knobs, _ s: Shape, _ pool: [Token]) -> Dataset {
         let vocabulary = pool.isEmpty ? [token(s)] : pool
         var targetOf: [[Token]: Token] = [:]
         var constantTarget: [Token: Token] = [:]

@@ -151,7 +151,8 @@ enum Property {
     /// shrinks, prints as JSON and saves as a regression file (`save`: false in the shrinker's own
     /// tests, which write elsewhere).
     static func run(_ mode: PropertyMode, count: Int, seed: UInt64, knobs: ValiditySpaceGenerator.Knobs? = nil,
-                    saveTo folder: URL? = regressionFolder, fails: ((Dataset) -> String?)? = nil) -> Run {
+                    saveTo folder: URL? = regressionFolder, name: String? = nil, fails: ((Dataset) -> String?)? = nil) -> Run {
+        let name = name ?? mode.rawValue
         let check = fails ?? { failure($0, mode) }
         var generator = ValiditySpaceGenerator(seed: seed)
         var run = Run()
@@ -164,17 +165,16 @@ enum Property {
             let outcome = DatasetShrinker.shrink(data) { check($0) != nil }
             var shrunk = outcome.dataset
             let shrunkReason = check(shrunk) ?? reason
-            shrunk.name = "\(mode.rawValue) property, seed \(seed) draw \(k), shrunk: \(shrunkReason)"
+            shrunk.name = "\(name) property, seed \(seed) draw \(k), shrunk: \(shrunkReason)"
             let text = shrunk.json.rendered()
             print("""
-                property \(mode.rawValue) FAILS on draw \(k) of seed \(seed): \(reason)
+                property \(name) FAILS on draw \(k) of seed \(seed): \(reason)
                 shrunk in \(outcome.steps) steps (\(outcome.runs) runs) from \(DatasetShrinker.size(data)) to \(DatasetShrinker.size(shrunk)):
                 \(text)
                 """)
             var file: URL? = nil
             if let folder {
-                let name = "\(mode.rawValue)-\(String(shrunk.digest.dropFirst("sha256:".count).prefix(12))).json"
-                let url = folder.appendingPathComponent(name)
+                let url = folder.appendingPathComponent("\(name)-\(String(shrunk.digest.dropFirst("sha256:".count).prefix(12))).json")
                 try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 if (try? Data(text.utf8).write(to: url)) != nil {
                     file = url
