@@ -4,11 +4,13 @@ BIN     := .build/release/exact-interp
 DEBUGBIN := .build/debug/exact-interp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT     ?= out
+# Tests and tools never leave .pyc files in the source tree.
+export PYTHONDONTWRITEBYTECODE := 1
 # `make sanitize`: the ThreadSanitizer run covers the tests of the parallel evaluator.
 TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
 SANITIZE_FILTER ?=
 
-.PHONY: all deps python-deps build release test unit-test golden check-lemmas check-python check-python-package check-imports consumer-test check-shards check-properties-cli properties figure1 demo bench leak-check fuzz sanitize clean
+.PHONY: all deps python-deps build release test unit-test golden check-doc-transcripts check-lemmas check-python check-python-package check-imports consumer-test check-shards check-properties-cli properties figure1 demo bench leak-check fuzz sanitize clean
 
 all: build
 
@@ -28,13 +30,23 @@ release: deps
 
 # The README's test command: unit and property tests, CLI golden files, lemma goldens,
 # and the independent Python checker on every shipped model.
+# Everything it writes goes under .build (the goldens' scratch folder is .build/test-scratch);
+# check-test-writes fails if a file outside .build and .git changed while it ran (out/ included).
 test: deps
+	@mkdir -p .build && touch .build/test-started
 	$(SWIFT) build
-	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-python check-python-package check-imports consumer-test check-shards check-properties-cli
+	EXACT_INTERP_PROPERTY_SAVE_DIR=$(CURDIR)/.build/test-scratch/property-regressions $(SWIFT) test
+	$(MAKE) --no-print-directory golden check-lemmas check-doc-transcripts check-python check-python-package check-imports consumer-test check-shards check-properties-cli
+	@tools/check-test-writes.sh .build/test-started
 
+# CLI goldens (docs/testing.md#cli-goldens): stdout, stderr and exit code of every Tests/golden/**/*.cmd.
 golden: build
 	@tools/run-golden.sh $(DEBUGBIN) Tests/golden
+
+# Transcripts of commands in docs/*.md marked `<!-- transcript: GOLDEN -->` equal their golden's
+# standard output; an unmarked transcript of exact-interp output is an error (--strict).
+check-doc-transcripts:
+	@python3 tools/check-doc-transcripts.py --strict
 
 # verify --shard k/K + merge-shards agree with a plain verify (valid, wrong and softmax models);
 # missing, repeated and foreign shard reports are rejected.
@@ -47,10 +59,11 @@ check-lemmas: build
 	@python3 tools/lemma-docs.py --check
 
 # The independent Python checker (tools/verify_certificate.py) against `exact-interp verify` on every
-# shipped model and on constructed ones; the hand-made models and the sentiment reviews must be what
-# their scripts build.
+# shipped model and on constructed ones; the hand-made models, the sentiment reviews and the
+# trained-model fixtures (Tests/golden/trained) must be what their scripts build.
 check-python: build
 	python3 Datasets/models/build_handmade.py --check
+	python3 Tests/golden/trained/make_fixtures.py --check
 	python3 Datasets/sentiment/build_reviews.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
 
@@ -58,7 +71,7 @@ check-python: build
 # validity-space datasets (docs/testing.md#properties; `make properties` runs many more).
 PROPERTY_CLI_COUNT ?= 4
 check-properties-cli: build
-	@python3 tools/properties.py $(DEBUGBIN) --count $(PROPERTY_CLI_COUNT)
+	@python3 tools/properties.py $(DEBUGBIN) --count $(PROPERTY_CLI_COUNT) --keep .build/test-scratch/properties-failures
 
 # The properties at scale (docs/testing.md#properties): PROPERTY_COUNT datasets per hardmax layout
 # (a seventh per softmax layout, half for labelled and causal data) in the Swift tests, then

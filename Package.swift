@@ -5,6 +5,8 @@ import PackageDescription
 // checks it in `make test`; docs/architecture.md draws the graph):
 //   CGMP → ExactArithmetic → {LinearProgramming, TransformerModel} → Evaluation → Certification
 //        → Constructions, Visualization → exact-interp
+// TrainedModels (state dicts of other layouts, datasets from arrays) sits on TransformerModel, beside
+//        Evaluation, used by the CLI only.
 // HardmaxDynamics (the pure-attention dynamics) sits beside them: ExactArithmetic, TransformerModel
 //        → HardmaxDynamics → Visualization, exact-interp.
 // Certification (the judge) sits below Constructions: it cannot import construction code, and the
@@ -45,11 +47,14 @@ let package = Package(
         // Seeded random datasets (`generate`, the benchmarks, the tests): a tool, not part of the
         // model API, so no library product exports it.
         .target(name: "DatasetGeneration", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        // Trained models from other layouts (PyTorch state dicts: `import --architecture sa-ff`,
+        // `--map`) and datasets from arrays: tooling above the model, outside the trusted base.
+        .target(name: "TrainedModels", dependencies: ["ExactArithmetic", "TransformerModel"]),
         .executableTarget(
             name: "exact-interp",
             dependencies: [
                 "ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                "Visualization", "DatasetGeneration", "HardmaxDynamics",
+                "Visualization", "DatasetGeneration", "HardmaxDynamics", "TrainedModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
             name: "ConstructionTests",
@@ -98,12 +103,16 @@ let package = Package(
         .testTarget(
             name: "LemmaTests",
             dependencies: ["ExactArithmetic", "LinearProgramming", "TransformerModel", "Evaluation", "Constructions",
-                           "DatasetGeneration"]
+                           "DatasetGeneration", "TestSupport"]
         ),
         .testTarget(
             name: "SoftmaxTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
                            "DatasetGeneration", "TestSupport"]
+        ),
+        .testTarget(
+            name: "TrainedModelTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "TrainedModels"]
         ),
         .testTarget(
             name: "DynamicsTests",
@@ -112,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "VisualizationTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                           "Visualization", "DatasetGeneration", "HardmaxDynamics"]
+                           "Visualization", "DatasetGeneration", "HardmaxDynamics", "TestSupport"]
         ),
     ]
 )

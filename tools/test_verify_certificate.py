@@ -173,15 +173,18 @@ class BadInput(unittest.TestCase):
     def test_invalid_datasets_exit_2(self):
         invalid = os.path.join(ROOT, "Datasets", "invalid")
         model = os.path.join(MODELS, "figure5-handmade.model.json")
+        checked = 0
         for name in sorted(os.listdir(invalid)):
             if name.endswith(".model.json") or not name.endswith(".json"):
                 continue
             if name in ("same-input-different-output.json", "more-outputs-than-inputs.json"):
                 continue  # well-formed files: infeasible, but the checker only evaluates
+            checked += 1
             with self.subTest(name):
                 code, out, err = checker(model, os.path.join(invalid, name))
                 self.assertEqual(code, 2, err)
                 self.assertTrue(err.startswith("error: "), err)
+        self.assertGreaterEqual(checked, 10, "too few invalid datasets were checked")
 
     def test_digest_and_dimension_mismatch_exit_2(self):
         code, _, err = checker(os.path.join(MODELS, "figure5-handmade.model.json"), os.path.join(MODELS, "tiny-hat.json"))
@@ -222,6 +225,35 @@ class BadInput(unittest.TestCase):
         code, _, err = run([sys.executable, CHECKER, "only-one-argument"])
         self.assertEqual(code, 2)
         self.assertIn("usage:", err)
+
+    def test_help(self):
+        code, out, _ = run([sys.executable, CHECKER, "--help"])
+        self.assertEqual(code, 0)
+        self.assertIn("usage: verify_certificate.py", out)
+        self.assertIn("--max-bits B", out)
+        self.assertIn("Exit codes: 0 certified", out)
+
+    def test_swapped_arguments_hint(self):
+        model = os.path.join(MODELS, "figure5-handmade.model.json")
+        code, _, err = checker(FIGURE5, model)
+        self.assertEqual(code, 2)
+        self.assertIn("error: %s is a dataset and %s a model: arguments swapped?" % (FIGURE5, model), err)
+        code, _, err = checker(FIGURE5, FIGURE5)
+        self.assertEqual(code, 2)
+        self.assertIn("this looks like a dataset file, not a model", err)
+        code, _, err = checker(model, model)
+        self.assertEqual(code, 2)
+        self.assertIn("this looks like a model file, not a dataset", err)
+
+    def test_each_file_named_once(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = self.write(tmp, "m.json", "{")
+            missing = os.path.join(tmp, "missing.json")
+            for path in [bad, missing, tmp]:
+                with self.subTest(path):
+                    code, _, err = checker(path, FIGURE5)
+                    self.assertEqual(code, 2, err)
+                    self.assertEqual(err.count(path), 1, err)
 
 
 class ShippedModels(unittest.TestCase):

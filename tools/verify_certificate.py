@@ -20,6 +20,7 @@ as in exact-interp); 3 softmax model (outputs are irrational: not supported here
 `exact-interp verify`).
 """
 
+import argparse
 import hashlib
 import json
 import re
@@ -67,22 +68,23 @@ def _no_duplicates(pairs):
 
 
 def load_json(path, text=None):
-    """The JSON document in the file `path` (or in `text`, with `path` naming it in messages)."""
+    """The JSON document in the file `path` (or in `text`). Messages do not name the file: the caller
+    prefixes it, so that every message names each file once."""
     try:
         if text is None:
             with open(path, "rb") as f:
                 text = f.read().decode("utf-8")
     except OSError as e:
-        raise BadInput("cannot read %s: %s" % (path, e.strerror))
+        raise BadInput("cannot read the file: %s" % e.strerror)
     except UnicodeDecodeError:
-        raise BadInput("%s: not UTF-8 text" % path)
+        raise BadInput("not UTF-8 text")
     try:
         return json.loads(text, parse_int=Num, parse_float=Num, parse_constant=_no_constants,
                           object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise BadInput("%s: JSON nested too deeply" % path)
+        raise BadInput("JSON nested too deeply")
     except ValueError as e:  # json.JSONDecodeError is a ValueError
-        raise BadInput("%s: JSON syntax error: %s" % (path, e))
+        raise BadInput("JSON syntax error: %s" % e)
 
 
 def kind(value):
@@ -351,7 +353,7 @@ def read_model(path, text=None):
     softmax_at = None
     for b, block in enumerate(array(field(root, "blocks", ""), "blocks")):
         where = "blocks[%d]" % b
-        block = obj(block, where, ["stage", "feedforward", "attention"])
+        block = obj(block, where, ["stage", "padding", "feedforward", "attention"])
         string(field(block, "stage", where), where + ".stage")
         fw = where + ".feedforward"
         ff = obj(field(block, "feedforward", where), fw, ["eta", "ridges"])
@@ -386,6 +388,18 @@ def read_model(path, text=None):
         attention_is_identity = rho == 1 and all(all(x == 0 for row in v for x in row) for _, v in heads)
         if kind_name == "softmax" and not attention_is_identity and softmax_at is None:
             softmax_at = aw
+        # "padding": identity layers added by an import to fit another block order (model-format.md).
+        padding = array(block["padding"], where + ".padding") if "padding" in block else []
+        seen = set()
+        for k, name in enumerate(padding):
+            pw = "%s.padding[%d]" % (where, k)
+            if name not in ("feedforward", "attention") or name in seen:
+                raise BadInput('%s: expected "feedforward" or "attention", each at most once, found %s' % (pw, json.dumps(name)))
+            seen.add(name)
+            if name == "feedforward" and not (eta == 1 and all(all(x == 0 for x in w) for _, ns in ridges for _, w in ns)):
+                raise BadInput("%s: the feed-forward layer is marked as padding but is not the identity (eta 1, no non-zero outputs)" % pw)
+            if name == "attention" and not attention_is_identity:
+                raise BadInput("%s: the attention layer is marked as padding but is not the identity (rho 1, every value zero)" % pw)
         blocks.append((eta, ridges, rho, causal, heads, attention_is_identity))
     if softmax_at is not None:
         raise Softmax(softmax_at)
@@ -532,28 +546,69 @@ def embed(pairs, labels):
     return out
 
 
+def file_kind(path):
+    """"model", "dataset" or None: what the file looks like (its top-level keys), for the hint
+    on swapped arguments. Never raises: a file that cannot be read is None."""
+    try:
+        root = load_json(path)
+    except BadInput:
+        return None
+    if not isinstance(root, dict):
+        return None
+    if "format" in root or "blocks" in root:
+        return "model"
+    if "pairs" in root:
+        return "dataset"
+    return None
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as `error: …` plus the usage line, exit 2 (as before)."""
+
+    def error(self, message):
+        sys.stderr.write("error: %s\n%s" % (message, self.format_usage()))
+        sys.exit(2)
+
+
+def parse_arguments(argv):
+    doc = __doc__.split("\n\n", 2)
+    parser = Parser(
+        prog="verify_certificate.py",
+        description=doc[0] + "\n\n" + doc[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", metavar="MODEL.json", help="the model file (docs/model-format.md)")
+    parser.add_argument("dataset", metavar="DATASET.json", help="the dataset file (docs/dataset-format.md)")
+    parser.add_argument("--quiet", action="store_true", help="print only the failing pairs and the verdict")
+    parser.add_argument("--max-bits", metavar="B", default=str(MAX_BITS),
+                        help="resource limit: the largest bit length of a numerator or denominator of any "
+                             "coordinate after any block (default %d); above it: exit 2" % MAX_BITS)
+    return parser.parse_args(argv[1:])
+
+
 def main(argv):
-    max_bits = MAX_BITS
-    rest = []
-    argv_iter = iter(argv[1:])
-    for a in argv_iter:
-        if a == "--max-bits" or a.startswith("--max-bits="):
-            value = a.split("=", 1)[1] if "=" in a else next(argv_iter, "")
-            if not re.match(r"[0-9]+\Z", value) or int(value) < 1:
-                sys.stderr.write("error: --max-bits must be a positive integer, found %r\n" % value)
-                return 64
-            max_bits = int(value)
-        else:
-            rest.append(a)
-    args = [a for a in rest if a != "--quiet"]
-    quiet = "--quiet" in rest
-    if len(args) != 2 or any(a.startswith("-") for a in args):
-        sys.stderr.write("usage: verify_certificate.py MODEL.json DATASET.json [--quiet] [--max-bits B]\n")
-        return 2
-    model_path, dataset_path = args
+    args = parse_arguments(argv)
+    if not re.match(r"[0-9]+\Z", args.max_bits) or int(args.max_bits) < 1:
+        sys.stderr.write("error: --max-bits must be a positive integer, found %r\n" % args.max_bits)
+        return 64
+    max_bits = int(args.max_bits)
+    quiet = args.quiet
+    model_path, dataset_path = args.model, args.dataset
     try:
         d, blocks, digest = read_model(model_path)
     except BadInput as e:
+        if file_kind(model_path) == "dataset":
+            # Read again only now that the model failed: a good model is parsed once.
+            if file_kind(dataset_path) == "model":
+                sys.stderr.write("error: %s is a dataset and %s a model: arguments swapped? (usage: "
+                                 "verify_certificate.py MODEL.json DATASET.json)\n" % (model_path, dataset_path))
+            else:
+                sys.stderr.write("error: %s: this looks like a dataset file, not a model (usage: "
+                                 "verify_certificate.py MODEL.json DATASET.json)\n" % model_path)
+            return 2
         sys.stderr.write("error: %s: %s\n" % (model_path, e))
         return 2
     except Softmax as e:
@@ -564,6 +619,10 @@ def main(argv):
         dd, pairs, causal = read_dataset(dataset_path)
         pairs = embed(pairs, read_labels(model_path, d))
     except BadInput as e:
+        if file_kind(dataset_path) == "model":
+            sys.stderr.write("error: %s: this looks like a model file, not a dataset (usage: "
+                             "verify_certificate.py MODEL.json DATASET.json)\n" % dataset_path)
+            return 2
         sys.stderr.write("error: %s: %s\n" % (dataset_path, e))
         return 2
     if dd != d:

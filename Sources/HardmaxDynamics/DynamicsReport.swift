@@ -130,16 +130,16 @@ public struct DynamicsReport: Sendable {
         members.append(("dimension", .number(String(run.system.dimension))))
         members.append(("alpha", Dataset.jsonValue(run.system.alpha)))
         members.append(("matrix", .array(run.system.matrix.map(point))))
-        members.append(("positiveDefinite", .bool(run.system.isPositiveDefinite)))
+        members.append(("positive_definite", .bool(run.system.isPositiveDefinite)))
         members.append(("rule", .string(run.rule.name)))
         members.append(("layers", .array(run.layers.map { l in
             .object([("layer", .number(String(l.index))),
                      ("tokens", .array(l.tokens.map(point))),
                      ("attention", .array(l.attention.map(ints))),
-                     ("strictLeaders", ints(l.strictLeaders)),
-                     ("argmaxLeaders", ints(l.argmaxLeaders))])
+                     ("strict_leaders", ints(l.strictLeaders)),
+                     ("argmax_leaders", ints(l.argmaxLeaders))])
         })))
-        members.append(("factsChecked", .array(checkedFacts.map { .string($0.rawValue) })))
+        members.append(("facts_checked", .array(checkedFacts.map { .string($0.rawValue) })))
         if let v = run.violation {
             members.append(("violation", .object([("fact", .string(v.fact.rawValue)), ("layer", .number(String(v.layer))), ("detail", .string(v.detail))])))
         } else {
@@ -164,7 +164,7 @@ public struct DynamicsReport: Sendable {
         } else {
             members.append(("repetition", .null))
         }
-        members.append(("float64FirstDifference", run.float64FirstDifference.map { .number(String($0)) } ?? .null))
+        members.append(("float64_first_difference", run.float64FirstDifference.map { .number(String($0)) } ?? .null))
         return .object(members)
     }
 }

@@ -77,10 +77,13 @@ extension Dataset {
         return (dataset, largest)
     }
 
+    /// The reason given when a model file is read as a dataset (`construct` replaces its hint).
+    public static let looksLikeModelReason = "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)"
+
     public init(json: JSONValue) throws(InputError) {
         guard case .object = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
         if json["format"] != nil || json["blocks"] != nil {
-            throw InputError(path: "", reason: "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)")
+            throw InputError(path: "", reason: Dataset.looksLikeModelReason)
         }
         let root = JSONReader(value: json, path: "")
         try root.allowingOnly(["name", "dimension", "causal", "pairs"])

@@ -181,14 +181,37 @@ public struct Block: Sendable, Equatable {
         }
     }
 
+    /// Which of a block's layers are padding: identity layers inserted only to fit another
+    /// block order into FF-then-SA blocks (`exact-interp import --architecture sa-ff`,
+    /// docs/trained-models.md). They are part of the function (the identity) but not of the
+    /// trained model, so `bound` leaves them out of R(θ). Files write it only when non-empty, as
+    /// `"padding": ["feedforward"]` and/or `["attention"]`; readers require each marked layer
+    /// to be the identity.
+    public struct Padding: Sendable, Equatable {
+        public var feedForward: Bool
+        public var attention: Bool
+        public init(feedForward: Bool = false, attention: Bool = false) {
+            self.feedForward = feedForward
+            self.attention = attention
+        }
+        public static let none = Padding()
+        public var isEmpty: Bool { !feedForward && !attention }
+        /// The layer names as model files write them, in block order.
+        public var names: [String] { (feedForward ? ["feedforward"] : []) + (attention ? ["attention"] : []) }
+    }
+
     public var stage: Stage
     public var feedForward: FeedForwardLayer
     public var attention: SelfAttentionLayer
+    /// Identity layers that are padding, not trained parameters (usually none).
+    public var padding: Padding
 
-    public init(stage: Stage, feedForward: FeedForwardLayer = .identity, attention: SelfAttentionLayer = .identity) {
+    public init(stage: Stage, feedForward: FeedForwardLayer = .identity, attention: SelfAttentionLayer = .identity,
+                padding: Padding = .none) {
         self.stage = stage
         self.feedForward = feedForward
         self.attention = attention
+        self.padding = padding
     }
 }
 

@@ -38,7 +38,10 @@ func exact(_ m: [[Rational]]) -> JSONValue { .array(m.map(exact)) }
 
 extension Block {
     var json: JSONValue {
-        .object([("stage", .string(stage.rawValue)), ("feedforward", feedForward.json), ("attention", attention.json)])
+        var members: [(key: String, value: JSONValue)] = [("stage", .string(stage.rawValue))]
+        if !padding.isEmpty { members.append(("padding", .array(padding.names.map { .string($0) }))) }
+        members += [("feedforward", feedForward.json), ("attention", attention.json)]
+        return .object(members)
     }
 }
 
@@ -159,7 +162,7 @@ extension Transformer {
 
 extension Block {
     init(reader: JSONReader, dimension d: Int) throws(InputError) {
-        try reader.allowingOnly(["stage", "feedforward", "attention"])
+        try reader.allowingOnly(["stage", "padding", "feedforward", "attention"])
         let stageReader = try reader.field("stage")
         let stageName = try stageReader.string()
         guard let stage = Block.Stage(rawValue: stageName) else {
@@ -194,8 +197,29 @@ extension Block {
             heads.append(AttentionHead(scores: try ScoreMatrix(reader: try h.field("scores"), dimension: d),
                                        value: try ValueMatrix(reader: try h.field("value"), dimension: d)))
         }
-        self.init(stage: stage, feedForward: FeedForwardLayer(eta: eta, ridges: ridges),
-                  attention: SelfAttentionLayer(kind: kind, rho: rho, heads: heads, causal: causal))
+        let feedForward = FeedForwardLayer(eta: eta, ridges: ridges)
+        let attention = SelfAttentionLayer(kind: kind, rho: rho, heads: heads, causal: causal)
+        var padding = Block.Padding.none
+        if let p = reader.optionalField("padding") {
+            for item in try p.array() {
+                let name = try item.string()
+                switch name {
+                case "feedforward" where !padding.feedForward:
+                    guard feedForward.isIdentity else {
+                        throw InputError(path: item.path, reason: "the feed-forward layer is marked as padding but is not the identity (eta 1, no non-zero outputs)")
+                    }
+                    padding.feedForward = true
+                case "attention" where !padding.attention:
+                    guard attention.isIdentity else {
+                        throw InputError(path: item.path, reason: "the attention layer is marked as padding but is not the identity (rho 1, every value zero)")
+                    }
+                    padding.attention = true
+                default:
+                    throw InputError(path: item.path, reason: "expected \"feedforward\" or \"attention\", each at most once, found \(item.shown)")
+                }
+            }
+        }
+        self.init(stage: stage, feedForward: feedForward, attention: attention, padding: padding)
     }
 }
 

@@ -49,9 +49,11 @@ extension SelfAttentionLayer {
 }
 
 extension Transformer {
+    /// Padding layers (`Block.Padding`: identities added by an import) are not counted.
     public var parameterCount: ParameterCount {
         blocks.reduce(ParameterCount()) { acc, b in
-            acc + b.feedForward.parameterCount(dimension: dimension) + b.attention.parameterCount(dimension: dimension)
+            acc + (b.padding.feedForward ? ParameterCount() : b.feedForward.parameterCount(dimension: dimension))
+                + (b.padding.attention ? ParameterCount() : b.attention.parameterCount(dimension: dimension))
         }
     }
 

@@ -105,6 +105,7 @@ extension Transformer {
             m[p + "attention"] = block.attention.kind.rawValue
             m[p + "causal"] = block.attention.causal ? "true" : "false"
             m[p + "ridges"] = block.feedForward.ridges.map { String($0.neurons.count) }.joined(separator: ",")
+            if !block.padding.isEmpty { m[p + "padding"] = block.padding.names.joined(separator: ",") }
             for (h, head) in block.attention.heads.enumerated() {
                 m[p + "attn.heads.\(h).scores"] = head.scores.typeName
                 m[p + "attn.heads.\(h).value"] = head.value.typeName
@@ -259,9 +260,20 @@ extension Transformer {
             guard let stage = Block.Stage(rawValue: stageName) else {
                 throw InputError(path: p + "stage", reason: "unknown stage \"\(stageName)\"")
             }
-            blocks.append(Block(stage: stage,
-                                feedForward: FeedForwardLayer(eta: eta, ridges: ridges),
-                                attention: SelfAttentionLayer(kind: kind, rho: rho, heads: heads, causal: causal)))
+            let feedForward = FeedForwardLayer(eta: eta, ridges: ridges)
+            let attentionLayer = SelfAttentionLayer(kind: kind, rho: rho, heads: heads, causal: causal)
+            var padding = Block.Padding.none
+            if let text = meta[p + "padding"] {
+                for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    switch name {
+                    case "feedforward" where feedForward.isIdentity: padding.feedForward = true
+                    case "attention" where attentionLayer.isIdentity: padding.attention = true
+                    default:
+                        throw InputError(path: "__metadata__.\(p)padding", reason: "\"\(name)\" is not an identity layer of this block (expected feedforward or attention, marking an identity layer)")
+                    }
+                }
+            }
+            blocks.append(Block(stage: stage, feedForward: feedForward, attention: attentionLayer, padding: padding))
         }
         if anySoftmax && temperature == nil { temperature = .one }
         if !anySoftmax && override == .hardmax { temperature = nil }

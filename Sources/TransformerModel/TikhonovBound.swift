@@ -2,7 +2,7 @@ import ExactArithmetic
 
 /// R(θ) = ‖θ‖², the squared l2 norm of a model's parameters in the form a training framework holds
 /// them: the sum of squares of every exported tensor (`Transformer.denseTensors`), softmax scores
-/// folded as A/τ₀. For an exact interpolant θ*, min_θ L(θ) + εR(θ) ≤ ε·R(θ*)
+/// folded as A/τ₀, padding layers (`Block.Padding`) left out. For an exact interpolant θ*, min_θ L(θ) + εR(θ) ≤ ε·R(θ*)
 /// (see docs/mathematics.md#tikhonov-bound), so R(θ*) is an exact, checkable figure of merit.
 public struct TikhonovBound: Sendable, Equatable {
     /// One block's share: feed-forward tensors (U, b, W, η), score tensors (A or Q, K), the rest of
@@ -16,6 +16,9 @@ public struct TikhonovBound: Sendable, Equatable {
         /// True when the scores are hardmax: A → cA (c > 0) changes nothing, so only their
         /// infimum 0 is intrinsic.
         public var hardmaxScores: Bool
+        /// The block's padding layers (identity layers added by an import, `Block.Padding`): their
+        /// tensors are left out of the terms above.
+        public var padding: Block.Padding = .none
     }
 
     public var blocks: [BlockTerm]
@@ -40,8 +43,12 @@ extension Transformer {
         var terms: [TikhonovBound.BlockTerm] = []
         for i in blocks.indices {
             var term = TikhonovBound.BlockTerm(stage: blocks[i].stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
-                                               hardmaxScores: blocks[i].attention.kind == .hardmax)
+                                               hardmaxScores: blocks[i].attention.kind == .hardmax,
+                                               padding: blocks[i].padding)
             for t in denseTensors(block: i) {
+                // Padding layers are identities added to fit a block order, not trained parameters.
+                if blocks[i].padding.feedForward && t.name.contains(".ff.") { continue }
+                if blocks[i].padding.attention && t.name.contains(".attn.") { continue }
                 var squares: [Rational] = []
                 squares.reserveCapacity(t.values.count)
                 for v in t.values {

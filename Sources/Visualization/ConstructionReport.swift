@@ -55,8 +55,28 @@ public struct ConstructionReport: Sendable {
     /// run on the dataset as given.
     public var enclosureRadii: [(stage: Block.Stage, largest: Rational, final: Rational)]?
 
-    /// True when no check failed.
-    public var holds: Bool { !checks.contains { $0.outcome == .failed } }
+    /// Softmax: the enclosure certificate's verdict, when the caller ran it (`exact-interp report`
+    /// does, as `verify` runs it). Nil: not run, and the report says so instead of a verdict.
+    public var certificate: CertificateVerdict?
+
+    /// The verdict of the enclosure certificate for every τ' ∈ (0, τ].
+    public struct CertificateVerdict: Sendable {
+        public var temperature: Rational
+        public var pairs: Int
+        /// One line per failing pair (the first few), empty when it holds.
+        public var failures: [String]
+        public var failureCount: Int
+        public var holds: Bool { failureCount == 0 }
+        public init(temperature: Rational, pairs: Int, failureCount: Int, failures: [String]) {
+            self.temperature = temperature
+            self.pairs = pairs
+            self.failureCount = failureCount
+            self.failures = failures
+        }
+    }
+
+    /// True when no check failed (softmax: and the certificate, when run, holds).
+    public var holds: Bool { !checks.contains { $0.outcome == .failed } && certificate?.holds != false }
 
     public init(model: Transformer, dataset: Dataset, problem: InterpolationProblem, checks: [StageCheck]) {
         datasetName = dataset.name
@@ -131,6 +151,9 @@ public struct ConstructionReport: Sendable {
         out.append("")
         out.append("Model `\(modelPath)`\(theorem), dataset `\(datasetPath)`. Every figure below is computed from these two files; "
                    + "the checks re-evaluate the model in exact rational arithmetic.")
+        if attention == "softmax" {
+            out += ["", ConstructionReport.verdictLine(certificate)]
+        }
         if let figure {
             out += ["", "![The tokens after every stage](\(figure))"]
         }
@@ -192,7 +215,14 @@ public struct ConstructionReport: Sendable {
         let failed = checks.filter { $0.outcome == .failed }.count
         let passed = checks.filter { $0.outcome == .passed }.count
         out.append("")
-        out.append(failed == 0 ? "All \(passed) applicable checks pass." : "**\(failed) check(s) FAIL**, \(passed) pass.")
+        if attention == "softmax" && passed == 0 && failed == 0 {
+            out.append("The stage checks are exact hardmax checks: none applies to a softmax model. What certifies it is the "
+                       + "enclosure certificate (see Softmax below).")
+        } else if failed == 0 {
+            out.append(passed == 1 ? "The 1 applicable check passes." : "All \(passed) applicable checks pass.")
+        } else {
+            out.append("**\(failed) \(failed == 1 ? "check FAILS" : "checks FAIL")**, \(passed) \(passed == 1 ? "passes" : "pass").")
+        }
 
         out += ["", "## Bit lengths per block", ""]
         out.append("Largest numerator and denominator bit length over the block's parameters"
@@ -205,7 +235,18 @@ public struct ConstructionReport: Sendable {
 
         out += ["", "## Softmax", ""]
         if attention == "softmax" {
-            out.append("- τ₀: " + (temperature.map { "\($0) (the certificate covers every τ in (0, τ₀])" } ?? "not recorded in the model"))
+            out.append("- τ₀: " + (temperature.map { "\($0) (the model's temperature)" } ?? "not recorded in the model"))
+            if let c = certificate {
+                if c.holds {
+                    out.append("- certificate: **certified**: T_τ(X^j) = Y^j as sets for all \(c.pairs) pairs and every τ in (0, \(c.temperature)] (exact enclosures)")
+                } else {
+                    out.append("- certificate: **NOT certified** for τ in (0, \(c.temperature)]: \(c.failureCount) of \(c.pairs) \(c.pairs == 1 ? "pair fails" : "pairs fail")"
+                               + (c.failures.count < c.failureCount ? " (the first \(c.failures.count) below)" : ""))
+                    for f in c.failures { out.append("  - \(ConstructionReport.cell(f))") }
+                }
+            } else {
+                out.append("- certificate: not run for this report (`exact-interp verify` runs it for every τ in (0, τ₀])")
+            }
             if let radii = enclosureRadii {
                 out.append("- largest enclosure radius per stage, over its layers and at its end (every token, at τ₀; 0 means exact points):")
                 for (stage, largest, final) in radii {
@@ -218,6 +259,16 @@ public struct ConstructionReport: Sendable {
             out.append("Hardmax model: no temperature. τ₀ and enclosure radii: not applicable.")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The softmax verdict at the top of the report: what the certificate says, or that it was not run.
+    static func verdictLine(_ c: CertificateVerdict?) -> String {
+        guard let c else { return "**Verdict: not checked here.** The enclosure certificate was not run for this report; `exact-interp verify` runs it." }
+        if c.holds {
+            return "**Verdict: certified.** The enclosure certificate holds: T_τ(X^j) = Y^j as sets for all \(c.pairs) pairs and every τ in (0, \(c.temperature)]."
+        }
+        return "**Verdict: NOT certified** for τ in (0, \(c.temperature)]: the enclosure certificate fails for \(c.failureCount) of \(c.pairs) \(c.pairs == 1 ? "pair" : "pairs")"
+            + (c.failures.first.map { " (\($0))" } ?? "") + "."
     }
 
     /// A non-negative rational as written when short, else as a power-of-two bound: r < 2^k with

@@ -56,7 +56,7 @@ extension StagePicture {
         let sub = { (c: Int) in "x" + StagePicture.subscripted(c) }
         if d > 2 { title += " — projection on coordinates (\(sub(projection.x)), \(sub(projection.y))) of ℚ\(StagePicture.superscripted(d))" }
         var notes: [String] = []
-        var modelLine = "N = \(problem.count) sequences in ℚ\(StagePicture.superscripted(d)), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount); model: \(model.blocks.count) blocks"
+        var modelLine = "N = \(problem.count) sequences in ℚ\(StagePicture.superscripted(d)), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount); model: \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s")"
         let details = [model.metadata["layout"].map { "\($0) layout" }, model.usesSoftmax ? "softmax" : "hardmax"].compactMap { $0 }
         modelLine += " (" + details.joined(separator: ", ") + "); blocks numbered from 0, as blocks[k] in the model file."
         notes.append(modelLine)
@@ -68,7 +68,7 @@ extension StagePicture {
         if !plan.followsPipeline {
             notes.append("The blocks' stage labels do not follow the Figure 5 pipeline: one panel per run of equal labels.")
         }
-        let labels = problem.pairs.map { p in "pair \(p.sourceIndex): n = \(p.inputs.count) tokens → m = \(p.outputs.count)" }
+        let labels = problem.pairs.map { p in "pair \(p.sourceIndex): n = \(p.inputs.count) token\(p.inputs.count == 1 ? "" : "s") → m = \(p.outputs.count)" }
         self.init(title: title, notes: notes, panels: panels, sequenceLabels: labels,
                   axisLabels: (sub(projection.x), sub(projection.y)))
     }

@@ -82,7 +82,7 @@ struct CausalClaim: ParsableCommand {
     }
 
     func printOutcome(_ outcome: CausalReformulation.Outcome) {
-        print("prefix dataset: \(outcome.prefixDataset.pairs.count) pairs (one per position), d = \(outcome.prefixDataset.dimension)")
+        print("prefix dataset: \(pairCount(outcome.prefixDataset.pairs.count)) (one per position), d = \(outcome.prefixDataset.dimension)")
         if let why = outcome.infeasible {
             print("claim FAILS: the prefix dataset has no Theorem 1.4 model: \(why)")
             return
@@ -94,9 +94,9 @@ struct CausalClaim: ParsableCommand {
             print("  pair \(f.pair) position \(f.position): got \(show(f.got)), target \(show(f.want))")
         }
         if outcome.holds {
-            print("claim holds on this dataset: all \(outcome.positions) positions map to their targets (exact)")
+            print("claim holds on this dataset: \(outcome.positions == 1 ? "the 1 position maps to its target" : "all \(outcome.positions) positions map to their targets") (exact)")
         } else {
-            print("claim FAILS: \(outcome.failures.count) of \(outcome.positions) positions miss their targets (exact)")
+            print("claim FAILS: \(outcome.failures.count) of \(counted(outcome.positions, "position")) \(outcome.failures.count == 1 ? "misses its target" : "miss their targets") (exact)")
         }
     }
 }

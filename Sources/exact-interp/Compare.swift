@@ -96,8 +96,8 @@ extension Compare {
         }
         print("first divergence: \(comparison.firstDivergence ?? "none (float64 stays inside every certified box)")")
         if let firstKink = comparison.firstKink { print("first kink crossing: \(firstKink)") }
-        print("certificate verdict: \(certificateFailures == 0 ? "every final box is an exact output point for all \(data.pairs.count) pairs" : "\(certificateFailures) pairs NOT certified")")
-        print("float64 verdict (tolerance \(tolerance)): \(floatFailures == 0 ? "interpolates all \(data.pairs.count) pairs" : "\(floatFailures) pairs NOT interpolated")")
+        print("certificate verdict: \(certificateFailures == 0 ? "every final box is an exact output point for \(allPairs(data.pairs.count))" : "\(pairCount(certificateFailures)) NOT certified")")
+        print("float64 verdict (tolerance \(tolerance)): \(floatFailures == 0 ? "interpolates \(allPairs(data.pairs.count))" : "\(pairCount(floatFailures)) NOT interpolated")")
         if certificateFailures > 0 || floatFailures > 0 { throw Exit.propertyFailed }
     }
 }

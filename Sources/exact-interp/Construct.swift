@@ -5,6 +5,9 @@ import Dispatch
 import ExactArithmetic
 import Foundation
 import TransformerModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
     case hardmax, softmax
@@ -57,8 +60,12 @@ struct Construct: ParsableCommand {
         naming the first that is not, with its pair and token). Exit 2 also when a parameter would \
         still need more precision or range than the format has.
 
+        -o - writes the model to standard output only once it is verified (the summary then goes to \
+        standard error). A model that fails the final verification is not the output: the failing \
+        pairs are listed and the model is kept as FILE.failed.json beside the output.
+
         Exits 0 when the model is built and verified (certified), 2 for invalid or infeasible data, 70 when a \
-        stage fails its own check (a bug: please report it).
+        stage or the final verification fails its check (a bug: please report it).
         """
     )
 
@@ -105,9 +112,9 @@ struct Construct: ParsableCommand {
         limits.apply()
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
-        var data = try loadDataset(dataset)
+        var data = try loadConstructDataset()
         if causal || data.causal {
-            try runCausal(data)
+            try runCausal(data, target)
             return
         }
         var labels: LabelEmbedding? = nil
@@ -157,21 +164,107 @@ struct Construct: ParsableCommand {
         }
         var model = result.model
         model.labels = labels
+        model = brokenForTesting(model)
         let text = model.fileText
-        let staged = try target.stage(text)
+        let staged = try stageForCheck(target, text)
         printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
         let report = try verifyWritten(model, data, staged: staged, text: text)
-        say("verification: \(report.holds ? "T(X^j) = Y^j as sets for all \(data.pairs.count) pairs (exact)" : "FAILED on \(report.failures.count) pairs")")
         guard report.holds else {
-            staged?.discard()
-            printError("error: the constructed model does not verify: this is a bug, please report it")
-            throw Exit.internalError
+            let failures = report.failures
+            say("verification: FAILED on \(pairCount(failures.count)) of \(data.pairs.count)")
+            for f in failures.prefix(Self.failuresShown) {
+                say("  pair \(f.index): tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
+            }
+            if failures.count > Self.failuresShown { say("  … \(failures.count - Self.failuresShown) more failing pairs") }
+            let shown = failures.prefix(Self.failuresShown).map { String($0.index) }.joined(separator: ", ")
+                + (failures.count > Self.failuresShown ? ", …" : "")
+            try failedConstruction(staged, text: text, what: "on \(failures.count == 1 ? "pair" : "pairs") \(shown) (0-based dataset indices)")
         }
+        say("verification: T(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) (exact)")
         // Only a checked model becomes the output file.
-        try staged?.commit()
+        try commitChecked(staged, target, text)
+    }
+
+    /// Failing pairs or positions listed when a construction does not verify.
+    static let failuresShown = 5
+
+    /// Where the model goes before its check: a temporary file for a regular output (re-read, then
+    /// renamed by `commitChecked`); nothing yet for standard output, a device or a FIFO, which are
+    /// written only after the check passed (the text that is checked is the text then written).
+    func stageForCheck(_ target: OutputFile, _ text: String) throws -> StagedOutput? {
+        target.kind == .replace ? try target.stage(text) : nil
+    }
+
+    /// Makes the checked model the output: renames the temporary file, or writes standard output
+    /// (or the device) now.
+    func commitChecked(_ staged: StagedOutput?, _ target: OutputFile, _ text: String) throws {
+        if let staged { try staged.commit() } else { try target.write(text) }
+    }
+
+    /// A constructed model that does not verify (a bug): it is not the output; it is kept beside it
+    /// as NAME.failed.json (or NAME.failed-2.json, … : an existing file with other content is never
+    /// replaced) so that it can be reported, and the command exits 70.
+    func failedConstruction(_ staged: StagedOutput?, text: String, what: String) throws -> Never {
+        staged?.discard()
+        let kept = keepFailedModel(text)
+        let place = output == "-" ? "standard output" : output
+        let where_ = kept.map { "the failing model is kept in \($0)" } ?? "the failing model could not be kept"
+        say("model: NOT written to \(place) (it does not verify); \(where_)")
+        printError("error: the constructed model does not verify \(what): this is a bug, please report it with the dataset and \(kept ?? "this output"); \(place) was not written")
+        throw Exit.internalError
+    }
+
+    /// Writes `text` to the first free NAME.failed[-k].json beside the output (for `-o -` or a
+    /// device: in the current directory, named after the dataset); a file already holding exactly
+    /// `text` is reused. Nil when it cannot be written.
+    func keepFailedModel(_ text: String) -> String? {
+        let base: String
+        if output == "-" || (fileIdentity(output) != nil && !isRegularFile(output)) {
+            base = ((dataset as NSString).lastPathComponent as NSString).deletingPathExtension
+        } else {
+            base = output.hasSuffix(".json") ? String(output.dropLast(5)) : output
+        }
+        let bytes = Array(text.utf8)
+        for k in 1...100 {
+            let path = base + (k == 1 ? ".failed.json" : ".failed-\(k).json")
+            if fileIdentity(path) != nil {
+                if isRegularFile(path), readFileQuietly(path) == bytes { return path }
+                continue
+            }
+            guard let target = try? OutputFile(path, option: "--output", inputs: [dataset]), target.kind == .replace,
+                  (try? target.write(text)) != nil else { return nil }
+            return path
+        }
+        return nil
+    }
+
+    /// Test hook (Tests/golden/construct/failed-verification): EXACT_INTERP_TEST_BREAK_MODEL=1 appends
+    /// a block x ↦ x + σ(x₁)·e₁ to the constructed model, so that the pairs with an output token of
+    /// positive first coordinate fail the final verification.
+    func brokenForTesting(_ model: Transformer) -> Transformer {
+        guard ProcessInfo.processInfo.environment["EXACT_INTERP_TEST_BREAK_MODEL"] == "1", model.dimension >= 1 else { return model }
+        var broken = model
+        let e1: Token = (0..<model.dimension).map { $0 == 0 ? Rational.one : Rational.zero }
+        broken.blocks.append(Block(stage: .custom, feedForward: FeedForwardLayer(ridges: [.init(direction: e1, neurons: [.init(bias: .zero, output: e1)])])))
+        printError("test hook: the model is broken on purpose (EXACT_INTERP_TEST_BREAK_MODEL=1)")
+        return broken
+    }
+
+    /// The dataset, or exit 2; a model file given instead gets construct's own hint (construct takes
+    /// a dataset and writes the model; the "MODEL DATASET" hint of the other commands does not apply).
+    func loadConstructDataset() throws -> Dataset {
+        if let data = readDatasetInChunks(dataset) { return data }
+        let bytes = try readFile(dataset)
+        do { return try Dataset.parse(bytes) } catch where error.path.isEmpty && error.reason == Dataset.looksLikeModelReason {
+            printError("error: \(dataset): this looks like a model file, not a dataset: construct builds a model from a DATASET (construct DATASET -o MODEL); to check this model use `exact-interp verify \(dataset) DATASET`")
+            throw Exit.invalidInput
+        } catch {
+            printError("error: \(dataset): \(error)")
+            throw Exit.invalidInput
+        }
     }
 
     /// Every few seconds without a stage message, a line saying the construction is still at work
@@ -224,9 +317,9 @@ struct Construct: ParsableCommand {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
         say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        say("model: \(output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
+        say("model: \(output == "-" ? "standard output" : output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
-            say("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(s.largestNumeratorBits) bits, denominator \(s.largestDenominatorBits) bits")
+            say("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))")
         }
         say("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
         say("largest width: \(model.maximumWidth)")
@@ -257,15 +350,31 @@ func elapsed(since start: DispatchTime) -> String {
 }
 
 extension Construct {
-    /// Classification (docs/mathematics.md#classification): the chosen embedding, the final
-    /// staircase's width against the number of labels, and the parameters against N·d.
+    /// Classification (docs/mathematics.md#classification): the chosen embedding; for the compact
+    /// layout the final staircase's width 2S + 1 with S its steps, one per label change along its
+    /// direction (L − 1 when the sequences come ordered by label, the fewest; up to N − 1 for the
+    /// collapse onto a token), and the blocks against N + 1; the parameters against N·d.
     func printLabels(_ labels: LabelEmbedding, _ model: Transformer, _ problem: InterpolationProblem) {
         let shown = labels.entries.map { "\"\($0.label)\" → \(show($0.token))" }.joined(separator: ", ")
         say("labels: \(labels.entries.count) (\(shown)), recorded in the model")
-        let last = model.blocks.last.map { $0.feedForward.width } ?? 0
+        let width = model.blocks.last.map { $0.feedForward.width } ?? 0
+        let labelCount = labels.entries.count
         let nd = problem.count * problem.dimension
         let counts = model.parameterCount
-        say("classification: final staircase width \(last) for \(labels.entries.count) labels (2L − 1 = \(2 * labels.entries.count - 1)); \(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1)); \(counts.structured) structured parameters, N·d = \(nd)")
+        var parts: [String] = []
+        if layout == .compact, width % 2 == 1 {
+            let steps = (width - 1) / 2
+            if steps == labelCount - 1 {
+                parts.append("final staircase width \(width) = 2L − 1: one step per label change, the fewest for L = \(labelCount) labels")
+            } else {
+                parts.append("final staircase width \(width) = 2·\(steps) + 1: one step at each of the \(steps) label changes along its direction (at most N − 1 = \(problem.count - 1), at least L − 1 = \(labelCount - 1))")
+            }
+            parts.append("\(model.blocks.count) blocks for N = \(problem.count) (N + 1 = \(problem.count + 1))")
+        } else {
+            parts.append("\(labelCount) labels, \(model.blocks.count) blocks for N = \(problem.count)")
+        }
+        parts.append("\(counts.structured) structured parameters, N·d = \(nd)")
+        say("classification: " + parts.joined(separator: "; "))
     }
 
     /// Theorem 1.6: build, search τ₀ (the certificate), write, and check the file reads back as the certified model.
@@ -294,11 +403,11 @@ extension Construct {
         var model = result.model
         model.labels = labels
         let text = model.fileText
-        let staged = try target.stage(text)
+        let staged = try stageForCheck(target, text)
         printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
                      paperBound: "2Σm + 3N = \(result.paperBound)")
         if let labels { printLabels(labels, model, problem) }
-        say("temperature: τ₀ = \(result.temperature) (\(result.attempts.count) tries, halving from \(result.attempts.first?.temperature.description ?? "?"))")
+        say("temperature: τ₀ = \(result.temperature) (\(counted(result.attempts.count, "try", "tries")), halving from \(result.attempts.first?.temperature.description ?? "?"))")
         // The τ₀ search ran the full certificate on the model in memory, on every pair as given, and
         // accepted it with no enclosure event at all (stricter than `verify`). The file is that model
         // iff it reads back equal to it, so comparing them certifies the file without a second run.
@@ -308,14 +417,14 @@ extension Construct {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        try staged?.commit()
-        say("certificate: T_τ(X^j) = Y^j as sets for all \(data.pairs.count) pairs and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
+        try commitChecked(staged, target, text)
+        say("certificate: T_τ(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
     }
 }
 
 extension Construct {
     /// Causal datasets: build, write, re-read and verify per position.
-    func runCausal(_ data: Dataset) throws {
+    func runCausal(_ data: Dataset, _ target: OutputFile) throws {
         guard data.causal else {
             printError("error: \(dataset): --causal needs a causal dataset (\"causal\": true, one target per input position; see docs/dataset-format.md)")
             throw Exit.invalidInput
@@ -343,35 +452,61 @@ extension Construct {
         } catch {
             throw exitCode(for: error)
         }
-        let model = result.model
-        try writeFile(output, model.fileText)
+        let model = brokenForTesting(result.model)
+        let text = model.fileText
+        let staged = try stageForCheck(target, text)
         let counts = model.parameterCount
         let bits = model.largestBitLengths
-        print("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
-        print("model: \(output) (causal, hardmax)")
+        say("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
+        say("model: \(output == "-" ? "standard output" : output) (causal, hardmax)")
         for s in result.stages {
-            print("  \(pad(s.stage.rawValue, 21)) \(pad(String(s.blocks), 4)) blocks, width ≤ \(pad(String(s.maximumWidth), 6)) bits ≤ \(s.largestNumeratorBits)/\(s.largestDenominatorBits)")
+            say("  \(pad(s.stage.rawValue, 21)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 6)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))")
         }
         // Under the masks equal prefixes give equal states, so equal counts mean the state is an
         // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
         let injective = result.distinctStates == problem.distinctPrefixCount
-        print("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
-        print("blocks: \(model.blocks.count)")
-        print("largest width: \(model.maximumWidth)")
-        print("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        print("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
+        say("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
+        say("blocks: \(model.blocks.count)")
+        say("largest width: \(model.maximumWidth)")
+        say("parameters: \(counts.structured) structured, \(counts.dense) dense")
+        say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
-        let reread = try loadModel(output)
+        let reread = try rereadWritten(staged, text: text)
         guard reread == model else {
+            staged?.discard()
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        let report = try orExit(Exit.internalError) { try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) }
-        guard report.holds else {
-            print("verification: FAILED on \(report.failures.count) positions")
-            printError("error: the constructed model does not verify: this is a bug, please report it")
+        let report: CausalVerificationReport
+        do {
+            report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet))
+        } catch {
+            staged?.discard()
+            printError("error: \(error)")
             throw Exit.internalError
         }
-        print("verification: every position maps to its target under the causal masks (\(report.positions) positions, exact)")
+        guard report.holds else {
+            let failures = report.failures
+            say("verification: FAILED on \(failures.count) of \(counted(report.positions, "position"))\(report.unmaskedBlocks.isEmpty ? "" : ", attention unmasked in blocks \(report.unmaskedBlocks.map(String.init).joined(separator: ", "))")")
+            for f in failures.prefix(Self.failuresShown) {
+                say("  pair \(f.pair) position \(f.position): got \(show(f.got)), target \(show(f.want))")
+            }
+            if failures.count > Self.failuresShown { say("  … \(failures.count - Self.failuresShown) more failing positions") }
+            let what = failures.first.map { "at \(failures.count == 1 ? "1 position" : "\(failures.count) positions") (the first: pair \($0.pair) position \($0.position), 0-based)" }
+            try failedConstruction(staged, text: text, what: what ?? "(attention without a causal mask)")
+        }
+        say("verification: every position maps to its target under the causal masks (\(counted(report.positions, "position")), exact)")
+        try commitChecked(staged, target, text)
     }
+}
+
+/// True when `path` names a regular file (links followed).
+private func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
+/// The bytes of a file, or nil (no message: the caller only compares them).
+private func readFileQuietly(_ path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { Array($0) }
 }

@@ -71,10 +71,7 @@ struct DynamicsCommand: ParsableCommand {
             printError("error: --rule: expected one of \(UpdateRule.allCases.map(\.name).joined(separator: ", "))")
             throw Exit.invalidInput
         }
-        if let draw, URL(fileURLWithPath: draw).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL {
-            printError("error: --draw \(draw) is the input file: refusing to overwrite it")
-            throw Exit.invalidInput
-        }
+        if let draw { try refuseOverwriting(draw, option: "--draw", inputs: [file]) }
         if let draw, input.dimension != 2 {
             printError("error: --draw \(draw): pictures of the dynamics need d = 2 (found d = \(input.dimension))")
             throw Exit.invalidInput

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Certification
 import Evaluation
+import Foundation
 import ExactArithmetic
 import TransformerModel
 
@@ -20,36 +21,54 @@ struct Eval: ParsableCommand {
         `verify`). On a causal dataset ("causal": true, docs/causal.md) output position i is compared \
         with target i, in order (float64: the largest distance over the positions).
 
-        Exits 0 iff every pair is interpolated, 1 otherwise, 2 on invalid input.
+        --outputs FILE writes the model's output sequence for every pair as JSON, each coordinate \
+        an exact rational in the dataset format ("p/q" strings, integers as numbers); with float64 \
+        the exact value of each double (null for an infinity or NaN). It goes through the same \
+        writer as -o: never over an input, complete or not at all.
+
+        Exits 0 iff every pair is interpolated, 1 otherwise, 2 on invalid input, 64 when --trace \
+        or --outputs is one of the inputs.
         """
     )
 
     @OptionGroup var files: ModelAndDataset
     @Option(help: "exact or float64.") var arithmetic: Arithmetic = .exact
     @Option(help: "Write every layer's tokens and argmax sets to this JSON file.") var trace: String?
+    @Option(help: ArgumentHelp("Write the model's output tokens for every pair to this JSON file (exact rationals).", valueName: "file"))
+    var outputs: String?
     @OptionGroup var temperature: TemperatureOption
     @Option(help: "float64: largest Hausdorff distance that counts as interpolated.") var tolerance: Double = 1e-9
     @Flag(help: "No progress messages on stderr (long runs report every few seconds).") var quiet = false
 
     func validate() throws {
         try requireTolerance(tolerance)
+        func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        if let trace, let outputs, trace == outputs || standardized(trace) == standardized(outputs)
+            || (fileIdentity(trace) != nil && fileIdentity(trace) == fileIdentity(outputs)) {
+            throw ValidationError("--trace and --outputs name the same file \(outputs): give two files")
+        }
     }
+
+    /// Result lines: standard output, or standard error when --trace or --outputs is "-" (the
+    /// file then goes to standard output and must not be mixed with results).
+    func say(_ line: String) { exact_interp.say(line, besides: trace == "-" || outputs == "-" ? "-" : "") }
 
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
         limits.apply()
         let traceTarget = try trace.map { try OutputFile($0, option: "--trace", inputs: [files.model, files.dataset]) }
+        let outputsTarget = try outputs.map { try OutputFile($0, option: "--outputs", inputs: [files.model, files.dataset]) }
         let (transformer, data) = try files.load()
         try requireSameDimension(transformer, data)
         try requireMatchingDigest(transformer, data, modelPath: files.model, datasetPath: files.dataset)
         let tau = temperature.tau
         let failures: Int
         switch arithmetic {
-        case .exact: failures = try runExact(transformer, data, tau, traceTarget)
-        case .float64: failures = try runFloat(transformer, data, tau, traceTarget)
+        case .exact: failures = try runExact(transformer, data, tau, traceTarget, outputsTarget)
+        case .float64: failures = try runFloat(transformer, data, tau, traceTarget, outputsTarget)
         }
-        print(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
+        say(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
         if failures > 0 { throw Exit.propertyFailed }
     }
 
@@ -64,7 +83,22 @@ struct Eval: ParsableCommand {
         }
     }
 
-    func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
+    /// The `--outputs` file: per pair the model's output sequence (every token, in order), exact.
+    func outputsFile(_ m: Transformer, _ data: Dataset, _ outputs: [[[JSONValue]]], interpolated: [Bool]) -> String {
+        var members: [(key: String, value: JSONValue)] = []
+        members.append(("format", .string("exact-interp-outputs")))
+        members.append(("arithmetic", .string(arithmetic.rawValue)))
+        members.append(("model_digest", .string(m.digest)))
+        members.append(("dataset_digest", .string(data.digest)))
+        members.append(("dimension", .number(String(data.dimension))))
+        members.append(("pairs", .array(outputs.enumerated().map { j, tokens in
+            .object([("index", .number(String(j))), ("interpolated", .bool(interpolated[j])),
+                     ("output", .array(tokens.map { .array($0) }))])
+        })))
+        return JSONValue.object(members).rendered()
+    }
+
+    func runExact(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?, _ outputsTarget: OutputFile?) throws -> Int {
         var evaluator = try makeEvaluator(m, tau, as: Rational.self)
         let meter = WorkMeter()
         evaluator.meter = meter
@@ -74,32 +108,38 @@ struct Eval: ParsableCommand {
         heartbeat.stop()
         try requireWithinLimit(evaluator)
         var failures = 0
+        var interpolated: [Bool] = []
         for (j, pair) in data.pairs.enumerated() {
+            let before = failures
+            defer { interpolated.append(failures == before) }
             if data.causal {
                 // Causal data: output i against target i, in order.
                 let bad = pair.output.indices.filter { $0 >= outputs[j].count || outputs[j][$0] != pair.output[$0] }
                 if bad.isEmpty {
-                    print("pair \(j): interpolated position by position (\(pair.output.count) positions)")
+                    say("pair \(j): interpolated position by position (\(counted(pair.output.count, "position")))")
                 } else {
                     failures += 1
-                    print("pair \(j): NOT interpolated at positions \(bad.prefix(10).map(String.init).joined(separator: ", "))\(bad.count > 10 ? " … (\(bad.count) in all)" : "")")
+                    say("pair \(j): NOT interpolated at positions \(bad.prefix(10).map(String.init).joined(separator: ", "))\(bad.count > 10 ? " … (\(bad.count) in all)" : "")")
                 }
                 continue
             }
             if interpolates(outputs[j], pair.output) {
                 let want = Set(pair.output)
-                print("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct token\(want.count == 1 ? "" : "s"))")
+                say("pair \(j): interpolated (T(X) = Y as sets, \(want.count) distinct token\(want.count == 1 ? "" : "s"))")
             } else {
                 failures += 1
                 let got = Set(outputs[j]), want = Set(pair.output)
-                print("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
+                say("pair \(j): NOT interpolated: tokens of T(X) not in Y: \(tokenList(Array(got.subtracting(want)))); tokens of Y missing from T(X): \(tokenList(Array(want.subtracting(got))))")
             }
         }
         if let traceTarget { try traceTarget.write(evaluator.traceFile(data.pairs.map(\.input)).rendered()) }
+        if let outputsTarget {
+            try outputsTarget.write(outputsFile(m, data, outputs.map { $0.map { $0.map(Dataset.jsonValue) } }, interpolated: interpolated))
+        }
         return failures
     }
 
-    func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?) throws -> Int {
+    func runFloat(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ traceTarget: OutputFile?, _ outputsTarget: OutputFile?) throws -> Int {
         var evaluator = try makeEvaluator(m, tau, as: Double.self)
         let meter = WorkMeter()
         evaluator.meter = meter
@@ -108,6 +148,7 @@ struct Eval: ParsableCommand {
         let outputs = evaluator.evaluateAll(inputs)
         heartbeat.stop()
         var failures = 0
+        var interpolated: [Bool] = []
         for (j, pair) in data.pairs.enumerated() {
             let want = pair.output.map { $0.map(\.doubleValue) }
             // Causal data: the largest distance between output i and target i; else as sets.
@@ -115,10 +156,16 @@ struct Eval: ParsableCommand {
                 ? zip(outputs[j], want).map { a, b in zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() }.max() ?? 0
                 : hausdorffDistance(outputs[j], want)
             let ok = distance <= tolerance
+            interpolated.append(ok)
             if !ok { failures += 1 }
-            print("pair \(j): \(data.causal ? "largest distance to the target of a position" : "Hausdorff distance") \(distance) \(ok ? "≤" : ">") \(tolerance): \(ok ? "interpolated" : "NOT interpolated")")
+            say("pair \(j): \(data.causal ? "largest distance to the target of a position" : "Hausdorff distance") \(distance) \(ok ? "≤" : ">") \(tolerance): \(ok ? "interpolated" : "NOT interpolated")")
         }
         if let traceTarget { try traceTarget.write(evaluator.traceFile(data.pairs.map(\.input)).rendered()) }
+        if let outputsTarget {
+            // Each double exactly (a dyadic rational); an infinity or NaN has no rational value: null.
+            let exact = outputs.map { $0.map { $0.map { x in (try? Rational(exactly: x)).map(Dataset.jsonValue) ?? .null } } }
+            try outputsTarget.write(outputsFile(m, data, exact, interpolated: interpolated))
+        }
         return failures
     }
 }

@@ -8,28 +8,34 @@ let toolVersion = "0.1.0"
 struct ExactInterp: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exact-interp",
-        abstract: "Exact rational verification of transformer interpolation (Alcalde, Fantuzzi, Zuazua).",
+        abstract: "Exact rational verification of transformer interpolation.",
         discussion: """
-        Builds transformers that map given input sequences exactly onto given output sequences
-        (Theorem 1.4, hardmax; Theorem 1.6, softmax), and checks every claim in exact rational
-        arithmetic: no floating point on the exact path.
+        After Alcalde, Fantuzzi and Zuazua, "Exact Sequence Interpolation with
+        Transformers" (arXiv:2502.02270). Builds transformers that map given input
+        sequences exactly onto given output sequences (Theorem 1.4, hardmax;
+        Theorem 1.6, softmax), and checks every claim in exact rational arithmetic:
+        no floating point on the exact path.
 
-        Datasets and models are JSON files (docs/dataset-format.md, docs/model-format.md).
+        Datasets and models are JSON files (docs/dataset-format.md,
+        docs/model-format.md); docs/cli.md describes every command.
 
         EXIT CODES
           0   success: valid, interpolated, certified
-          1   a checked property does not hold (not interpolated, certificate rejected, lemma check failed)
-          2   invalid input: unreadable file, malformed or infeasible dataset, malformed model,
-              digest mismatch, a resource limit reached (--max-bits), an output that cannot be written
-          64  usage error (unknown option, missing argument, a value out of range, an output that
-              is one of the inputs)
-          70  internal error: a construction stage failed its own exact check (please report it)
+          1   a checked property does not hold (not interpolated, certificate
+              rejected, lemma check failed)
+          2   invalid input: unreadable file, malformed or infeasible dataset,
+              malformed model, digest mismatch, a resource limit reached
+              (--max-bits), an output that cannot be written
+          64  usage error: unknown command or option, missing argument, a value
+              out of range, an output that is one of the inputs
+          70  internal error: a construction stage failed its own exact check
+              (please report it)
         """,
         version: toolVersion,
         subcommands: [
             Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
             LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self, FromText.self, CausalClaim.self,
-            Export.self, Import.self, Bound.self, DynamicsCommand.self, MergeShards.self,
+            Export.self, Import.self, DatasetFromArrays.self, Bound.self, DynamicsCommand.self, MergeShards.self,
         ]
     )
 
@@ -37,6 +43,10 @@ struct ExactInterp: ParsableCommand {
     /// /dev/full) exits 2 instead of 0.
     static func main() {
         let outcome: Error?
+        if let unknown = unknownCommandMessage(Array(CommandLine.arguments.dropFirst())) {
+            printError(unknown)
+            Foundation.exit(Exit.usage.rawValue)
+        }
         do {
             var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
@@ -74,4 +84,35 @@ func joiningNegativeValues(_ arguments: [String]) -> [String] {
         i += 1
     }
     return out
+}
+
+/// "error: unknown command 'constuct'; did you mean 'construct'?" when the first argument is
+/// neither an option nor a command (the argument parser would read it as a positional and complain
+/// about the options that follow). Nil when the command line starts with a known command or an option.
+func unknownCommandMessage(_ arguments: [String]) -> String? {
+    guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+    let names = ExactInterp.configuration.subcommands.map { $0._commandName } + ["help"]
+    guard !names.contains(first) else { return nil }
+    let scored = names.map { (name: $0, distance: editDistance(first.lowercased(), $0)) }
+    let best = scored.min { $0.distance < $1.distance || ($0.distance == $1.distance && $0.name < $1.name) }
+    if let best, best.distance <= max(2, best.name.count / 3) {
+        return "error: unknown command '\(first)'; did you mean '\(best.name)'?"
+    }
+    return "error: unknown command '\(first)' (commands: \(names.filter { $0 != "help" }.joined(separator: ", ")); see exact-interp --help)"
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions) between two strings, by characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
 }

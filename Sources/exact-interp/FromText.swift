@@ -8,27 +8,40 @@ extension TextPositions: ExpressibleByArgument {}
 struct FromText: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "from-text",
-        abstract: "Build a dataset from plain text (sentences of words, each word an exact embedding).",
+        abstract: "Build a dataset from plain text (words as exact vectors in ℚ^d).",
+        usage: """
+        exact-interp from-text FILE... -o DATASET --dimension d [--task T]
+                 [--context k] [--positions every|last] [--embedding TABLE]
+                 [--range R] [--name S]
+        """,
         discussion: """
-        The text is lowercased and split into sentences (ending at . ! ? before white space, or at a \
-        blank line) and words (maximal runs of letters and digits). Each word gets an exact vector in \
-        ℚ^d: by default integers in [−R, R] drawn from SplitMix64 seeded with the FNV-1a hash of its \
-        UTF-8 (distinct words always get distinct vectors), or exactly the vector of --embedding \
-        (JSON {"word": [c1, …]} or CSV lines word,c1,…,cd).
+        The text is lowercased and split into sentences (ending at . ! ? before white
+        space, or at a blank line) and words (maximal runs of letters and digits).
+        Each word gets an exact vector in ℚ^d: by default integers in [−R, R] drawn
+        from SplitMix64 seeded with the FNV-1a hash of its UTF-8 (distinct words
+        always get distinct vectors), or exactly the vector of --embedding (JSON
+        {"word": [c1, …]} or CSV lines word,c1,…,cd).
 
         TASKS
-          next-token               input: the words before a position, as a set (--context k: the \
-        last k only); output: the next word. Contexts seen with different next words are dropped \
-        (one line on stderr says how many).
-          next-token-distribution  output: the exact empirical distribution of the next word over \
-        the d − 1 most frequent words plus "other" (one probability token in ℚ^d).
-          causal                   one pair per sentence: input w1 … w(n−1) in order, output \
-        w2 … wn, with "causal": true. Sentences contradicting an earlier one on an equal prefix are dropped.
-          classification           lines "label<TAB>text"; input: the set of the text's words; \
-        the pair carries "label" instead of "output". Texts with the same words and different \
-        labels are dropped.
+          next-token               input: the words before a position, as a set
+                                   (--context k: the last k only); output: the
+                                   next word. Contexts seen with different next
+                                   words are dropped (a line on stderr says how
+                                   many).
+          next-token-distribution  output: the exact empirical distribution of
+                                   the next word over the d − 1 most frequent
+                                   words plus "other" (one probability token).
+          causal                   one pair per sentence: input w1 … w(n−1) in
+                                   order, output w2 … wn, with "causal": true.
+                                   Sentences contradicting an earlier one on an
+                                   equal prefix are dropped.
+          classification           lines "label<TAB>text"; input: the set of the
+                                   text's words; the pair carries "label"
+                                   instead of "output". Texts with the same
+                                   words and different labels are dropped.
 
-        See docs/text.md. The same files and options always write the same dataset, byte for byte.
+        See docs/text.md. The same files and options always write the same dataset,
+        byte for byte. Exits 0, 2 on invalid input, 64 when -o is one of the inputs.
         """
     )
 
@@ -47,11 +60,7 @@ struct FromText: ParsableCommand {
             printError("error: --context must be at least 1")
             throw Exit.invalidInput
         }
-        for f in files where FileManager.default.fileExists(atPath: output) &&
-            URL(fileURLWithPath: f).standardizedFileURL.path == URL(fileURLWithPath: output).standardizedFileURL.path {
-            printError("error: -o \(output) is one of the input files; refusing to overwrite it")
-            throw Exit.invalidInput
-        }
+        try refuseOverwriting(output, inputs: files + (embedding.map { [$0] } ?? []))
         var table: WordEmbedding? = nil
         if let embedding {
             table = try orExit(Exit.invalidInput, "\(embedding): ") {
@@ -102,7 +111,7 @@ struct FromText: ParsableCommand {
         if !result.outputWords.isEmpty {
             printError("notice: output coordinates: " + result.outputWords.joined(separator: " "))
         }
-        try writeFile(output, result.json.rendered())
+        try writeFile(output, result.json.rendered(), inputs: files + (embedding.map { [$0] } ?? []))
         print("\(result.pairs) pairs, d = \(dimension), \(result.vocabulary) distinct words, task \(task.rawValue) → \(output)")
     }
 }

@@ -1,14 +1,17 @@
 import ArgumentParser
 import ExactArithmetic
 import Foundation
+import TrainedModels
 import TransformerModel
 
-/// Exits 2 when `output` names the same file as one of `inputs`: no command overwrites its input.
-func refuseOverwriting(_ output: String, inputs: [String]) throws {
-    func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-    for input in inputs where resolved(input) == resolved(output) {
-        printError("error: the output \(output) is the input \(input): refusing to overwrite it")
-        throw Exit.invalidInput
+/// Exits 64 (usage) when `output` names the same file as one of `inputs` (same device and inode,
+/// links followed: what `OutputFile` refuses), before anything is read or written: no command
+/// overwrites its input.
+func refuseOverwriting(_ output: String, option: String = "--output", inputs: [String]) throws {
+    guard output != "-", let out = fileIdentity(output) else { return }
+    for input in inputs where fileIdentity(input) == out {
+        printError("error: \(option) \(output) is the input \(input) (the same file): refusing to overwrite an input")
+        throw Exit.usage
     }
 }
 
@@ -42,7 +45,8 @@ struct Export: ParsableCommand {
         (construct --weights float64|float32) is written without rounding: import then gives back \
         the same model file byte for byte. Prints how many values were rounded.
 
-        Exits 0 on success, 2 on invalid input or a value beyond the format's range.
+        Exits 0 on success, 2 on invalid input or a value beyond the format's range, 64 when -o is the \
+        model itself.
         """
     )
 
@@ -63,43 +67,165 @@ struct Export: ParsableCommand {
     }
 }
 
+/// The tensor layouts `import` reads.
+enum ImportArchitecture: String, ExpressibleByArgument, CaseIterable {
+    /// This engine's own tensor names (`export`).
+    case exactInterp = "exact-interp"
+    /// The paper authors' trained models: SA then FF, nn.Linear weights (docs/trained-models.md).
+    case saFF = "sa-ff"
+}
+
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Read a safetensors file of this architecture as an exact model file.",
+        abstract: "Read a safetensors file (this engine's tensors or a trained state dict) as an exact model file.",
         discussion: """
-        Reads F64, F32, F16 and BF16 tensors named as `export` writes them (docs/interop.md). Every \
-        value becomes the exact dyadic rational its bits encode. Layers are rebuilt in structured \
-        form where the tensors allow: neurons with equal rows of U form ridges (the metadata's ridge \
-        sizes when they hold), A = 0 / a·I / p qᵀ / general, Q and K with one row as rank one, \
-        V = 0 / v·I / general. Attention kind, causal flags, τ₀ and stage labels come from the \
-        metadata; a file without them is read as softmax at temperature 1 (--attention overrides). \
-        Then `verify` checks the float model exactly and `compare` shows where float64 goes wrong.
+        --architecture exact-interp (the default): tensors named as `export` writes them \
+        (docs/interop.md). Layers are rebuilt in structured form where the tensors allow: neurons with \
+        equal rows of U form ridges (the metadata's ridge sizes when they hold), A = 0 / a·I / p qᵀ / \
+        general, Q and K with one row as rank one, V = 0 / v·I / general. Attention kind, causal \
+        flags, τ₀ and stage labels come from the metadata; a file without them is read as softmax at \
+        temperature 1 (--attention overrides). Prints whether the model's digest equals the one the \
+        file records (it does when export rounded nothing).
 
-        Prints whether the model's digest equals the one the file records (it does when export \
-        rounded nothing). Exits 0 on success, 2 on a bad file (truncated, bad header, overlapping \
-        or gapped data offsets, wrong shapes, unknown tensor names, non-finite values).
+        --architecture sa-ff: a PyTorch state dict of the paper authors' trained models \
+        (safetensors.torch.save_file), blocks x ← ρx + SA(x), x ← ηx + FF(x) with tensors \
+        blocks.{l}.rho, .eta, .attn.to_q.weight [h, d], .attn.to_k.weight [h, d], .attn.to_v.weight \
+        [d, d], .ff.0.weight [w, d], .ff.0.bias [w], .ff.2.weight [d, w]; --temperature τ is \
+        required (exact text: 1/1000 or 0.001 is exactly 1/1000), --causal masks every attention \
+        layer. Attention-first blocks are cut into this engine's FF-then-SA blocks with an identity \
+        feed-forward first and an identity attention last, marked as padding in the model file \
+        (`bound` leaves them out of R(θ)). --map FILE reads another layout of the same maths from a \
+        JSON map (docs/trained-models.md; --print-map sa-ff prints the built-in one).
+
+        Every value becomes the exact dyadic rational its bits encode (F64, F32, F16, BF16). Then \
+        `eval --arithmetic float64` runs the model as the framework does, `verify` checks it exactly \
+        and `compare` shows where float64 goes wrong.
+
+        Exits 0 on success, 2 on a bad file (truncated, bad header, overlapping or gapped data \
+        offsets, wrong shapes, missing or unknown tensor names, non-finite values, a PyTorch pickle \
+        instead of safetensors), 64 on a wrong combination of options.
         """
     )
 
-    @Argument(help: "The .safetensors file.") var file: String
-    @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String
-    @Option(help: "hardmax or softmax for every block (default: the file's metadata, else softmax).") var attention: AttentionChoice?
+    @Argument(help: "The .safetensors file.") var file: String?
+    @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String?
+    @Option(help: "hardmax or softmax for every block (exact-interp layout; default: the file's metadata, else softmax).") var attention: AttentionChoice?
+    @Option(help: "The tensor layout: exact-interp (default) or sa-ff (attention then feed-forward, PyTorch names).") var architecture: ImportArchitecture?
+    @Option(name: .customLong("map"), help: "A JSON map from tensor names to this engine's parameters (instead of --architecture).") var mapFile: String?
+    @Option(help: "sa-ff and --map: the softmax temperature τ, exact (1/1000, 0.001).") var temperature: Rational?
+    @Flag(help: "sa-ff and --map: causal masks in every attention layer.") var causal = false
+    @Option(help: "Print a built-in layout as a --map file and exit (sa-ff).") var printMap: ImportArchitecture?
+
+    func validate() throws {
+        if printMap != nil { return }
+        guard file != nil, output != nil else { throw ValidationError("import needs the .safetensors file and -o MODEL.json") }
+        if mapFile != nil && architecture != nil { throw ValidationError("--map and --architecture exclude each other: the map is the layout") }
+        let trained = mapFile != nil || architecture == .saFF
+        if trained {
+            guard let temperature else { throw ValidationError("--temperature τ is required with \(mapFile != nil ? "--map" : "--architecture sa-ff"): the trained model's temperature is not in its tensors") }
+            if temperature <= .zero { throw ValidationError("--temperature must be positive, found \(temperature)") }
+            if attention != nil { throw ValidationError("--attention is for the exact-interp layout; trained layouts are softmax") }
+        } else {
+            if temperature != nil { throw ValidationError("--temperature is for --architecture sa-ff and --map (an exact-interp file records τ₀ in its metadata)") }
+            if causal { throw ValidationError("--causal is for --architecture sa-ff and --map (an exact-interp file records causal flags in its metadata)") }
+        }
+    }
 
     func run() throws {
-        try refuseOverwriting(output, inputs: [file])
+        if let printMap {
+            guard printMap == .saFF else {
+                printError("error: the exact-interp layout is not a map (its tensor names are in docs/interop.md)")
+                throw Exit.usage
+            }
+            print(TensorMap.saFF.fileText, terminator: "")
+            return
+        }
+        guard let file, let output else { throw Exit.usage }
+        try refuseOverwriting(output, inputs: [file] + (mapFile.map { [$0] } ?? []))
         let bytes = try readFile(file)
+        if let pickle = TorchPickle.diagnosis(bytes) {
+            printError("error: \(file): \(pickle)")
+            throw Exit.invalidInput
+        }
+        var map: TensorMap? = architecture == .saFF ? .saFF : nil
+        if let mapFile {
+            let mapBytes = try readFile(mapFile)
+            do { map = try TensorMap.parse(mapBytes, defaultName: "map " + URL(fileURLWithPath: mapFile).lastPathComponent) } catch {
+                printError("error: \(mapFile): \(error)")
+                throw Exit.invalidInput
+            }
+        }
         let model: Transformer
         do {
             let tensors = try SafetensorsFile.parse(bytes)
+            let formats = Set(tensors.tensors.map(\.format.safetensorsName)).sorted().joined(separator: ", ")
+            if let map, let temperature {
+                model = try StateDictImport.transformer(from: tensors, map: map, options: .init(
+                    temperature: temperature, causal: causal, source: URL(fileURLWithPath: file).lastPathComponent))
+                try writeFile(output, model.fileText, inputs: [file])
+                let trainedBlocks = map.order == .attentionFirst ? model.blocks.count - 1 : model.blocks.count
+                print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), τ = \(temperature)\(causal ? ", causal" : ""), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats)) of \(trainedBlocks) \(map.name) block\(trainedBlocks == 1 ? "" : "s")")
+                let padding = model.blocks.reduce(0) { $0 + $1.padding.names.count }
+                if padding > 0 {
+                    print("attention-first blocks cut into FF-then-SA blocks: \(padding) identity layers added as padding (first feed-forward, last attention)")
+                }
+                return
+            }
+            if tensors.tensors.contains(where: { $0.name.hasSuffix(".attn.to_q.weight") }) {
+                throw InputError(path: "", reason: "tensors such as \(tensors.tensors.map(\.name).sorted().first { $0.hasSuffix(".attn.to_q.weight") } ?? "") are not this engine's names: for a PyTorch sa-ff state dict add --architecture sa-ff --temperature τ (docs/trained-models.md)")
+            }
             model = try Transformer(importing: tensors, attention: attention.map { $0 == .hardmax ? .hardmax : .softmax })
             try writeFile(output, model.fileText, inputs: [file])
-            let formats = Set(tensors.tensors.map(\.format.safetensorsName)).sorted().joined(separator: ", ")
             print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
             if let recorded = tensors.metadata["model_digest"] {
                 print(recorded == model.digest ? "model digest matches the exported model (\(recorded))"
                                                : "model digest differs from the exported model's: values were rounded by export")
             }
+        } catch let error as InputError {
+            printError("error: \(file): \(error)")
+            throw Exit.invalidInput
+        }
+    }
+}
+
+struct DatasetFromArrays: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dataset-from-arrays",
+        abstract: "Write a dataset JSON file from input and target arrays in a safetensors file.",
+        discussion: """
+        --inputs names a tensor of shape [N, n, d] (N sequences of n tokens), --targets one of shape \
+        [N, m, d], or [N, d] for one target token per sequence (e.g. the last token of the model's \
+        output). Pair j is inputs[j] → targets[j]. Every value becomes the exact rational of its bits \
+        (F64, F32, F16, BF16), written as "p/q" text. --causal writes a causal dataset (targets \
+        [N, n, d], one per position, docs/causal.md). numpy: \
+        safetensors.numpy.save_file({"X": X, "Y": Y}, "arrays.safetensors"); or, without the \
+        engine, exact_interp.write_dataset(X, Y, "D.json") in Python (docs/trained-models.md).
+
+        Exits 0 on success, 2 on a bad file, a missing tensor or a wrong shape (named).
+        """
+    )
+
+    @Argument(help: "The .safetensors file holding the arrays.") var file: String
+    @Option(help: "The input tensor's name ([N, n, d]).") var inputs: String
+    @Option(help: "The target tensor's name ([N, m, d] or [N, d]).") var targets: String
+    @Option(name: .shortAndLong, help: "Where to write the dataset JSON.") var output: String
+    @Flag(help: "A causal dataset: targets [N, n, d], one per input position.") var causal = false
+    @Option(help: "The dataset's name field.") var name: String?
+
+    func run() throws {
+        try refuseOverwriting(output, inputs: [file])
+        let bytes = try readFile(file)
+        if let pickle = TorchPickle.diagnosis(bytes) {
+            printError("error: \(file): \(pickle.replacingOccurrences(of: "save_file(model.state_dict(), \"model.safetensors\")", with: "save_file({\"X\": X, \"Y\": Y}, \"arrays.safetensors\")"))")
+            throw Exit.invalidInput
+        }
+        do {
+            let tensors = try SafetensorsFile.parse(bytes)
+            let dataset = try ArrayDataset.dataset(from: tensors, inputs: inputs, targets: targets, causal: causal, name: name)
+            try writeFile(output, dataset.json.rendered(), inputs: [file])
+            let pair = dataset.pairs[0]
+            print("wrote \(output): \(dataset.pairs.count) pair\(dataset.pairs.count == 1 ? "" : "s") of \(pair.input.count) input token\(pair.input.count == 1 ? "" : "s") and \(pair.output.count) target token\(pair.output.count == 1 ? "" : "s"), d = \(dataset.dimension)\(causal ? ", causal" : "")")
         } catch let error as InputError {
             printError("error: \(file): \(error)")
             throw Exit.invalidInput
@@ -144,7 +270,12 @@ struct Bound: ParsableCommand {
         print(bound.total.description)
         print("R(θ) ≈ \(bound.total.scientific()) over \(transformer.blocks.count) block\(transformer.blocks.count == 1 ? "" : "s") (\(dtype.map { "values rounded to \($0.rawValue)" } ?? "exact parameters")\(balanced ? ", balanced" : ""))")
         for (i, b) in bound.blocks.enumerated() {
-            print("block \(i) (\(b.stage)): \(b.total.scientific()) = feed-forward \(b.feedForward.scientific()) + scores \(b.scores.scientific())\(b.hardmaxScores ? " (hardmax)" : "") + values \(b.values.scientific())")
+            let padded = b.padding.isEmpty ? "" : " (padding left out: \(b.padding.names.map { $0 == "feedforward" ? "feed-forward" : $0 }.joined(separator: " and ")))"
+            print("block \(i) (\(b.stage)): \(b.total.scientific()) = feed-forward \(b.feedForward.scientific()) + scores \(b.scores.scientific())\(b.hardmaxScores ? " (hardmax)" : "") + values \(b.values.scientific())\(padded)")
+        }
+        let paddingLayers = transformer.blocks.reduce(0) { $0 + $1.padding.names.count }
+        if paddingLayers > 0 {
+            print("\(paddingLayers) padding layer\(paddingLayers == 1 ? "" : "s") (identity layers added to fit the block order, docs/trained-models.md) left out of R(θ)")
         }
         print("infimum over rescalings of hardmax scores: \(bound.infimumOverHardmaxScoreScaling.scientific())")
         if balanced {

@@ -73,7 +73,7 @@ struct LemmaCommand: ParsableCommand {
     mutating func run() throws {
         guard let title = Self.titles[lemma], let accepted = Self.accepted[lemma] else {
             printError("error: unknown lemma \"\(lemma)\": expected one of 4.1, 4.2, 4.3, 4.4, 4.5, 4.6, 4.7, 4.8")
-            throw Exit.invalidInput
+            throw Exit.usage
         }
         let given: [(String, Bool)] = [
             ("token", !token.isEmpty), ("target", !target.isEmpty), ("direction", direction != nil), ("gamma", gamma != nil),

@@ -212,6 +212,14 @@ func requirePositiveRational(_ text: String?, _ option: String) throws {
 /// "1 pair", "3 pairs".
 func pairCount(_ n: Int) -> String { n == 1 ? "1 pair" : "\(n) pairs" }
 
+/// "1 block", "3 blocks": `n` and the noun, plural unless n = 1 (`plural` when not noun + "s").
+func counted(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {
+    n == 1 ? "1 \(noun)" : "\(n) \(plural ?? noun + "s")"
+}
+
+/// "all 3 pairs", "the 1 pair".
+func allPairs(_ n: Int) -> String { n == 1 ? "the 1 pair" : "all \(n) pairs" }
+
 /// Progress for long exact verifications: "[elapsed] verified k of N pairs" on stderr at every
 /// tenth of the pairs, or nil when the run is short (under about 2·10⁷ token·blocks, a second or
 /// so), so that small runs stay quiet.
@@ -219,7 +227,7 @@ func verificationProgress(_ model: Transformer, _ data: Dataset, quiet: Bool) ->
     let tokens = data.pairs.reduce(0) { $0 + $1.input.count }
     guard !quiet, model.blocks.count.multipliedReportingOverflow(by: tokens).partialValue > 20_000_000 else { return nil }
     let started = DispatchTime.now()
-    printError("[\(elapsed(since: started))] verifying \(data.pairs.count) pairs through \(model.blocks.count) blocks (\(tokens) tokens)")
+    printError("[\(elapsed(since: started))] verifying \(pairCount(data.pairs.count)) through \(counted(model.blocks.count, "block")) (\(counted(tokens, "token")))")
     return { done, total in
         let step = max(1, total / 10)
         if done % step == 0 || done == total {

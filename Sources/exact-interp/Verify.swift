@@ -69,7 +69,7 @@ struct Verify: ParsableCommand {
 
     /// "all N pairs", or "the n pairs of shard k/K (of N)".
     func scope(_ checked: Int, _ data: Dataset) -> String {
-        guard let part = shard.flatMap(Shard.parse) else { return "all \(pairCount(checked))" }
+        guard let part = shard.flatMap(Shard.parse) else { return allPairs(checked) }
         return "the \(pairCount(checked)) of shard \(part) (of \(data.pairs.count))"
     }
 
@@ -109,7 +109,7 @@ struct Verify: ParsableCommand {
                 ShardReport.Verdict(index: $0.index, holds: $0.holds, detail: $0.holds ? nil : describe($0))
             })
             if report.holds {
-                print("verified: T(X^j) = Y^j as sets for \(scope(report.pairs.count, data)) (exact hardmax, \(transformer.blocks.count) blocks)")
+                print("verified: T(X^j) = Y^j as sets for \(scope(report.pairs.count, data)) (exact hardmax, \(counted(transformer.blocks.count, "block")))")
             } else {
                 print("NOT verified: \(report.failures.count) of \(shard == nil ? pairCount(report.pairs.count) : scope(report.pairs.count, data)) fail")
                 throw Exit.propertyFailed
@@ -121,7 +121,7 @@ struct Verify: ParsableCommand {
             })
             let tau = report.temperature?.description ?? "?"
             if report.holds {
-                print("certified: T_τ(X^j) = Y^j as sets for \(shard == nil ? "all \(report.pairs.count) pairs" : scope(report.pairs.count, data)) and every τ ∈ (0, \(tau)] (softmax enclosure certificate, \(transformer.blocks.count) blocks)")
+                print("certified: T_τ(X^j) = Y^j as sets for \(shard == nil ? allPairs(report.pairs.count) : scope(report.pairs.count, data)) and every τ ∈ (0, \(tau)] (softmax enclosure certificate, \(counted(transformer.blocks.count, "block")))")
             } else {
                 print("NOT certified for τ ∈ (0, \(tau)]: \(report.failures.count) of \(shard == nil ? pairCount(report.pairs.count) : scope(report.pairs.count, data)) fail")
                 throw Exit.propertyFailed
@@ -158,9 +158,9 @@ struct Verify: ParsableCommand {
         }
         if report.failures.count > 20 { print("… \(report.failures.count - 20) more failing positions") }
         if report.holds {
-            print("verified: every position i of every sequence maps to its target y_i, run with causal masks (\(report.positions) positions, \(pairCount(report.pairs)), exact hardmax, \(transformer.blocks.count) blocks)")
+            print("verified: every position i of every sequence maps to its target y_i, run with causal masks (\(counted(report.positions, "position")), \(pairCount(report.pairs)), exact hardmax, \(counted(transformer.blocks.count, "block")))")
         } else {
-            print("NOT verified: \(report.failures.count) of \(report.positions) positions fail\(report.unmaskedBlocks.isEmpty ? "" : ", \(report.unmaskedBlocks.count) attention layers unmasked")")
+            print("NOT verified: \(report.failures.count) of \(counted(report.positions, "position")) fail\(report.unmaskedBlocks.isEmpty ? "" : ", \(report.unmaskedBlocks.count) attention layers unmasked")")
             throw Exit.propertyFailed
         }
     }

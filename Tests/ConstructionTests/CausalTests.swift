@@ -4,6 +4,7 @@ import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 import TransformerModel
 

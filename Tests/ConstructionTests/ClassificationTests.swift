@@ -20,6 +20,10 @@ import TransformerModel
         return out
     }
 
+    /// The random-dataset loops skip infeasible datasets (identical inputs, different labels); at
+    /// least this many of their iterations must build and certify a classifier (3 in 4).
+    static func minimumCertified(_ iterations: Int) -> Int { iterations * 3 / 4 }
+
     /// Builds the classifier as `construct` does: choose, embed, build compact, record the labels.
     static func classifier(_ data: Dataset) throws -> (Transformer, Dataset) {
         let embedding = LabelEmbedding.choose(for: data)
@@ -80,6 +84,7 @@ import TransformerModel
 
     @Test func randomLabelledDatasetsNeedOneStepPerLabelChange() throws {
         let iterations = 12 * iterationScale
+        var certified = 0, infeasible = 0
         for it in 0..<iterations {
             var g = DatasetGenerator(seed: UInt64(100 + it))
             let labels = 2 + it % 3
@@ -88,13 +93,19 @@ import TransformerModel
             guard let (model, embedded) = try? Self.classifier(data) else {
                 // identical inputs with different labels are infeasible: the reader must say so
                 #expect(throws: (any Error).self) { try InterpolationProblem(data.embedded(LabelEmbedding.choose(for: data))) }
+                infeasible += 1
                 continue
             }
             let present = data.labels.count
             #expect(model.blocks.last?.feedForward.width == 2 * present - 1, "iteration \(it)\n\(data.json.rendered())")
             #expect(model.blocks.count <= data.pairs.count + 1)
             #expect(try certify(model: model, dataset: embedded).holds, "iteration \(it)\n\(data.json.rendered())")
+            certified += 1
         }
+        // Every iteration ran one of the two checks, and most built and certified a classifier
+        // (a generator change that made every dataset infeasible would otherwise pass silently).
+        #expect(certified + infeasible == iterations)
+        #expect(certified >= Self.minimumCertified(iterations), "only \(certified) of \(iterations) random datasets certified (\(infeasible) infeasible)")
     }
 
     @Test func staircaseSkipsStepsWithoutChange() {
@@ -108,17 +119,24 @@ import TransformerModel
 
     @Test func collapseOntoOwnTokenCertifiesWithFewerParameters() throws {
         let iterations = 12 * iterationScale
+        var certified = 0, skipped = 0
         for it in 0..<iterations {
             var g = DatasetGenerator(seed: UInt64(500 + it))
             let data = Self.labelled(g.dataset(pairs: 8 + it % 12, dimension: 2 + it % 3, lengths: 1...5, pool: it % 2 == 0 ? 15 : nil, maxOutputs: 1),
                                      labels: 2 + it % 3, seed: UInt64(it))
             let embedding = LabelEmbedding.choose(for: data)
-            guard let embedded = try? data.embedded(embedding), let problem = try? InterpolationProblem(embedded) else { continue }
+            guard let embedded = try? data.embedded(embedding), let problem = try? InterpolationProblem(embedded) else {
+                skipped += 1 // infeasible (identical inputs with different labels)
+                continue
+            }
             let direct = try ClassificationConstruction.build(problem, digest: embedded.digest)
             #expect(direct.model.blocks.count <= problem.count + 1)
             let reread = try Transformer.parse(Array(direct.model.fileText.utf8))
             #expect(try certify(model: reread, dataset: embedded).holds, "iteration \(it)\n\(data.json.rendered())")
+            certified += 1
         }
+        #expect(certified + skipped == iterations)
+        #expect(certified >= Self.minimumCertified(iterations), "only \(certified) of \(iterations) random datasets certified (\(skipped) infeasible, skipped)")
         // On 40 sequences with 3 labels it beats the leader-move construction.
         var g = DatasetGenerator(seed: 40)
         let data = Self.labelled(g.dataset(pairs: 40, dimension: 3, lengths: 2...5, pool: 40, maxOutputs: 1), labels: 3, seed: 40)

@@ -3,6 +3,7 @@ import Certification
 import DatasetGeneration
 import Evaluation
 import ExactArithmetic
+import TestSupport
 import Testing
 import TransformerModel
 

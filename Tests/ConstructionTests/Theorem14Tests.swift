@@ -11,7 +11,7 @@ import TransformerModel
 /// Iteration multiplier for randomized tests (FLINT style): ITERATIONS=10 runs ten times more.
 let iterationScale: Int = Int(ProcessInfo.processInfo.environment["ITERATIONS"] ?? "") ?? 1
 
-func r(_ s: String) -> Rational { (try? Rational(parsing: s)) ?? .zero }
+// r(_:), the literal parser, is TestSupport's (a bad literal stops the run).
 func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }
 
 /// Builds, checks the layout bounds, writes and re-reads the model, and verifies it exactly on the

@@ -1,5 +1,6 @@
 import Constructions
 import ExactArithmetic
+import TestSupport
 import Testing
 import TransformerModel
 

@@ -1,6 +1,7 @@
 import Constructions
 import DatasetGeneration
 import ExactArithmetic
+import TestSupport
 import Testing
 import TransformerModel
 

@@ -2,6 +2,7 @@ import Constructions
 import DatasetGeneration
 import ExactArithmetic
 import LinearProgramming
+import TestSupport
 import Testing
 import TransformerModel
 

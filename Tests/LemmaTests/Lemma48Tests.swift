@@ -2,6 +2,7 @@ import Constructions
 import DatasetGeneration
 import Evaluation
 import ExactArithmetic
+import TestSupport
 import Testing
 import TransformerModel
 

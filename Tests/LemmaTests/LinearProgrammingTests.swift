@@ -1,6 +1,7 @@
 import DatasetGeneration
 import ExactArithmetic
 import LinearProgramming
+import TestSupport
 import Testing
 import TransformerModel
 

@@ -1,13 +1,14 @@
 import DatasetGeneration
 import ExactArithmetic
 import Foundation
+import TestSupport
 import TransformerModel
 
 /// Iteration multiplier for randomized tests (FLINT style): ITERATIONS=10 runs ten times more.
 let iterationScale: Int = max(1, Int(ProcessInfo.processInfo.environment["ITERATIONS"] ?? "") ?? 1)
 
 /// An exact rational from text ("3/4", "-2", "0.5"); tests only.
-func r(_ s: String) -> Rational { (try? Rational(parsing: s)) ?? .zero }
+// r(_:), the literal parser, is TestSupport's (a bad literal stops the run).
 /// An integer token.
 func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }
 /// A token from rational texts.

@@ -1,6 +1,7 @@
 import DatasetGeneration
 import Evaluation
 import ExactArithmetic
+import TestSupport
 import Testing
 import TransformerModel
 

@@ -1,5 +1,6 @@
 import Evaluation
 import ExactArithmetic
+import TestSupport
 import Testing
 import TransformerModel
 

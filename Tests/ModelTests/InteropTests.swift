@@ -1,6 +1,7 @@
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 @testable import TransformerModel
 

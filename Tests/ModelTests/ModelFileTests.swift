@@ -1,6 +1,7 @@
 import DatasetGeneration
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 import TransformerModel
 

@@ -2,16 +2,14 @@ import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 import TransformerModel
 
 /// Iteration multiplier for randomized tests (FLINT style): ITERATIONS=10 runs ten times more.
 let iterationScale: Int = max(1, Int(ProcessInfo.processInfo.environment["ITERATIONS"] ?? "") ?? 1)
 
-/// An exact rational from its text; the tests only pass valid literals.
-func r(_ s: String) -> Rational {
-    do { return try Rational(parsing: s) } catch { fatalError("bad test literal \(s)") }
-}
+// r(_:), the literal parser, is TestSupport's (a bad literal stops the run).
 
 /// A token of integers.
 func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }

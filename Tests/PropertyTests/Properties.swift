@@ -116,6 +116,13 @@ enum Property {
     static let regressionFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("regressions/properties")
 
+    /// Where a run saves its shrunk failures: EXACT_INTERP_PROPERTY_SAVE_DIR when set (`make test`
+    /// sets a folder under .build, since it writes nothing outside .build: the failure message says
+    /// to copy the file into Tests/regressions/properties), else the regression folder itself
+    /// (`swift test`, `make properties`).
+    static let saveFolder: URL = ProcessInfo.processInfo.environment["EXACT_INTERP_PROPERTY_SAVE_DIR"]
+        .map { URL(fileURLWithPath: $0) } ?? regressionFolder
+
     /// Iterations: EXACT_INTERP_PROPERTY_COUNT datasets per hardmax layout (default 150 in `make
     /// test`; `make properties` sets 2100), a seventh of it for each softmax layout (at least 4),
     /// half for the labelled layouts and for causal data.
@@ -151,7 +158,7 @@ enum Property {
     /// shrinks, prints as JSON and saves as a regression file (`save`: false in the shrinker's own
     /// tests, which write elsewhere).
     static func run(_ mode: PropertyMode, count: Int, seed: UInt64, knobs: ValiditySpaceGenerator.Knobs? = nil,
-                    saveTo folder: URL? = regressionFolder, name: String? = nil, fails: ((Dataset) -> String?)? = nil) -> Run {
+                    saveTo folder: URL? = saveFolder, name: String? = nil, fails: ((Dataset) -> String?)? = nil) -> Run {
         let name = name ?? mode.rawValue
         let check = fails ?? { failure($0, mode) }
         var generator = ValiditySpaceGenerator(seed: seed)
@@ -178,7 +185,8 @@ enum Property {
                 try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 if (try? Data(text.utf8).write(to: url)) != nil {
                     file = url
-                    print("saved as \(url.path)")
+                    print("saved as \(url.path)" + (folder.standardizedFileURL == regressionFolder.standardizedFileURL ? ""
+                        : " (keep it: cp \(url.path) \(regressionFolder.path)/)"))
                 }
             }
             run.failure = (data, shrunk, shrunkReason, file)

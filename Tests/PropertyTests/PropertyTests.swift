@@ -16,7 +16,7 @@ import TransformerModel
         if let failure = run.failure {
             Issue.record("""
                 \(mode.rawValue): \(failure.reason)
-                shrunk dataset\(failure.file.map { " (saved as \($0.lastPathComponent))" } ?? ""):
+                shrunk dataset\(failure.file.map { " (saved as \($0.path))" } ?? ""):
                 \(failure.shrunk.json.rendered())
                 """)
         }

@@ -4,6 +4,7 @@ import DatasetGeneration
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TestSupport
 import Testing
 import TransformerModel
 @testable import Visualization
@@ -11,7 +12,7 @@ import TransformerModel
 /// Iteration multiplier for randomized tests (FLINT style): ITERATIONS=10 runs ten times more.
 let iterationScale: Int = Int(ProcessInfo.processInfo.environment["ITERATIONS"] ?? "") ?? 1
 
-func r(_ s: String) -> Rational { (try? Rational(parsing: s)) ?? .zero }
+// r(_:), the literal parser, is TestSupport's (a bad literal stops the run).
 func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }
 
 let figure5 = Dataset(name: "figure-5", dimension: 2, pairs: [
@@ -74,6 +75,7 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
             remaining.remove(at: at)
         }
     }
+    if expectedCount == 0 { return "panel \(k): no token expected: nothing was compared" }
     return remaining.isEmpty ? nil : "panel \(k): \(remaining.count) unexpected markers besides the \(expectedCount) expected"
 }
 
@@ -322,6 +324,17 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
         model.temperature = nil
         #expect(ConstructionReport(model: model, dataset: figure5, problem: built.problem, checks: []).markdown(modelPath: "m", datasetPath: "d")
             .contains("τ₀: not recorded"))
+        // The verdict: not run, certified, or NOT certified with the reason (never "certified" by default).
+        #expect(text.contains("**Verdict: not checked here.**"))
+        var failing = report
+        failing.certificate = .init(temperature: r("1/64"), pairs: 3, failureCount: 1, failures: ["pair 2: token 1 ends in a box"])
+        let failingText = failing.markdown(modelPath: "m", datasetPath: "d")
+        #expect(failingText.contains("**Verdict: NOT certified** for τ in (0, 1/64]: the enclosure certificate fails for 1 of 3 pairs (pair 2: token 1 ends in a box)."))
+        #expect(!failingText.contains("certified**: T_τ"))
+        #expect(!failing.holds)
+        var certified = report
+        certified.certificate = .init(temperature: r("1/64"), pairs: 3, failureCount: 0, failures: [])
+        #expect(certified.markdown(modelPath: "m", datasetPath: "d").contains("**Verdict: certified.**"))
     }
 }
 

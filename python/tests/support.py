@@ -1,7 +1,9 @@
 """Shared helpers of the Python package's tests: the engine binary, temporary files, datasets."""
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,6 +14,7 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 
 BINARY = os.environ.get("EXACT_INTERP", os.path.join(ROOT, ".build", "debug", "exact-interp"))
 TMP = tempfile.mkdtemp(prefix="exact-interp-python-")
+atexit.register(shutil.rmtree, TMP, True)  # the tests' files go here, never into the source tree
 
 # Shipped models and the dataset each one is for (Datasets/models/README.md).
 SHIPPED = [

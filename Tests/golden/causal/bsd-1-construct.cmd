@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp construct --causal Datasets/causal/bsd-next-word.json -o out/bsd-next-word.model.json --quiet
+exact-interp construct --causal Datasets/causal/bsd-next-word.json -o $SCRATCH/bsd-next-word.model.json --quiet

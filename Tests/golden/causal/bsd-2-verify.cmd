@@ -1,1 +1,1 @@
-exact-interp verify out/bsd-next-word.model.json Datasets/causal/bsd-next-word.json
+exact-interp verify $SCRATCH/bsd-next-word.model.json Datasets/causal/bsd-next-word.json

@@ -1,1 +1,1 @@
-python3 tools/verify_certificate.py out/bsd-next-word.model.json Datasets/causal/bsd-next-word.json --quiet
+python3 tools/verify_certificate.py $SCRATCH/bsd-next-word.model.json Datasets/causal/bsd-next-word.json --quiet

@@ -1,1 +1,1 @@
-exact-interp eval out/bsd-next-word.model.json Datasets/causal/bsd-next-word.json --arithmetic float64
+exact-interp eval $SCRATCH/bsd-next-word.model.json Datasets/causal/bsd-next-word.json --arithmetic float64

@@ -1,1 +1,1 @@
-COLUMNS=100 exact-interp compare out/bsd-next-word.model.json Datasets/causal/bsd-next-word.json
+COLUMNS=100 exact-interp compare $SCRATCH/bsd-next-word.model.json Datasets/causal/bsd-next-word.json

@@ -1,1 +1,1 @@
-exact-interp construct --causal Datasets/figure5.json -o out/never-written.json 2>&1
+exact-interp construct --causal Datasets/figure5.json -o $SCRATCH/never-written.json 2>&1

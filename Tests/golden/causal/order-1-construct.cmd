@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp construct --causal Datasets/causal/order-matters.json -o out/order-matters.model.json --quiet
+exact-interp construct --causal Datasets/causal/order-matters.json -o $SCRATCH/order-matters.model.json --quiet

@@ -1,1 +1,1 @@
-python3 tools/verify_certificate.py out/order-matters.model.json Datasets/causal/order-matters.json
+python3 tools/verify_certificate.py $SCRATCH/order-matters.model.json Datasets/causal/order-matters.json

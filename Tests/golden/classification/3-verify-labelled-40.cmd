@@ -1,1 +1,1 @@
-exact-interp verify out/labelled-40.model.json Datasets/classification/labelled-40.json
+exact-interp verify $SCRATCH/labelled-40.model.json Datasets/classification/labelled-40.json

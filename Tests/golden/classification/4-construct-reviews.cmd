@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp construct Datasets/sentiment/reviews.json -o out/reviews.model.json --layout compact --quiet
+exact-interp construct Datasets/sentiment/reviews.json -o $SCRATCH/reviews.model.json --layout compact --quiet

@@ -1,1 +1,1 @@
-exact-interp verify out/reviews.model.json Datasets/sentiment/reviews.json
+exact-interp verify $SCRATCH/reviews.model.json Datasets/sentiment/reviews.json

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp draw out/reviews.model.json Datasets/sentiment/reviews.json -o out/reviews.svg && grep -o "labels: positive[^<]*" out/reviews.svg
+exact-interp draw $SCRATCH/reviews.model.json Datasets/sentiment/reviews.json -o $SCRATCH/reviews.svg && grep -o "labels: positive[^<]*" $SCRATCH/reviews.svg

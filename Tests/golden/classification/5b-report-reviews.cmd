@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp report out/reviews.model.json Datasets/sentiment/reviews.json -o out/reviews.report.md && grep -A8 "## Labels" out/reviews.report.md
+exact-interp report $SCRATCH/reviews.model.json Datasets/sentiment/reviews.json -o $SCRATCH/reviews.report.md && grep -A8 "## Labels" $SCRATCH/reviews.report.md

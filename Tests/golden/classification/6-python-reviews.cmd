@@ -1,1 +1,1 @@
-python3 tools/verify_certificate.py out/reviews.model.json Datasets/sentiment/reviews.json | tail -1
+python3 tools/verify_certificate.py $SCRATCH/reviews.model.json Datasets/sentiment/reviews.json | tail -1

@@ -1,1 +1,1 @@
-exact-interp verify out/labelled-40.model.json Datasets/invalid/unknown-label.json 2>&1
+exact-interp verify $SCRATCH/labelled-40.model.json Datasets/invalid/unknown-label.json 2>&1

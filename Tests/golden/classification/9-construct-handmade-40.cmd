@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp construct Datasets/classification/handmade-40.json -o out/handmade-40.model.json --layout compact --quiet
+exact-interp construct Datasets/classification/handmade-40.json -o $SCRATCH/handmade-40.model.json --layout compact --quiet

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp construct Datasets/figure5.json -o out/figure5-compact.model.json --layout compact --quiet
+exact-interp construct Datasets/figure5.json -o $SCRATCH/figure5-compact.model.json --layout compact --quiet

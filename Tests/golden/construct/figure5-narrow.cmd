@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp construct Datasets/figure5.json -o out/figure5.model.json --layout narrow --quiet
+exact-interp construct Datasets/figure5.json -o $SCRATCH/figure5.model.json --layout narrow --quiet

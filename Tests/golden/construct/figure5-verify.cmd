@@ -1,1 +1,1 @@
-exact-interp verify out/figure5.model.json Datasets/figure5.json
+exact-interp verify $SCRATCH/figure5.model.json Datasets/figure5.json

@@ -1,1 +1,1 @@
-exact-interp draw Tests/golden/draw/figure5.model.json Datasets/figure5.json -o /tmp/exact-interp-golden-x.svg --y 2
+exact-interp draw Tests/golden/draw/figure5.model.json Datasets/figure5.json -o $SCRATCH/x.svg --y 2

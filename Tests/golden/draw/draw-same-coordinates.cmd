@@ -1,1 +1,1 @@
-exact-interp draw Tests/golden/draw/figure5.model.json Datasets/figure5.json -o /tmp/exact-interp-golden-x.svg --x 1 --y 1
+exact-interp draw Tests/golden/draw/figure5.model.json Datasets/figure5.json -o $SCRATCH/x.svg --x 1 --y 1

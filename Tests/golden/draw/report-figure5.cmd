@@ -1,1 +1,1 @@
-exact-interp report Tests/golden/draw/figure5.model.json Datasets/figure5.json -o /tmp/exact-interp-golden-figure5.md
+exact-interp report Tests/golden/draw/figure5.model.json Datasets/figure5.json -o $SCRATCH/figure5.md

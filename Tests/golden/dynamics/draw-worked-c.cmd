@@ -1,1 +1,1 @@
-exact-interp dynamics Datasets/dynamics/worked-c.json --alpha 1 --layers 3 --draw /tmp/exact-interp-dynamics-golden.svg 2>&1 | tail -1
+exact-interp dynamics Datasets/dynamics/worked-c.json --alpha 1 --layers 3 --draw $SCRATCH/dynamics.svg 2>&1 | tail -1

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp export Datasets/models/near-tie.model.json -o out/near-tie.safetensors
+exact-interp export Datasets/models/near-tie.model.json -o $SCRATCH/near-tie.safetensors

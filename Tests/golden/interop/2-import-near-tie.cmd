@@ -1,1 +1,1 @@
-exact-interp import out/near-tie.safetensors -o out/near-tie.imported.json && cmp Datasets/models/near-tie.model.json out/near-tie.imported.json && echo byte-identical
+exact-interp import $SCRATCH/near-tie.safetensors -o $SCRATCH/near-tie.imported.json && cmp Datasets/models/near-tie.model.json $SCRATCH/near-tie.imported.json && echo byte-identical

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp export Datasets/models/figure5-handmade.model.json -o out/handmade.f32.safetensors --dtype float32
+exact-interp export Datasets/models/figure5-handmade.model.json -o $SCRATCH/handmade.f32.safetensors --dtype float32

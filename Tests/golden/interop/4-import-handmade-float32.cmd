@@ -1,1 +1,1 @@
-exact-interp import out/handmade.f32.safetensors -o out/handmade.f32.json
+exact-interp import $SCRATCH/handmade.f32.safetensors -o $SCRATCH/handmade.f32.json

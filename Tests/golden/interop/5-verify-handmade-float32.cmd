@@ -1,1 +1,1 @@
-exact-interp verify out/handmade.f32.json Datasets/figure5.json
+exact-interp verify $SCRATCH/handmade.f32.json Datasets/figure5.json

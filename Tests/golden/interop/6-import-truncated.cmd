@@ -1,1 +1,1 @@
-mkdir -p out && head -c 100 out/near-tie.safetensors > out/truncated.safetensors && exact-interp import out/truncated.safetensors -o out/never.json
+head -c 100 $SCRATCH/near-tie.safetensors > $SCRATCH/truncated.safetensors && exact-interp import $SCRATCH/truncated.safetensors -o $SCRATCH/never.json

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp export out/float32-3d.f32.model.json -o out/float32-3d.f32.safetensors --dtype float32
+exact-interp export $SCRATCH/float32-3d.f32.model.json -o $SCRATCH/float32-3d.f32.safetensors --dtype float32

@@ -1,1 +1,1 @@
-exact-interp verify out/float32-3d.f32.imported.json Datasets/float32-3d.json
+exact-interp verify $SCRATCH/float32-3d.f32.imported.json Datasets/float32-3d.json

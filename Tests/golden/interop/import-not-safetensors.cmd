@@ -1,1 +1,1 @@
-exact-interp import Datasets/figure5.json -o out/never.json
+exact-interp import Datasets/figure5.json -o $SCRATCH/never.json

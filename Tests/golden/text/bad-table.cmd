@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp from-text Datasets/text/sample.txt -o out/x.json --dimension 2 --embedding Datasets/text/reviews.tsv 2>&1
+exact-interp from-text Datasets/text/sample.txt -o $SCRATCH/x.json --dimension 2 --embedding Datasets/text/reviews.tsv 2>&1

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp from-text Datasets/text/sample.txt -o out/s.json --dimension 2 && exact-interp construct out/s.json -o out/s.model.json --layout compact --quiet | grep -E "separation|verification"
+exact-interp from-text Datasets/text/sample.txt -o $SCRATCH/s.json --dimension 2 && exact-interp construct $SCRATCH/s.json -o $SCRATCH/s.model.json --layout compact --quiet | grep -E "separation|verification"

@@ -1,1 +1,1 @@
-mkdir -p out && exact-interp from-text Datasets/text/sample.txt -o out/sample-dist.json --dimension 4 --task next-token-distribution 2>&1 && cat out/sample-dist.json && exact-interp validate out/sample-dist.json
+exact-interp from-text Datasets/text/sample.txt -o $SCRATCH/sample-dist.json --dimension 4 --task next-token-distribution 2>&1 && cat $SCRATCH/sample-dist.json && exact-interp validate $SCRATCH/sample-dist.json

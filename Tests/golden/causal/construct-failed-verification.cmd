@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'EXACT_INTERP_TEST_BREAK_MODEL=1 $EI construct --causal $ROOT/Datasets/causal/bsd-next-word.json -o - --quiet | wc -c; echo "exit ${PIPESTATUS[0]}"'

@@ -1,0 +1,1 @@
+mkdir -p $SCRATCH && exact-interp construct --causal Datasets/causal/bsd-next-word.json -o - --quiet 2>&1 > $SCRATCH/bsd-stdout.model.json && exact-interp verify $SCRATCH/bsd-stdout.model.json Datasets/causal/bsd-next-word.json

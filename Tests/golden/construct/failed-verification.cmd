@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'echo other > m.failed.json; EXACT_INTERP_TEST_BREAK_MODEL=1 $EI construct D.json -o m.json --quiet; echo "exit $?"; cat m.failed.json; $EI verify m.failed-2.json D.json | tail -1'

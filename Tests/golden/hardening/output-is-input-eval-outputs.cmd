@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp '$EI eval M.json D.json --outputs D.json; echo exit $?; $EI eval M.json D.json --outputs O.json --trace ./O.json --quiet > /dev/null; echo exit $?; $EI eval $ROOT/Datasets/models/figure5-wrong.model.json D.json --outputs O.json > /dev/null; echo exit $?; grep -c false, O.json'

@@ -1,0 +1,1 @@
+exact-interp constuct Datasets/figure5.json -o $SCRATCH/never-written.json 2>&1

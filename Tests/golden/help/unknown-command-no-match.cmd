@@ -1,0 +1,1 @@
+exact-interp frobnicate 2>&1

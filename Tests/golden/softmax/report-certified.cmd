@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp '$EI report $ROOT/Datasets/models/figure5-softmax-narrow.model.json D.json -o R.md; echo "exit $?"; grep -E "Verdict|certificate|stage checks|τ₀:" R.md'

@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'sed "s|\"temperature\": \"1/1024\"|\"temperature\": \"1/512\"|" $ROOT/Datasets/models/figure5-softmax-narrow.model.json > E.json; $EI report E.json D.json -o E.md | cut -c1-120; echo "exit ${PIPESTATUS[0]}"; grep -E "Verdict|certificate|stage checks|τ₀:" E.md | cut -c1-140'

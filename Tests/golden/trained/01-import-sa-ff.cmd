@@ -1,0 +1,1 @@
+mkdir -p $SCRATCH/trained && exact-interp import Tests/golden/trained/sa-ff.safetensors --architecture sa-ff --temperature 1/10 -o $SCRATCH/trained/sa-ff.json && grep -c '"padding"' $SCRATCH/trained/sa-ff.json

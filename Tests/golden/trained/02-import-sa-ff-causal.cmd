@@ -1,0 +1,1 @@
+mkdir -p $SCRATCH/trained && exact-interp import Tests/golden/trained/sa-ff.safetensors --architecture sa-ff --temperature 3 --causal -o $SCRATCH/trained/sa-ff-causal.json && grep -c '"causal": true' $SCRATCH/trained/sa-ff-causal.json

@@ -1,0 +1,1 @@
+mkdir -p $SCRATCH/trained && exact-interp dataset-from-arrays Tests/golden/trained/arrays.safetensors --inputs X --targets Y -o $SCRATCH/trained/arrays.json && exact-interp validate $SCRATCH/trained/arrays.json

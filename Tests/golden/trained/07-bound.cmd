@@ -1,0 +1,1 @@
+exact-interp bound $SCRATCH/trained/sa-ff.json

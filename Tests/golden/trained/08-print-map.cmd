@@ -1,0 +1,1 @@
+exact-interp import --print-map sa-ff

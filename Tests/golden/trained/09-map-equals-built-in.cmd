@@ -1,0 +1,1 @@
+exact-interp import --print-map sa-ff > $SCRATCH/trained/sa-ff.map.json && exact-interp import Tests/golden/trained/sa-ff.safetensors --map $SCRATCH/trained/sa-ff.map.json --temperature 1/10 -o $SCRATCH/trained/sa-ff-via-map.json && cmp $SCRATCH/trained/sa-ff.json $SCRATCH/trained/sa-ff-via-map.json && echo byte-identical

@@ -1,0 +1,1 @@
+exact-interp export $SCRATCH/trained/sa-ff.json -o $SCRATCH/trained/sa-ff.export.safetensors --dtype float64 && exact-interp import $SCRATCH/trained/sa-ff.export.safetensors -o $SCRATCH/trained/sa-ff.reimported.json && cmp $SCRATCH/trained/sa-ff.json $SCRATCH/trained/sa-ff.reimported.json && echo byte-identical
