@@ -104,11 +104,12 @@ check-imports:
 consumer-test: deps
 	@tools/consumer-test.sh
 
-# NumPy and the official safetensors library for python/ (from PyPI, only when missing). torch is
+# NumPy, the official safetensors library and mpmath (50-digit references) for python/ (from PyPI, only when missing). torch is
 # optional: its tests skip, saying so, when it is absent.
 python-deps:
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy || python3 -m pip install --quiet --break-system-packages numpy
 	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install --quiet safetensors || python3 -m pip install --quiet --break-system-packages safetensors || echo "warning: safetensors not installed: its test will skip"
+	@python3 -c "import mpmath" 2>/dev/null || python3 -m pip install --quiet mpmath || python3 -m pip install --quiet --break-system-packages mpmath || echo "warning: mpmath not installed: the rigorous-evaluation tests will skip"
 
 # The Python package (python/): safetensors export read by the official library, the NumPy forward
 # pass against `eval --arithmetic float64`, `bound` against the tensors' bits, training gradients.

@@ -451,6 +451,33 @@ struct EnclosureAttention: Sendable, CompiledAttentionLayer {
                     centres[i] = added(centres[i], count == .one ? sum : scaled(sum, by: count.reciprocal))
                     continue
                 }
+                // Exact ties (docs/mathematics.md#exact-ties): keys whose scores equal for every τ —
+                // all keys under A = 0, or point keys tied with the leader on a point query — get
+                // equal weights, so together they contribute their mean value, exactly.
+                if let tie = exactTie(head.scores, choice: choice, query: i, keys: keys, boxes: boxes) {
+                    let share = Rational(tie.count).reciprocal
+                    var mean = vc[tie[0]], meanRadius = vr[tie[0]]
+                    for k in tie.dropFirst() {
+                        mean = added(mean, vc[k])
+                        meanRadius = added(meanRadius, vr[k])
+                    }
+                    if tie.count > 1 {
+                        mean = scaled(mean, by: share)
+                        meanRadius = scaled(meanRadius, by: share)
+                    }
+                    centres[i] = added(centres[i], mean)
+                    var extra = meanRadius
+                    let outside = keys - tie.count
+                    if outside > 0, kind == .softmax, let gap = choice.smallestGap, let tau = temperature {
+                        // |Σ λ_k V x_k − mean| ≤ Σ_{certified k} λ_k |V x_k − mean| (the tie's weights sum to the rest).
+                        let (bound, atFloor) = ExponentialBounds.upperNegativeExpAndClamp(gap / tau, floorExponent: floor)
+                        if atFloor { clamped = true }
+                        let weight = Rational(outside) * bound
+                        for e in 0..<d { extra[e] += weight * max(hi[e] - mean[e], mean[e] - lo[e]) }
+                    }
+                    radii[i] = added(radii[i], extra)
+                    continue
+                }
                 centres[i] = added(centres[i], vc[b])
                 let spread: (extra: [Rational], differing: Int?)
                 if let id = choice.classID, let known = classExtras[id] {
@@ -487,6 +514,19 @@ struct EnclosureAttention: Sendable, CompiledAttentionLayer {
         return (0..<n).map { i in
             Box(centre: centres[i], radius: radii[i].map { $0.roundedUp(significantBits: radiusBits) })
         }
+    }
+}
+
+extension EnclosureAttention {
+    /// The keys tied with the leader for every τ, when they are known exactly and there are at least
+    /// two: every key when A = 0 (all scores are 0 on any boxes); on a point query, the uncertified
+    /// keys when they are all points (their exact gap to the leader is then 0, see `KeySelector`).
+    /// Softmax gives such keys equal weights; hardmax averages them.
+    func exactTie(_ scores: CompiledScores<Rational>, choice: KeySelector.Choice, query i: Int, keys: Int, boxes: [Box]) -> [Int]? {
+        if case .zero = scores { return keys > 1 ? Array(0..<keys) : nil }
+        guard kind == .softmax, choice.uncertified.count > 1, boxes[i].isPoint,
+              choice.uncertified.allSatisfy({ boxes[$0].isPoint }) else { return nil }
+        return choice.uncertified
     }
 }
 

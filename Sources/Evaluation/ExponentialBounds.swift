@@ -82,3 +82,60 @@ extension Rational {
     /// n/d for a non-zero constant d (a programming constant, never user data).
     static func fraction(_ n: Int, _ d: Int) -> Rational { Rational(n) / Rational(d) }
 }
+
+extension ExponentialBounds {
+    /// ln 2 to 60 decimals, rounded down: 0.693147180559945309417232121458176568075500134360255254120680…
+    static let preciseLn2Lower: Rational = {
+        let digits = "693147180559945309417232121458176568075500134360255254120680"
+        return (try? Rational(parsing: "0." + digits)) ?? ln2Lower
+    }()
+    /// ln 2 rounded up at the 60th decimal.
+    static let preciseLn2Upper: Rational = preciseLn2Lower + Rational.one / ((try? Rational(10).power(60)) ?? .one)
+
+    /// An interval [L, U] ∋ e^{−y} for y ≥ 0 whose relative width is below about 2^{−bits}
+    /// (bits ≤ 180: ln 2 is known to 60 decimals), for evaluation at a fixed temperature
+    /// (docs/mathematics.md#rigorous-evaluation).
+    ///
+    /// y = k·L + f with L a bound of ln 2 and 0 ≤ f < 1, so e^{−y} = 2^{−k}·e^{−(y − k ln 2)}: with
+    /// L⁺ > ln 2 the remainder f⁺ = y − kL⁺ ≤ y − k ln 2 gives the upper bound, with L⁻ < ln 2 the
+    /// lower one. e^{−f} is the alternating Taylor series, summed until a term drops below
+    /// 2^{−bits−24}; the remainder is at most the first omitted term, and each term is rounded to
+    /// bits + 40 bits, an error accounted for. Beyond k = 2^14 the upper bound is 2^{−2^14} and the
+    /// lower one 0: still an enclosure, with numbers that stay short.
+    public static func negativeExp(_ y: Rational, bits: Int) -> RationalInterval {
+        precondition(y.signum >= 0, "negativeExp needs y ≥ 0")
+        if y.isZero { return RationalInterval(.one) }
+        let cap = 1 << 14
+        func side(_ ln2: Rational, upper: Bool) -> Rational {
+            let k = (y / ln2).floor
+            guard let kk = k.exactInt, kk < cap else { return upper ? Rational.powerOfTwo(-cap) : .zero }
+            let f = y - k * ln2
+            let (sum, error) = taylorNegativeExp(f, bits: bits)
+            let bound = upper ? sum + error : Swift.max(.zero, sum - error)
+            let rounded = upper ? bound.roundedUp(significantBits: bits + 8) : bound.roundedDown(significantBits: bits + 8)
+            return rounded.timesPowerOfTwo(-kk)
+        }
+        return RationalInterval(lo: side(preciseLn2Lower, upper: false), hi: side(preciseLn2Upper, upper: true))
+    }
+
+    /// Σ (−f)^i/i! for 0 ≤ f < 1 until a term is below 2^{−bits−24}, with a bound on the error
+    /// (the first omitted term, plus the rounding of the terms).
+    static func taylorNegativeExp(_ f: Rational, bits: Int) -> (sum: Rational, error: Rational) {
+        let keep = bits + 40
+        let small = Rational.powerOfTwo(-bits - 24)
+        var term = Rational.one
+        var sum = Rational.one
+        var i = 1
+        // Terms decrease (f < 1 ≤ i), so the alternating remainder is at most the next term.
+        while true {
+            term = (term * f / Rational(i)).roundedUp(significantBits: keep)
+            if term < small { break }
+            sum += i % 2 == 0 ? term : -term
+            i += 1
+        }
+        // The i-th computed term is at most its value·(1 + 2^{1−keep})^i ≤ its value·(1 + i·2^{2−keep}),
+        // and the terms sum to less than e < 3: the rounding adds at most 3·i·2^{2−keep}.
+        let rounding = Rational(3 * i).timesPowerOfTwo(2 - keep)
+        return (sum, term + rounding)
+    }
+}

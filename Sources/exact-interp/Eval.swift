@@ -6,7 +6,7 @@ import ExactArithmetic
 import TransformerModel
 
 enum Arithmetic: String, ExpressibleByArgument, CaseIterable {
-    case exact, float64
+    case exact, float64, rigorous
 }
 
 struct Eval: ParsableCommand {
@@ -21,9 +21,16 @@ struct Eval: ParsableCommand {
         `verify`). On a causal dataset ("causal": true, docs/causal.md) output position i is compared \
         with target i, in order (float64: the largest distance over the positions).
 
+        rigorous: softmax at the model's τ (or --tau) with rational intervals that contain the true \
+        values (docs/mathematics.md#rigorous-evaluation), hardmax exactly; prints per pair the \
+        Hausdorff distance as an interval and the largest radius, and calls a pair interpolated \
+        when the distance is proved ≤ --tolerance. --precision sets the bits (default: 128, doubled \
+        until every coordinate is known to a relative 2^-40).
+
         --outputs FILE writes the model's output sequence for every pair as JSON, each coordinate \
         an exact rational in the dataset format ("p/q" strings, integers as numbers); with float64 \
-        the exact value of each double (null for an infinity or NaN). It goes through the same \
+        the exact value of each double (null for an infinity or NaN); with rigorous each coordinate is \
+        an interval [lo, hi] of two exact rationals. It goes through the same \
         writer as -o: never over an input, complete or not at all.
 
         Exits 0 iff every pair is interpolated, 1 otherwise, 2 on invalid input, 64 when --trace \
@@ -32,7 +39,8 @@ struct Eval: ParsableCommand {
     )
 
     @OptionGroup var files: ModelAndDataset
-    @Option(help: "exact or float64.") var arithmetic: Arithmetic = .exact
+    @Option(help: "exact, float64 or rigorous.") var arithmetic: Arithmetic = .exact
+    @Option(help: "rigorous: significant bits of the intervals (16…4096).") var precision: Int?
     @Option(help: "Write every layer's tokens and argmax sets to this JSON file.") var trace: String?
     @Option(help: ArgumentHelp("Write the model's output tokens for every pair to this JSON file (exact rationals).", valueName: "file"))
     var outputs: String?
@@ -42,6 +50,10 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         try requireTolerance(tolerance)
+        if let precision {
+            guard arithmetic == .rigorous else { throw ValidationError("--precision goes with --arithmetic rigorous") }
+            guard (16...4096).contains(precision) else { throw ValidationError("--precision must be between 16 and 4096, found \(precision)") }
+        }
         func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         if let trace, let outputs, trace == outputs || standardized(trace) == standardized(outputs)
             || (fileIdentity(trace) != nil && fileIdentity(trace) == fileIdentity(outputs)) {
@@ -67,6 +79,9 @@ struct Eval: ParsableCommand {
         switch arithmetic {
         case .exact: failures = try runExact(transformer, data, tau, traceTarget, outputsTarget)
         case .float64: failures = try runFloat(transformer, data, tau, traceTarget, outputsTarget)
+        case .rigorous:
+            if traceTarget != nil { printError("error: --trace goes with --arithmetic exact or float64"); throw Exit.usage }
+            failures = try runRigorous(transformer, data, tau, outputsTarget)
         }
         say(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")
         if failures > 0 { throw Exit.propertyFailed }
@@ -165,6 +180,40 @@ struct Eval: ParsableCommand {
             // Each double exactly (a dyadic rational); an infinity or NaN has no rational value: null.
             let exact = outputs.map { $0.map { $0.map { x in (try? Rational(exactly: x)).map(Dataset.jsonValue) ?? .null } } }
             try outputsTarget.write(outputsFile(m, data, exact, interpolated: interpolated))
+        }
+        return failures
+    }
+
+    /// Intervals at τ (softmax) or exact points (hardmax); a pair is interpolated when its Hausdorff
+    /// distance to Y is proved ≤ --tolerance (as sets; causal data: the largest distance of a position).
+    func runRigorous(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ outputsTarget: OutputFile?) throws -> Int {
+        let (outputs, bits) = try rigorousOutputs(m, data, temperature: tau, precision: precision, modelPath: files.model)
+        guard let bound = try? Rational(exactly: tolerance) else {
+            printError("error: --tolerance \(tolerance) is not a finite number")
+            throw Exit.usage
+        }
+        say("rigorous: \(m.usesSoftmax ? "intervals at τ = \(tau ?? m.temperature ?? .one), \(bits) bits" : "hardmax, exact points")")
+        var failures = 0
+        var interpolated: [Bool] = []
+        for (j, pair) in data.pairs.enumerated() {
+            let squared: RationalInterval
+            if data.causal {
+                let distances = zip(outputs[j], pair.output).map { CertifiedLoss.squaredDistance($0, $1) }
+                squared = RationalInterval(lo: distances.map(\.lo).max() ?? .zero, hi: distances.map(\.hi).max() ?? .zero)
+            } else {
+                squared = CertifiedLoss.hausdorffSquared(outputs[j], pair.output)
+            }
+            let distance = squared.squareRoot(significantBits: bits)
+            let radius = outputs[j].flatMap { $0 }.map(\.radius).max() ?? .zero
+            let ok = distance.hi <= bound
+            interpolated.append(ok)
+            if !ok { failures += 1 }
+            let verdict = ok ? "≤ \(tolerance): interpolated" : distance.lo > bound ? "> \(tolerance): NOT interpolated" : "not proved ≤ \(tolerance): NOT interpolated"
+            say("pair \(j): \(data.causal ? "largest distance to the target of a position" : "Hausdorff distance") \(Loss.show(distance)), largest radius \(radius.isZero ? "0" : radius.scientific(digits: 2)) \(verdict)")
+        }
+        if let outputsTarget {
+            let intervals = outputs.map { $0.map { $0.map { x -> JSONValue in .array([Dataset.jsonValue(x.lo), Dataset.jsonValue(x.hi)]) } } }
+            try outputsTarget.write(outputsFile(m, data, intervals, interpolated: interpolated))
         }
         return failures
     }

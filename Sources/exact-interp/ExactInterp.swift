@@ -35,7 +35,7 @@ struct ExactInterp: ParsableCommand {
         subcommands: [
             Validate.self, Construct.self, Verify.self, Eval.self, Compare.self,
             LemmaCommand.self, LemmasCommand.self, Draw.self, Report.self, Generate.self, FromText.self, CausalClaim.self,
-            Export.self, Import.self, DatasetFromArrays.self, Bound.self, DynamicsCommand.self, MergeShards.self,
+            Export.self, Import.self, DatasetFromArrays.self, Bound.self, Loss.self, Tikhonov.self, DynamicsCommand.self, MergeShards.self,
         ]
     )
 

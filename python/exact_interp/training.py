@@ -147,18 +147,20 @@ def random_start(rng):
 
 def adam(X, Y, eps, epochs, seed, lr=0.01, record=False):
     """Adam on J = L + eps*R from a random start. Returns the smallest J reached, L and R there,
-    and (when `record`) J after every epoch."""
+    the parameters there ("theta"), and (when `record`) J after every epoch."""
     rng = np.random.default_rng(seed)
     p = random_start(rng)
     m = {k: np.zeros_like(v) for k, v in p.items()}
     v = {k: np.zeros_like(x) for k, x in p.items()}
     b1, b2, tiny = 0.9, 0.999, 1e-12
     best = (math.inf, math.inf, math.inf)
+    best_theta = None
     history = []
     for t in range(1, epochs + 1):
         J, L, g = gradient(p, X, Y, eps)
         if J < best[0]:
             best = (J, L, R(p))
+            best_theta = {k: np.array(x, copy=True) for k, x in p.items()}
         if record:
             history.append(J)
         # A learning rate decaying from lr to lr/100 over the run, for a sharper final minimum.
@@ -168,7 +170,7 @@ def adam(X, Y, eps, epochs, seed, lr=0.01, record=False):
             v[k] = b2 * v[k] + (1 - b2) * g[k] ** 2
             mh, vh = m[k] / (1 - b1 ** t), v[k] / (1 - b2 ** t)
             p[k] = p[k] - rate * mh / (np.sqrt(vh) + tiny)
-    return {"J": best[0], "L": best[1], "R": best[2], "history": history}
+    return {"J": best[0], "L": best[1], "R": best[2], "theta": best_theta, "history": history}
 
 
 def fit_slope(xs, ys):

@@ -36,6 +36,8 @@ struct ConstructionState {
     var blocks: [Block] = []
     /// The dataset's input sequences with repeated tokens, at the current depth.
     private(set) var repeated: [RepeatedSequence]
+    /// Where each value stands in `repeated` (built by `appendMove`, dropped by `append`).
+    private var places: [Token: [(sequence: Int, token: Int)]]? = nil
     /// Index in the dataset file of each sequence's pair, for messages.
     let sourceIndices: [Int]
 
@@ -96,6 +98,7 @@ struct ConstructionState {
     /// Throws when a sequence of the dataset with repeated tokens does not follow `result`.
     mutating func append(_ block: Block, result: [[Token]]) throws(ConstructionError) {
         repeated = try moved(repeated, through: block, result: result)
+        places = nil
         sequences = result.map { s in
             var seen = Set<Token>()
             return s.filter { seen.insert($0).inserted }
@@ -114,11 +117,21 @@ struct ConstructionState {
     /// Records a block built by `SingleMoveBlocks`: its FF moves the value `p` to `y` and fixes
     /// every other current value, its attention is the identity. A feed-forward layer acts on each
     /// token alone, so the tokens of a sequence with repeats follow the move as its distinct values do.
+    /// The narrow layout makes Σm such moves: an index from each value to its places keeps a move
+    /// proportional to the places of p, not to every token of every sequence with repeats.
     mutating func appendMove(_ block: Block, from p: Token, to y: Token) {
-        for r in repeated.indices {
-            for i in repeated[r].tokens.indices where repeated[r].tokens[i] == p { repeated[r].tokens[i] = y }
-        }
         blocks.append(block)
+        if repeated.isEmpty { return }
+        if places == nil {
+            var index: [Token: [(sequence: Int, token: Int)]] = [:]
+            for (r, item) in repeated.enumerated() {
+                for (i, x) in item.tokens.enumerated() { index[x, default: []].append((r, i)) }
+            }
+            places = index
+        }
+        guard let moving = places?.removeValue(forKey: p) else { return }
+        for (r, i) in moving { repeated[r].tokens[i] = y }
+        places?[y, default: []].append(contentsOf: moving)
     }
 
     /// The sequences with repeats after `block`, checked token by token against `result`.

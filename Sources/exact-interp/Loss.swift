@@ -1,0 +1,127 @@
+import ArgumentParser
+import Certification
+import Evaluation
+import ExactArithmetic
+import TransformerModel
+
+extension CertifiedLoss.Kind: ExpressibleByArgument {}
+
+/// `exact-interp loss`: a model's training loss on a dataset, certified.
+struct Loss: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loss",
+        abstract: "A model's loss on a dataset, certified: exact (hardmax) or a rational interval (softmax at τ).",
+        discussion: """
+        Prints each pair's loss and their mean. A hardmax model's loss is exact; a softmax model runs \
+        at its τ (or --tau) with rational intervals (docs/mathematics.md#rigorous-evaluation), and \
+        each loss is an interval [lo, hi] that contains the true value, shown with its midpoint \
+        and radius.
+
+        --kind hausdorff-squared (default) is max(sup_a inf_b, sup_b inf_a) of ‖a − b‖² between \
+        T(X) and Y: with a one-token target, max_i ‖T(X)_i − y‖², the training loss of the paper's \
+        Section 2. hausdorff is its square root; mean-squared compares position i with target i, \
+        (1/n) Σ ‖T(X)_i − y_i‖² (the loss of the Python package's Example 2.2 training; nn.MSELoss \
+        divides it further by d).
+
+        --at-most δ certifies approximate interpolation: exit 0 when every pair's loss is proved \
+        ≤ δ, exit 1 naming the pairs whose loss is proved > δ or cannot be decided at this precision.
+
+        Exits 0 (no --at-most, or every pair within δ), 1, 2 on invalid input, 64 on usage errors.
+        """
+    )
+
+    @OptionGroup var files: ModelAndDataset
+    @Option(help: "hausdorff, hausdorff-squared or mean-squared.") var kind: CertifiedLoss.Kind = .hausdorffSquared
+    @OptionGroup var temperature: TemperatureOption
+    @Option(name: .customLong("at-most"), help: ArgumentHelp("Certify every pair's loss ≤ δ (an exact rational: 1/1000, 1e-6).", valueName: "δ"))
+    var atMost: Rational?
+    @Option(help: "Significant bits of the rigorous evaluation (16…4096); by default 128, doubled up to 4096 until every output coordinate is known to a relative 2^-40.")
+    var precision: Int?
+
+    func validate() throws {
+        if let atMost, atMost.signum < 0 { throw ValidationError("--at-most must be ≥ 0, found \(atMost)") }
+        if let precision, !(16...4096).contains(precision) { throw ValidationError("--precision must be between 16 and 4096, found \(precision)") }
+    }
+
+    /// The losses from outputs enclosed at --precision, or at 128, 256, … bits (`rigorousOutputs`).
+    func compute(_ model: Transformer, _ data: Dataset) throws -> (CertifiedLoss.Report, Int) {
+        let (outputs, bits) = try rigorousOutputs(model, data, temperature: temperature.tau, precision: precision, modelPath: files.model)
+        let report = try orExit(Exit.invalidInput, "\(files.dataset): ") {
+            try CertifiedLoss.compute(kind: kind, outputs: outputs, dataset: data, exact: !model.usesSoftmax, significantBits: bits)
+        }
+        return (report, bits)
+    }
+
+    func run() throws {
+        let (model, data) = try files.load()
+        try requireSameDimension(model, data)
+        try requireMatchingDigest(model, data, modelPath: files.model, datasetPath: files.dataset)
+        let (report, bits) = try compute(model, data)
+        let how = report.isExact ? "exact" : "rigorous at τ = \(temperature.tau ?? model.temperature ?? .one), \(bits) bits"
+        print("loss: \(kind.rawValue), \(how), \(pairCount(data.pairs.count))")
+        for (j, loss) in report.pairs.enumerated() { print("pair \(j): \(Loss.show(loss))") }
+        print("mean: \(Loss.show(report.mean))")
+        guard let delta = atMost else { return }
+        let above = report.pairs.indices.filter { report.pairs[$0].lo > delta }
+        let undecided = report.pairs.indices.filter { report.pairs[$0].lo <= delta && report.pairs[$0].hi > delta }
+        if above.isEmpty && undecided.isEmpty {
+            print("certified: every pair's loss ≤ \(delta)")
+            return
+        }
+        if !above.isEmpty { print("NOT within \(delta): pairs \(Loss.list(above))") }
+        if !undecided.isEmpty { print("undecided at \(bits) bits (the interval contains \(delta)): pairs \(Loss.list(undecided))") }
+        throw Exit.propertyFailed
+    }
+
+    /// A point exactly when short, else a decimal; an interval as [lo, hi] with lo rounded down and
+    /// hi rounded up to 17 significant digits (so the printed interval still contains the value),
+    /// then ≈ midpoint ± radius.
+    static func show(_ x: RationalInterval) -> String {
+        func value(_ r: Rational) -> String {
+            let text = r.description
+            return text.count <= 40 ? text : r.scientific(digits: 17)
+        }
+        if x.isPoint { return value(x.lo) }
+        return "[\(directed(x.lo, up: false)), \(directed(x.hi, up: true))] ≈ \(x.midpoint.scientific(digits: 17)) ± \(x.radius.scientific(digits: 2))"
+    }
+
+    /// r to 17 significant decimal digits, rounded toward −∞ (or +∞ with `up`): "d.ddd…e±k".
+    static func directed(_ r: Rational, up: Bool, digits: Int = 17) -> String {
+        if r.isZero { return "0" }
+        let ten = Rational(10)
+        func power(_ k: Int) -> Rational { (try? ten.power(k)) ?? .one }
+        let m = r.magnitude
+        var e = (m.numeratorBitLength - m.denominatorBitLength) * 30103 / 100000
+        while power(e) > m { e -= 1 }
+        while power(e + 1) <= m { e += 1 }
+        let scaled = r / power(e - digits + 1)
+        // Toward −∞ for the lower end, +∞ for the upper one: floor or ceiling of the signed value.
+        let rounded = up ? -((-scaled).floor) : scaled.floor
+        let text = rounded.magnitude.description
+        var mantissa = String(text.prefix(1)) + (text.count > 1 ? "." + String(text.dropFirst()) : "")
+        var exponent = e
+        if text.count > digits { exponent += 1; mantissa = String(text.prefix(1)) + "." + String(text.dropFirst().prefix(digits - 1)) }
+        return (rounded.signum < 0 ? "-" : "") + mantissa + (exponent == 0 ? "" : "e\(exponent)")
+    }
+
+    static func list(_ indices: [Int]) -> String {
+        indices.prefix(10).map(String.init).joined(separator: ", ") + (indices.count > 10 ? " … (\(indices.count) in all)" : "")
+    }
+}
+
+/// T(X) for every pair, exact (hardmax) or enclosed at τ (softmax): at `precision` bits, or from 128
+/// bits doubled up to 4096 until every coordinate is known to a relative 2^-40 — models with narrow
+/// hats (Lemma 4.8) amplify the exponentials' rounding. Exits 2 naming the model when it cannot be
+/// evaluated.
+func rigorousOutputs(_ model: Transformer, _ data: Dataset, temperature: Rational?, precision: Int?,
+                     modelPath: String) throws -> ([[[RationalInterval]]], Int) {
+    var bits = precision ?? 128
+    while true {
+        let outputs = try orExit(Exit.invalidInput, "\(modelPath): ") {
+            try CertifiedLoss.outputs(model: model, dataset: data, temperature: temperature, significantBits: bits)
+        }
+        let narrow = outputs.allSatisfy { $0.allSatisfy { $0.allSatisfy { $0.width <= Rational.powerOfTwo(-40) * max(.one, $0.magnitude) } } }
+        if precision != nil || narrow || bits >= 4096 { return (outputs, bits) }
+        bits *= 2
+    }
+}

@@ -1,0 +1,1 @@
+exact-interp eval $SCRATCH/trained/sa-ff.json $SCRATCH/trained/arrays.json --arithmetic rigorous
