@@ -76,6 +76,43 @@ public enum CertifiedLoss {
         return Report(kind: kind, pairs: losses, mean: exact ? mean : mean.rounded(significantBits: significantBits))
     }
 
+    /// How a pair stands against a tolerance, decided on intervals.
+    public enum Verdict: Sendable, Equatable {
+        case within, outside, undecided
+    }
+
+    /// Whether T(X) and Y agree to `units` units in the last place of `format`, coordinate by
+    /// coordinate: every output token within units·ulp(y_c) of some target token y in every
+    /// coordinate c, and every target token so near some output token (the Hausdorff pattern with a
+    /// per-coordinate ulp box instead of a ball). Targets made in float arithmetic are only that
+    /// close to what the model computes exactly.
+    public static func withinUnitsInTheLastPlace(_ outputs: [[RationalInterval]], _ targets: [Token], units: Int,
+                                                  format: BinaryFloatFormat) -> Verdict {
+        let k = Rational(units)
+        let boxes = targets.map { y in y.map { k * $0.unitInLastPlace(in: format) } }
+        /// x near y: proved, refuted, or neither.
+        func near(_ x: [RationalInterval], _ t: Int) -> Verdict {
+            var verdict = Verdict.within
+            for (c, interval) in x.enumerated() where c < targets[t].count {
+                let lo = targets[t][c] - boxes[t][c], hi = targets[t][c] + boxes[t][c]
+                if interval.hi < lo || interval.lo > hi { return .outside }
+                if interval.lo < lo || interval.hi > hi { verdict = .undecided }
+            }
+            return verdict
+        }
+        let table = outputs.map { x in targets.indices.map { near(x, $0) } }
+        /// Every row (or column) has a proved entry: within; some has only refuted ones: outside.
+        func cover(_ rows: [[Verdict]]) -> Verdict {
+            if rows.allSatisfy({ $0.contains(.within) }) { return .within }
+            if rows.contains(where: { $0.allSatisfy { $0 == .outside } }) { return .outside }
+            return .undecided
+        }
+        let forward = cover(table)
+        let backward = cover(targets.indices.map { t in table.map { $0[t] } })
+        if forward == .outside || backward == .outside { return .outside }
+        return forward == .within && backward == .within ? .within : .undecided
+    }
+
     /// ‖x − y‖² for a box x and an exact y.
     public static func squaredDistance(_ x: [RationalInterval], _ y: Token) -> RationalInterval {
         var sum = RationalInterval.zero

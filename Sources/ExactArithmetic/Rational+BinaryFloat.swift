@@ -108,3 +108,17 @@ extension Rational {
         return rounded(to: format) == self
     }
 }
+
+extension Rational {
+    /// The unit in the last place of this value in `format`: 2^(⌊log₂|x|⌋ − fraction bits) for a
+    /// normal magnitude, the subnormal spacing below the normal range (and at 0). For a value of the
+    /// format it is the gap to its neighbour away from zero; a tolerance of k ulps of a target is
+    /// k times this (docs/trained-models.md#certified-losses).
+    public func unitInLastPlace(in format: BinaryFloatFormat) -> Rational {
+        if isZero { return Rational.powerOfTwo(format.minimumUlpExponent) }
+        let x = magnitude
+        var floorLog = numeratorBitLength - denominatorBitLength
+        if x < Rational.powerOfTwo(floorLog) { floorLog -= 1 }
+        return Rational.powerOfTwo(max(floorLog - format.fractionBits, format.minimumUlpExponent))
+    }
+}

@@ -6,6 +6,31 @@ import TransformerModel
 
 extension CertifiedLoss.Kind: ExpressibleByArgument {}
 
+/// `--at-most`: a rational δ on the loss, or K units in the last place of a float format ("2ulp:float32").
+enum LossBound: ExpressibleByArgument, CustomStringConvertible {
+    case value(Rational)
+    case unitsInTheLastPlace(Int, BinaryFloatFormat)
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1).map(String.init)
+        if parts.count == 2, let format = BinaryFloatFormat(rawValue: parts[1]) {
+            let count = parts[0].hasSuffix("ulps") ? parts[0].dropLast(4) : parts[0].hasSuffix("ulp") ? parts[0].dropLast(3) : nil
+            guard let count, let k = Int(count), (0...1_000_000).contains(k) else { return nil }
+            self = .unitsInTheLastPlace(k, format)
+            return
+        }
+        guard let r = Rational(argument: argument) else { return nil }
+        self = .value(r)
+    }
+
+    var description: String {
+        switch self {
+        case .value(let r): return r.description
+        case .unitsInTheLastPlace(let k, let f): return "\(k) ulp\(k == 1 ? "" : "s") of \(f.rawValue)"
+        }
+    }
+}
+
 /// `exact-interp loss`: a model's training loss on a dataset, certified.
 struct Loss: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +49,11 @@ struct Loss: ParsableCommand {
         divides it further by d).
 
         --at-most δ certifies approximate interpolation: exit 0 when every pair's loss is proved \
-        ≤ δ, exit 1 naming the pairs whose loss is proved > δ or cannot be decided at this precision.
+        ≤ δ, exit 1 naming the pairs whose loss is proved > δ or cannot be decided at this precision. \
+        --at-most Kulp:float32 (or float64, float16, bfloat16) instead asks every output token to lie \
+        within K units in the last place of some target token, coordinate by coordinate, and every \
+        target token near some output token: targets computed in float arithmetic are only that \
+        close.
 
         Exits 0 (no --at-most, or every pair within δ), 1, 2 on invalid input, 64 on usage errors.
         """
@@ -33,43 +62,57 @@ struct Loss: ParsableCommand {
     @OptionGroup var files: ModelAndDataset
     @Option(help: "hausdorff, hausdorff-squared or mean-squared.") var kind: CertifiedLoss.Kind = .hausdorffSquared
     @OptionGroup var temperature: TemperatureOption
-    @Option(name: .customLong("at-most"), help: ArgumentHelp("Certify every pair's loss ≤ δ (an exact rational: 1/1000, 1e-6).", valueName: "δ"))
-    var atMost: Rational?
+    @Option(name: .customLong("at-most"), help: ArgumentHelp("Certify every pair's loss ≤ δ (an exact rational: 1/1000, 1e-6), or T(X) within K units in the last place of the targets (Kulp:float32, Kulp:float64).", valueName: "δ"))
+    var atMost: LossBound?
     @Option(help: "Significant bits of the rigorous evaluation (16…4096); by default 128, doubled up to 4096 until every output coordinate is known to a relative 2^-40.")
     var precision: Int?
 
     func validate() throws {
-        if let atMost, atMost.signum < 0 { throw ValidationError("--at-most must be ≥ 0, found \(atMost)") }
+        if case .value(let delta) = atMost, delta.signum < 0 { throw ValidationError("--at-most must be ≥ 0, found \(delta)") }
         if let precision, !(16...4096).contains(precision) { throw ValidationError("--precision must be between 16 and 4096, found \(precision)") }
     }
 
     /// The losses from outputs enclosed at --precision, or at 128, 256, … bits (`rigorousOutputs`).
-    func compute(_ model: Transformer, _ data: Dataset) throws -> (CertifiedLoss.Report, Int) {
+    func compute(_ model: Transformer, _ data: Dataset) throws -> (CertifiedLoss.Report, [[[RationalInterval]]], Int) {
         let (outputs, bits) = try rigorousOutputs(model, data, temperature: temperature.tau, precision: precision, modelPath: files.model)
         let report = try orExit(Exit.invalidInput, "\(files.dataset): ") {
             try CertifiedLoss.compute(kind: kind, outputs: outputs, dataset: data, exact: !model.usesSoftmax, significantBits: bits)
         }
-        return (report, bits)
+        return (report, outputs, bits)
     }
 
     func run() throws {
         let (model, data) = try files.load()
         try requireSameDimension(model, data)
         try requireMatchingDigest(model, data, modelPath: files.model, datasetPath: files.dataset)
-        let (report, bits) = try compute(model, data)
+        let (report, outputs, bits) = try compute(model, data)
         let how = report.isExact ? "exact" : "rigorous at τ = \(temperature.tau ?? model.temperature ?? .one), \(bits) bits"
         print("loss: \(kind.rawValue), \(how), \(pairCount(data.pairs.count))")
         for (j, loss) in report.pairs.enumerated() { print("pair \(j): \(Loss.show(loss))") }
         print("mean: \(Loss.show(report.mean))")
-        guard let delta = atMost else { return }
-        let above = report.pairs.indices.filter { report.pairs[$0].lo > delta }
-        let undecided = report.pairs.indices.filter { report.pairs[$0].lo <= delta && report.pairs[$0].hi > delta }
+        guard let bound = atMost else { return }
+        var above: [Int] = [], undecided: [Int] = []
+        for j in report.pairs.indices {
+            let verdict: CertifiedLoss.Verdict
+            switch bound {
+            case .value(let delta):
+                verdict = report.pairs[j].hi <= delta ? .within : report.pairs[j].lo > delta ? .outside : .undecided
+            case .unitsInTheLastPlace(let k, let format):
+                verdict = CertifiedLoss.withinUnitsInTheLastPlace(outputs[j], data.pairs[j].output, units: k, format: format)
+            }
+            if verdict == .outside { above.append(j) } else if verdict == .undecided { undecided.append(j) }
+        }
+        let what: String
+        switch bound {
+        case .value(let delta): what = "every pair's loss ≤ \(delta)"
+        case .unitsInTheLastPlace: what = "every pair's T(X) within \(bound) of its targets, coordinate by coordinate"
+        }
         if above.isEmpty && undecided.isEmpty {
-            print("certified: every pair's loss ≤ \(delta)")
+            print("certified: \(what)")
             return
         }
-        if !above.isEmpty { print("NOT within \(delta): pairs \(Loss.list(above))") }
-        if !undecided.isEmpty { print("undecided at \(bits) bits (the interval contains \(delta)): pairs \(Loss.list(undecided))") }
+        if !above.isEmpty { print("NOT within \(bound): pairs \(Loss.list(above))") }
+        if !undecided.isEmpty { print("undecided at \(bits) bits: pairs \(Loss.list(undecided))") }
         throw Exit.propertyFailed
     }
 

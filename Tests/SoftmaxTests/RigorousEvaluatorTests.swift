@@ -169,4 +169,25 @@ import TransformerModel
         let backward = try CertifiedLoss.compute(model: model, dataset: extra, kind: .hausdorffSquared)
         #expect(backward.pairs[0] == RationalInterval(q(13)), "\(backward.pairs[0])")
     }
+
+    /// K units in the last place, coordinate by coordinate, both directions; intervals that straddle
+    /// the edge are undecided.
+    @Test func unitsInTheLastPlace() throws {
+        let y: Token = [q(3, 4), q(-5)]
+        let ulp = y.map { $0.unitInLastPlace(in: .float32) }
+        #expect(ulp == [Rational.powerOfTwo(-24), Rational.powerOfTwo(-21)])
+        #expect(Rational.zero.unitInLastPlace(in: .float32) == Rational.powerOfTwo(-149))
+        let exactly = [y.map { RationalInterval($0) }]
+        #expect(CertifiedLoss.withinUnitsInTheLastPlace(exactly, [y], units: 0, format: .float32) == .within)
+        let off = [[RationalInterval(y[0] + ulp[0]), RationalInterval(y[1] - ulp[1])]]
+        #expect(CertifiedLoss.withinUnitsInTheLastPlace(off, [y], units: 0, format: .float32) == .outside)
+        #expect(CertifiedLoss.withinUnitsInTheLastPlace(off, [y], units: 1, format: .float32) == .within)
+        #expect(CertifiedLoss.withinUnitsInTheLastPlace(off, [y], units: 1, format: .float64) == .outside)
+        // A target no output is near: the backward direction fails.
+        #expect(CertifiedLoss.withinUnitsInTheLastPlace(exactly, [y, [q(7), q(7)]], units: 4, format: .float32) == .outside)
+        // An interval across the edge of the ulp box.
+        let straddle = [[RationalInterval(lo: y[0] + ulp[0] / Rational(2), hi: y[0] + Rational(2) * ulp[0]), RationalInterval(y[1])]]
+        #expect(CertifiedLoss.withinUnitsInTheLastPlace(straddle, [y], units: 1, format: .float32) == .undecided)
+    }
 }
+

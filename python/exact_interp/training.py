@@ -297,13 +297,45 @@ def run(epochs=3000, eps_left=1e-3, sweep_eps=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-
     return summary, svg_figure(left["history"], eps_left, eps_left * R_gen, sweep, slope, intercept, R_gen)
 
 
+def write_tikhonov_example(directory, eps=1e-3, epochs=3000, seed=1):
+    """The files of docs/training.md#tikhonov: the data of Example 2.2 (`make_data`, the targets as
+    the exact values of their doubles), theta_gen, and the transformer Adam trains on L + eps*R
+    (the best of one run, every parameter the exact value of its double)."""
+    from .trained import write_dataset
+    X, Y = make_data()
+    theta = adam(X, Y, eps, epochs=epochs, seed=seed)["theta"]
+    exact = {k: (Fraction(float(v)) if np.ndim(v) == 0 else
+                 [[Fraction(float(c)) for c in row] if np.ndim(v) == 2 else Fraction(float(row)) for row in v])
+             for k, v in theta.items()}
+    paths = {}
+    for name, t in [("trained", exact), ("generator", THETA_GEN)]:
+        model = generator_model(t)
+        model["metadata"] = {"construction": "example-2.2 %s" % ("Adam on L + eps R, eps = %g, %d epochs, seed %d" % (eps, epochs, seed)
+                                                                 if name == "trained" else "generator theta_gen")}
+        paths[name] = "%s/example22-%s.model.json" % (directory, name)
+        with open(paths[name], "w") as f:
+            json.dump(model, f, indent=1, sort_keys=True)
+            f.write("\n")
+    paths["data"] = "%s/example22.json" % directory
+    write_dataset(X, Y, path=paths["data"], name="example-2.2")
+    return paths
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Example 2.2 / Figure 1: Adam on L + eps R against the bound eps R(theta_gen).")
-    parser.add_argument("--svg", required=True, help="where to write Figure 1 (SVG)")
+    parser.add_argument("--tikhonov-example", metavar="DIR",
+                        help="write the trained model, theta_gen and the data of docs/training.md#tikhonov into DIR and stop")
+    parser.add_argument("--svg", help="where to write Figure 1 (SVG)")
     parser.add_argument("--json", help="where to write the figures (JSON)")
     parser.add_argument("--epochs", type=int, default=3000)
     parser.add_argument("--starts", type=int, default=3, help="random starts per eps (the best is kept)")
     args = parser.parse_args(argv)
+    if args.tikhonov_example:
+        for path in write_tikhonov_example(args.tikhonov_example).values():
+            print("wrote %s" % path)
+        return
+    if not args.svg:
+        parser.error("--svg is required (or --tikhonov-example DIR)")
     summary, svg = run(epochs=args.epochs, starts=args.starts)
     with open(args.svg, "w", encoding="utf-8") as f:
         f.write(svg)
