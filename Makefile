@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 TSAN_FILTER ?= ModelTests.CrossCheckTests|ConstructionTests.Theorem14Tests/sameDatasetGivesIdenticalFiles|VisualizationTests
 SANITIZE_FILTER ?=
 
-.PHONY: all deps python-deps build release test unit-test golden check-doc-transcripts check-lemmas check-python check-python-package check-imports consumer-test check-shards figure1 demo bench leak-check fuzz sanitize clean
+.PHONY: all deps python-deps build release test unit-test golden check-doc-transcripts check-lemmas check-python check-python-package check-imports consumer-test check-shards check-properties-cli properties figure1 demo bench leak-check fuzz sanitize clean
 
 all: build
 
@@ -35,8 +35,8 @@ release: deps
 test: deps
 	@mkdir -p .build && touch .build/test-started
 	$(SWIFT) build
-	$(SWIFT) test
-	$(MAKE) --no-print-directory golden check-lemmas check-doc-transcripts check-python check-python-package check-imports consumer-test check-shards
+	EXACT_INTERP_PROPERTY_SAVE_DIR=$(CURDIR)/.build/test-scratch/property-regressions $(SWIFT) test
+	$(MAKE) --no-print-directory golden check-lemmas check-doc-transcripts check-python check-python-package check-imports consumer-test check-shards check-properties-cli
 	@tools/check-test-writes.sh .build/test-started
 
 # CLI goldens (docs/testing.md#cli-goldens): stdout, stderr and exit code of every Tests/golden/**/*.cmd.
@@ -66,6 +66,32 @@ check-python: build
 	python3 Tests/golden/trained/make_fixtures.py --check
 	python3 Datasets/sentiment/build_reviews.py --check
 	EXACT_INTERP=$(DEBUGBIN) python3 tools/test_verify_certificate.py
+
+# The construct-and-certify property through the CLI, with the independent Python checker, on a few
+# validity-space datasets (docs/testing.md#properties; `make properties` runs many more).
+PROPERTY_CLI_COUNT ?= 4
+check-properties-cli: build
+	@python3 tools/properties.py $(DEBUGBIN) --count $(PROPERTY_CLI_COUNT) --keep .build/test-scratch/properties-failures
+
+# The properties at scale (docs/testing.md#properties): PROPERTY_COUNT datasets per hardmax layout
+# (a seventh per softmax layout, half for labelled and causal data) in the Swift tests, then
+# PROPERTY_CLI_SEEDS seeds (each: sets, labelled, causal) through the CLI and tools/verify_certificate.py. A fresh seed each run,
+# printed: PROPERTY_SEED=… repeats a run. A failure is shrunk and saved in Tests/regressions/properties.
+PROPERTY_COUNT ?= 2100
+PROPERTY_CLI_SEEDS ?= 100
+PROPERTY_SEED ?= $(shell date +%s)
+properties: deps
+	$(SWIFT) build --build-tests
+	@mkdir -p $(OUT)
+	@echo "make properties: seed $(PROPERTY_SEED), $(PROPERTY_COUNT) datasets per hardmax layout (PROPERTY_SEED=$(PROPERTY_SEED) repeats this run)"
+	@start=$$(date +%s); \
+	EXACT_INTERP_PROPERTY_COUNT=$(PROPERTY_COUNT) EXACT_INTERP_PROPERTY_SEED=$(PROPERTY_SEED) \
+	  $(SWIFT) test --skip-build --filter 'PropertyTests\.PropertyTests' > $(OUT)/properties.log 2>&1; status=$$?; \
+	grep -E '^(property |shrunk in|saved as)' $(OUT)/properties.log; \
+	echo "Swift properties: exit $$status in $$(( $$(date +%s) - start )) s (the modes run in parallel; log: $(OUT)/properties.log)"; \
+	start=$$(date +%s); python3 tools/properties.py $(DEBUGBIN) --count $(PROPERTY_CLI_SEEDS) --seed $(PROPERTY_SEED); pstatus=$$?; \
+	echo "CLI + Python checker: exit $$pstatus in $$(( $$(date +%s) - start )) s"; \
+	test $$status = 0 && test $$pstatus = 0
 
 # Package.swift declares exactly the modules every target imports.
 check-imports:

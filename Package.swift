@@ -90,6 +90,12 @@ let package = Package(
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
                            "DatasetGeneration", "TestSupport"]
         ),
+        // The validity-space generator, the shrinker, the construct-and-certify properties and the
+        // replay of their shrunk failures (Tests/regressions/properties).
+        .testTarget(
+            name: "PropertyTests",
+            dependencies: ["ExactArithmetic", "TransformerModel", "Certification", "Constructions", "DatasetGeneration"]
+        ),
         .testTarget(
             name: "CertificationTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Certification"]

@@ -118,7 +118,8 @@ public enum StageChecks {
         // docs/mathematics.md#classification: no leader moves; the collapse block shifts (FF) and
         // sends every token to one of its own sequence's values (SA). Told apart by the typed stages
         // of the blocks (a collapse without leader moves), never by the file's metadata text.
-        if plan.step(.leaderSelection) == nil, let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
+        let leaderMoves = plan.step(.leaderSelection).map { !plan.steps[$0].sublayers.isEmpty } ?? false
+        if !leaderMoves, let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
             let before = distinctAt(c), collapsed = distinctAt(c + 1)
             let block = plan.steps[c].sublayers.lowerBound / 2
             let ff = CompiledFeedForward<Rational>(model.blocks[block].feedForward)

@@ -7,18 +7,35 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a random valid dataset (for experiments and benchmarks).",
         discussion: """
-        N pairs in ℚ^d with input lengths n (or a range lo...hi) and 1 ≤ m ≤ n distinct outputs. \
-        Coordinates are small rationals (denominators ≤ 4). With --pool P, input tokens are drawn \
-        from a shared pool of P values, so sequences overlap and the separation stage has real work. \
-        The same seed always writes the same file.
+        --profile uniform (default): N pairs in ℚ^d with input lengths n (or a range lo...hi) and \
+        1 ≤ m ≤ n distinct outputs. Coordinates are small rationals (denominators ≤ 4). With --pool P, \
+        input tokens are drawn from a shared pool of P values, so sequences overlap and the separation \
+        stage has real work. --pairs, --length and --dimension are required.
+
+        --profile validity-space: datasets that span everything docs/dataset-format.md calls valid \
+        (the property tests' generator, docs/testing.md): tokens repeated inside a sequence, pairs \
+        repeated exactly or with the same sets in another order, tokens shared from a small pool, \
+        outputs equal to inputs, collinear, coplanar or one-orthant points, d from 1 to 8, integer, \
+        fractional, huge (beyond 2^64) or nearly tied (2^-60 apart) coordinates. --kind chooses sets, \
+        labelled (classification) or causal pairs; --geometry and --coordinates fix what is otherwise \
+        drawn per dataset; --pairs, --length (distinct tokens per input), --dimension and --pool fix \
+        the ranges (defaults 1...6, 1...5, 1...8, 2...8). construct needs d ≥ 2 for sets and labels; construct --causal takes any d.
+
+        The same options and seed always write the same file.
         """
     )
 
-    @Option(name: .customLong("pairs"), help: "N, the number of pairs.") var pairs: Int
-    @Option(help: "Input length n, or a range such as 1...12.") var length: String
-    @Option(help: "d.") var dimension: Int
+    enum Profile: String, ExpressibleByArgument, CaseIterable { case uniform, validitySpace = "validity-space" }
+
+    @Option(help: "uniform or validity-space.") var profile: Profile = .uniform
+    @Option(name: .customLong("pairs"), help: "N, the number of pairs.") var pairs: Int?
+    @Option(help: "Input length n, or a range such as 1...12.") var length: String?
+    @Option(help: "d.") var dimension: Int?
     @Option(help: "Draw input tokens from a shared pool of this many values.") var pool: Int?
-    @Option(help: "At most this many output tokens per pair.") var maxOutputs: Int?
+    @Option(help: "At most this many output tokens per pair (uniform profile).") var maxOutputs: Int?
+    @Option(help: "validity-space: sets, labelled or causal.") var kind: String = "sets"
+    @Option(help: "validity-space: general, collinear, coplanar or orthant (default: drawn).") var geometry: String?
+    @Option(help: "validity-space: integer, fraction, large, near-tie or mixed (default: drawn).") var coordinates: String?
     @Option(help: "Random seed (a non-negative integer).") var seed: Int = 1
     @Option(name: .shortAndLong, help: "Output file.") var output: String
 
@@ -38,30 +55,74 @@ struct Generate: ParsableCommand {
     }
 
     func validate() throws {
-        try requirePositive(pairs, "--pairs")
-        try requirePositive(dimension, "--dimension")
+        if let pairs { try requirePositive(pairs, "--pairs") }
+        if let dimension { try requirePositive(dimension, "--dimension") }
         if let pool { try requirePositive(pool, "--pool") }
         if let maxOutputs { try requirePositive(maxOutputs, "--max-outputs") }
         guard seed >= 0 else { throw ValidationError("--seed must be a non-negative integer, found \(seed)") }
-        guard pairs <= Self.maximumPairs else { throw ValidationError("--pairs must be at most \(Self.maximumPairs), found \(pairs)") }
-        guard dimension <= Self.maximumDimension else { throw ValidationError("--dimension must be at most \(Self.maximumDimension), found \(dimension)") }
-        guard let range = Self.lengths(length) else {
-            throw ValidationError("--length: expected n or lo...hi with 1 ≤ lo ≤ hi ≤ \(Self.maximumLength), found \"\(length)\"")
+        if let pairs, pairs > Self.maximumPairs { throw ValidationError("--pairs must be at most \(Self.maximumPairs), found \(pairs)") }
+        if let dimension, dimension > Self.maximumDimension {
+            throw ValidationError("--dimension must be at most \(Self.maximumDimension), found \(dimension)")
         }
-        if let pool, pool < range.upperBound {
-            throw ValidationError("--pool (\(pool)) must be at least the largest length (\(range.upperBound))")
+        if let length {
+            guard let range = Self.lengths(length) else {
+                throw ValidationError("--length: expected n or lo...hi with 1 ≤ lo ≤ hi ≤ \(Self.maximumLength), found \"\(length)\"")
+            }
+            if profile == .uniform, let pool, pool < range.upperBound {
+                throw ValidationError("--pool (\(pool)) must be at least the largest length (\(range.upperBound))")
+            }
+        }
+        switch profile {
+        case .uniform:
+            guard pairs != nil else { throw ValidationError("Missing expected argument '--pairs <pairs>'") }
+            guard length != nil else { throw ValidationError("Missing expected argument '--length <length>'") }
+            guard dimension != nil else { throw ValidationError("Missing expected argument '--dimension <dimension>'") }
+            for (name, value) in [("--kind", kind == "sets" ? nil : kind), ("--geometry", geometry), ("--coordinates", coordinates)] where value != nil {
+                throw ValidationError("\(name) applies to --profile validity-space only")
+            }
+        case .validitySpace:
+            guard maxOutputs == nil else { throw ValidationError("--max-outputs applies to --profile uniform only") }
+            guard ValiditySpaceGenerator.Kind(rawValue: kind) != nil else {
+                throw ValidationError("--kind must be sets, labelled or causal, found \"\(kind)\"")
+            }
+            if let geometry, ValiditySpaceGenerator.Geometry(rawValue: geometry) == nil {
+                throw ValidationError("--geometry must be general, collinear, coplanar or orthant, found \"\(geometry)\"")
+            }
+            if let coordinates, ValiditySpaceGenerator.Coordinates(rawValue: coordinates) == nil {
+                throw ValidationError("--coordinates must be integer, fraction, large, near-tie or mixed, found \"\(coordinates)\"")
+            }
+            if (pairs ?? 1) > 100_000 || (pool ?? 2) > 100_000 || (length.flatMap(Self.lengths)?.upperBound ?? 1) > 10_000 {
+                throw ValidationError("--profile validity-space: --pairs and --pool must be at most 100000, --length at most 10000")
+            }
         }
     }
 
     func run() throws {
-        guard let range = Self.lengths(length) else { throw Exit.usage }
-        let (lo, hi) = (range.lowerBound, range.upperBound)
+        if profile == .validitySpace {
+            try runValiditySpace()
+            return
+        }
+        guard let pairs, let length, let dimension, let range = Self.lengths(length) else { throw Exit.usage }
         let target = try OutputFile(output, option: "--output", inputs: [])
         var generator = DatasetGenerator(seed: UInt64(seed))
-        let data = generator.dataset(pairs: pairs, dimension: dimension, lengths: lo...hi, pool: pool, maxOutputs: maxOutputs)
+        let data = generator.dataset(pairs: pairs, dimension: dimension, lengths: range, pool: pool, maxOutputs: maxOutputs)
         if data.pairs.count < pairs {
             printError("notice: only \(data.pairs.count) distinct input sets could be drawn")
         }
         try target.write(data.json.rendered())
+    }
+
+    func runValiditySpace() throws {
+        var knobs = ValiditySpaceGenerator.Knobs()
+        knobs.kind = ValiditySpaceGenerator.Kind(rawValue: kind) ?? .sets
+        knobs.geometry = geometry.flatMap(ValiditySpaceGenerator.Geometry.init(rawValue:))
+        knobs.coordinates = coordinates.flatMap(ValiditySpaceGenerator.Coordinates.init(rawValue:))
+        if let length, let range = Self.lengths(length) { knobs.lengths = range }
+        if let pairs { knobs.pairs = pairs...pairs }
+        if let dimension { knobs.dimensions = dimension...dimension }
+        if let pool { knobs.poolSizes = pool...pool }
+        let target = try OutputFile(output, option: "--output", inputs: [])
+        var generator = ValiditySpaceGenerator(seed: UInt64(seed))
+        try target.write(generator.dataset(knobs).json.rendered())
     }
 }

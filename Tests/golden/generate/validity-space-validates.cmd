@@ -1,0 +1,1 @@
+bash Tests/golden/hardening/in-temp.sh exact-interp 'for k in sets labelled causal; do for s in 1 2 3 4 5 6; do $EI generate --profile validity-space --kind $k --seed $s -o G.json; $EI validate G.json >/dev/null 2>&1; echo "$k seed $s: validate exit $?"; done; done'
