@@ -20,6 +20,8 @@ let package = Package(
     name: "ExactInterp",
     products: [
         .executable(name: "exact-interp", targets: ["exact-interp"]),
+        // `import ExactInterp`: the whole public API (docs/library.md).
+        .library(name: "ExactInterp", targets: ["ExactInterp"]),
         .library(name: "ExactArithmetic", targets: ["ExactArithmetic"]),
         .library(name: "TransformerModel", targets: ["TransformerModel"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
@@ -37,6 +39,7 @@ let package = Package(
             providers: [.apt(["libgmp-dev"])]
         ),
         .target(name: "ExactArithmetic", dependencies: ["CGMP"]),
+        .target(name: "ExactInterp", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions"]),
         .target(name: "LinearProgramming", dependencies: ["ExactArithmetic"]),
         .target(name: "TransformerModel", dependencies: ["ExactArithmetic"]),
         .target(name: "Evaluation", dependencies: ["ExactArithmetic", "TransformerModel"]),

@@ -7,6 +7,14 @@
 # Prints what the consumer prints; exits non-zero when it does not build or does not certify.
 set -euo pipefail
 root=$(pwd)
+# docs/library.md's example is the consumer's code, verbatim.
+doc_block=$(awk '/<!-- library-example:/{f=1; next} f && /^```swift/{g=1; next} g && /^```/{exit} g' "$root/docs/library.md")
+code_block=$(awk '/library-example begin/{f=1; next} /library-example end/{exit} f' "$root/Tests/consumer/Sources/consumer/main.swift")
+if [ -z "$doc_block" ] || [ "$doc_block" != "$code_block" ]; then
+  diff <(printf '%s\n' "$doc_block") <(printf '%s\n' "$code_block") || true
+  echo "consumer-test: docs/library.md's example and Tests/consumer/Sources/consumer/main.swift differ (or are empty)" >&2
+  exit 1
+fi
 work="$root/.build/consumer-test"
 repo="$work/exact-interp"
 mkdir -p "$repo"

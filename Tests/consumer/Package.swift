@@ -16,10 +16,7 @@ let package = Package(
         .executableTarget(
             name: "consumer",
             dependencies: [
-                .product(name: "ExactArithmetic", package: "exact-interp"),
-                .product(name: "TransformerModel", package: "exact-interp"),
-                .product(name: "Constructions", package: "exact-interp"),
-                .product(name: "Certification", package: "exact-interp"),
+                .product(name: "ExactInterp", package: "exact-interp"),
             ]
         ),
     ]
