@@ -53,13 +53,14 @@ def main():
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", default="out/properties-failures")
+    ap.add_argument("--kinds", default="sets,labelled,causal", help="which generated kinds to run (comma-separated)")
     args = ap.parse_args()
     stats = {mode: {"checked": 0, "skipped": 0, "failed": 0, "seconds": 0.0} for mode, _, _ in MODES}
     failures = 0
     work = tempfile.mkdtemp(prefix="exact-interp-properties-")
     try:
         for seed in range(args.seed, args.seed + args.count):
-            for kind in ("sets", "labelled", "causal"):
+            for kind in args.kinds.split(","):
                 data = os.path.join(work, "%s-%d.json" % (kind, seed))
                 code, out = run([args.binary, "generate", "--profile", "validity-space", "--kind", kind,
                                  "--seed", str(seed), "-o", data])
