@@ -104,12 +104,16 @@ check-imports:
 consumer-test: deps
 	@tools/consumer-test.sh
 
-# NumPy, the official safetensors library and mpmath (50-digit references) for python/ (from PyPI, only when missing). torch is
+# NumPy, the official safetensors library and mpmath (50-digit references) for python/ (from PyPI, only when missing);
+# torch only from a local CPU wheel when the machine carries one (never downloaded). torch is
 # optional: its tests skip, saying so, when it is absent.
 python-deps:
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy || python3 -m pip install --quiet --break-system-packages numpy
 	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install --quiet safetensors || python3 -m pip install --quiet --break-system-packages safetensors || echo "warning: safetensors not installed: its test will skip"
 	@python3 -c "import mpmath" 2>/dev/null || python3 -m pip install --quiet mpmath || python3 -m pip install --quiet --break-system-packages mpmath || echo "warning: mpmath not installed: the rigorous-evaluation tests will skip"
+	@python3 -c "import torch" 2>/dev/null || { wheel=$$(ls /opt/wheels/torch-*cpu*.whl /opt/*/torch-*cpu*.whl 2>/dev/null | head -1); \
+	  if [ -n "$$wheel" ]; then echo "installing torch from the local CPU wheel $$wheel"; python3 -m pip install --quiet "$$wheel" || python3 -m pip install --quiet --break-system-packages "$$wheel" || echo "warning: torch not installed: its tests skip"; \
+	  else echo "torch: no local CPU wheel (torch-*cpu*.whl under /opt): the nn.Module tests skip (torch is never downloaded)"; fi; }
 
 # The Python package (python/): safetensors export read by the official library, the NumPy forward
 # pass against `eval --arithmetic float64`, `bound` against the tensors' bits, training gradients.
