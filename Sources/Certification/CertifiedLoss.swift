@@ -48,7 +48,11 @@ public enum CertifiedLoss {
             if model.usesSoftmax {
                 return try RigorousEvaluator(model, temperature: temperature, significantBits: significantBits).evaluateAll(inputs)
             }
-            return try Evaluator<Rational>(model).evaluateAll(inputs).map { $0.map { $0.map(RationalInterval.init) } }
+            let evaluator = try Evaluator<Rational>(model)
+            let exact = evaluator.evaluateAll(inputs)
+            // An evaluation stopped at the resource limit has no outputs to judge: an error, not a loss.
+            try evaluator.checkLimit()
+            return exact.map { $0.map { $0.map(RationalInterval.init) } }
         } catch { throw .evaluation(error) }
     }
 

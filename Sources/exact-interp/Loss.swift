@@ -66,6 +66,7 @@ struct Loss: ParsableCommand {
     var atMost: LossBound?
     @Option(help: "Significant bits of the rigorous evaluation (16…4096); by default 128, doubled up to 4096 until every output coordinate is known to a relative 2^-40.")
     var precision: Int?
+    @OptionGroup var limits: LimitOptions
 
     func validate() throws {
         if case .value(let delta) = atMost, delta.signum < 0 { throw ValidationError("--at-most must be ≥ 0, found \(delta)") }
@@ -82,6 +83,7 @@ struct Loss: ParsableCommand {
     }
 
     func run() throws {
+        limits.apply()
         let (model, data) = try files.load()
         try requireSameDimension(model, data)
         try requireMatchingDigest(model, data, modelPath: files.model, datasetPath: files.dataset)

@@ -46,6 +46,7 @@ struct Tikhonov: ParsableCommand {
     @OptionGroup var temperature: TemperatureOption
     @Option(help: "Significant bits of the rigorous evaluation (16…4096); by default 128, doubled until every output coordinate is known to a relative 2^-40.")
     var precision: Int?
+    @OptionGroup var limits: LimitOptions
 
     func validate() throws {
         if epsilon.signum < 0 { throw ValidationError("--epsilon must be ≥ 0, found \(epsilon)") }
@@ -72,6 +73,7 @@ struct Tikhonov: ParsableCommand {
     }
 
     func run() throws {
+        limits.apply()
         let trainedModel = try loadModel(trained)
         let interpolantModel = try loadModel(interpolant)
         let data = try loadDataset(dataset, for: trainedModel)
