@@ -72,11 +72,18 @@ public struct Evaluator<S: Scalar>: Sendable {
     @_specialize(where S == Double)
     public func evaluate(_ xs: [[S]]) -> [[S]] {
         guard S.isExact else {
+            // Floating-point path: each feed-forward layer moves the tokens in place (layer-order
+            // kernel: the plain loop's operations on the active neurons only), then attention.
             let units = meter.map { _ in WorkMeter.unitsPerBlock(xs) } ?? 0
-            return blocks.reduce(xs) { tokens, block in
+            var tokens = xs
+            for block in blocks {
                 meter?.add(units)
-                return block.apply(tokens)
+                if !block.feedForward.isIdentity {
+                    for i in tokens.indices { block.feedForward.applyInPlace(&tokens[i]) }
+                }
+                tokens = block.attention.apply(tokens)
             }
+            return tokens
         }
         // Exact path: one projection cache per token. In the narrow layout thousands of
         // consecutive hats share one direction and each moves a single value, so most tokens
@@ -96,6 +103,13 @@ public struct Evaluator<S: Scalar>: Sendable {
             if !withinLimit(tokens, block: b) { return tokens }
         }
         return tokens
+    }
+
+    /// T(X) by the plain algorithm: every block as SA(FF(X)) with the feed-forward layer neuron by
+    /// neuron (`CompiledFeedForward.applyReference`). Tests only: the floating-point path must
+    /// equal it bit for bit.
+    func evaluateReference(_ xs: [[S]]) -> [[S]] {
+        blocks.reduce(xs) { tokens, block in block.attention.apply(tokens.map(block.feedForward.applyReference)) }
     }
 
     /// T(X^j) for every sequence, in parallel on all cores; the result order is the input order.
