@@ -44,6 +44,28 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         /// Where each sorted neuron sits in the layer: its flat index over all ridges and its ridge
         /// (the enclosure evaluator names straddled kinks by them).
         var origins: [NeuronOrigin]
+        /// Layer-order kernel only: the bit sets (over the layer's neurons, words `firstWord`
+        /// ..< `firstWord + wordCount`) of the first m·`spacing` sorted neurons, m = 0, 1, …, so a
+        /// token's active set is a copy plus fewer than `spacing` marks.
+        var checkpoints: [UInt64] = []
+        var spacing = 64
+        var firstWord = 0
+        var wordCount = 0
+
+        /// Builds `checkpoints`: at most about 64 of them, `wordCount` words each.
+        mutating func buildCheckpoints() {
+            guard !origins.isEmpty else { return }
+            let words = origins.map { $0.flat / 64 }
+            firstWord = words.min() ?? 0
+            wordCount = (words.max() ?? 0) - firstWord + 1
+            spacing = 64 * max(1, (origins.count + 4095) / 4096)
+            var bits = [UInt64](repeating: 0, count: wordCount)
+            checkpoints = bits
+            for (s, origin) in origins.enumerated() {
+                bits[origin.flat / 64 - firstWord] |= 1 << UInt64(origin.flat % 64)
+                if (s + 1) % spacing == 0 { checkpoints += bits }
+            }
+        }
 
         /// Number of neurons with t + b_j > 0, a prefix: comparisons only, no arithmetic.
         func activeCount(at t: S) -> Int {
@@ -94,6 +116,7 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         // Output rows of different lengths (never in a valid model file): prefix sums on exact
         // scalars, the plain loop on floating-point ones.
         groups = Self.groupByDirection(layer, prefixSums: !(layerOrder && uniform))
+        if layerOrder && uniform { for g in groups.indices { groups[g].buildCheckpoints() } }
         if layerOrder && uniform {
             var biases: [S] = [], outputs: [S] = []
             var groupOf = [Int](repeating: 0, count: layer.width)
@@ -232,6 +255,20 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
     public func applyInPlace(_ x: inout [S]) {
+        var scratch = FeedForwardScratch<S>()
+        applyInPlace(&x, scratch: &scratch)
+    }
+
+    /// `applyInPlace(_:)` with working memory kept by the caller across tokens and layers.
+    ///
+    /// The active neurons are listed in layer order with their pre-activations t + b_j, then each
+    /// coordinate of x runs through the list: x_i ← x_i + (t + b_j)·w_ji, neuron after neuron. A
+    /// coordinate's sum depends on that coordinate alone, so this is, operation for operation, the
+    /// plain loop's x ← x + (t + b_j)·w_j per neuron; eight (then four, then one) coordinates at a
+    /// time keep their running sums in registers.
+    @_specialize(where S == Rational)
+    @_specialize(where S == Double)
+    public func applyInPlace(_ x: inout [S], scratch: inout FeedForwardScratch<S>) {
         if isIdentity { return }
         guard usesLayerOrder else {
             x = S.isExact ? apply(x) : applyReference(x)
@@ -239,44 +276,90 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         }
         let groupCount = groups.count
         let words = (width + 63) / 64
-        withUnsafeTemporaryAllocation(of: S.self, capacity: max(groupCount, 1)) { ts in
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(words, 1)) { bits in
-                bits.initialize(repeating: 0)
-                ts.initialize(repeating: S.zero)
-                // Every group's projection of the input, and its active neurons marked by layer index.
+        scratch.reserve(groups: groupCount, words: words, neurons: width)
+        // Every group's projection of the input, and its active neurons marked by layer index.
+        var active = 0
+        scratch.projections.withUnsafeMutableBufferPointer { ts in
+            scratch.bits.withUnsafeMutableBufferPointer { bits in
+                for w in 0..<words { bits[w] = 0 }
                 for g in 0..<groupCount {
                     let t = groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x)
                     ts[g] = t
                     let c = groups[g].activeCount(at: t)
+                    if c == 0 { continue }
+                    let m = c / groups[g].spacing, first = groups[g].firstWord, count = groups[g].wordCount
+                    groups[g].checkpoints.withUnsafeBufferPointer { checkpoint in
+                        let base = m &* count
+                        for w in 0..<count { bits[first &+ w] |= checkpoint[base &+ w] }
+                    }
                     groups[g].origins.withUnsafeBufferPointer { origins in
-                        for s in 0..<c {
+                        for s in (m &* groups[g].spacing)..<c {
                             let j = origins[s].flat
                             bits[j &>> 6] |= 1 &<< UInt64(j & 63)
                         }
                     }
                 }
-                x.withUnsafeMutableBufferPointer { out in
-                    if eta != .one { for i in out.indices { out[i] = eta * out[i] } }
-                    let stride = outputStride
-                    let count = min(stride, out.count)
-                    neuronBiases.withUnsafeBufferPointer { biases in
-                        neuronGroups.withUnsafeBufferPointer { groupOf in
-                            neuronOutputs.withUnsafeBufferPointer { outputs in
+                // The active neurons in layer order: pre-activation and output row.
+                scratch.pres.withUnsafeMutableBufferPointer { pres in
+                    scratch.rows.withUnsafeMutableBufferPointer { rows in
+                        neuronBiases.withUnsafeBufferPointer { biases in
+                            neuronGroups.withUnsafeBufferPointer { groupOf in
                                 for w in 0..<words {
                                     var word = bits[w]
                                     while word != 0 {
                                         let j = w &* 64 &+ word.trailingZeroBitCount
                                         word &= word &- 1
-                                        let pre = ts[groupOf[j]] + biases[j]
-                                        let row = j &* stride
-                                        for i in 0..<count { out[i] = out[i] + pre * outputs[row &+ i] }
+                                        pres[active] = ts[groupOf[j]] + biases[j]
+                                        rows[active] = j &* outputStride
+                                        active &+= 1
                                     }
                                 }
                             }
                         }
                     }
                 }
-                ts.deinitialize()
+            }
+        }
+        let n = active
+        x.withUnsafeMutableBufferPointer { out in
+            if eta != .one { for i in out.indices { out[i] = eta * out[i] } }
+            let count = min(outputStride, out.count)
+            scratch.pres.withUnsafeBufferPointer { pres in
+                scratch.rows.withUnsafeBufferPointer { rows in
+                    neuronOutputs.withUnsafeBufferPointer { w in
+                        var i = 0
+                        while i &+ 8 <= count {
+                            var a0 = out[i], a1 = out[i &+ 1], a2 = out[i &+ 2], a3 = out[i &+ 3]
+                            var a4 = out[i &+ 4], a5 = out[i &+ 5], a6 = out[i &+ 6], a7 = out[i &+ 7]
+                            for k in 0..<n {
+                                let p = pres[k], r = rows[k] &+ i
+                                a0 = a0 + p * w[r]; a1 = a1 + p * w[r &+ 1]
+                                a2 = a2 + p * w[r &+ 2]; a3 = a3 + p * w[r &+ 3]
+                                a4 = a4 + p * w[r &+ 4]; a5 = a5 + p * w[r &+ 5]
+                                a6 = a6 + p * w[r &+ 6]; a7 = a7 + p * w[r &+ 7]
+                            }
+                            out[i] = a0; out[i &+ 1] = a1; out[i &+ 2] = a2; out[i &+ 3] = a3
+                            out[i &+ 4] = a4; out[i &+ 5] = a5; out[i &+ 6] = a6; out[i &+ 7] = a7
+                            i &+= 8
+                        }
+                        while i &+ 4 <= count {
+                            var a0 = out[i], a1 = out[i &+ 1], a2 = out[i &+ 2], a3 = out[i &+ 3]
+                            for k in 0..<n {
+                                let p = pres[k], r = rows[k] &+ i
+                                a0 = a0 + p * w[r]; a1 = a1 + p * w[r &+ 1]
+                                a2 = a2 + p * w[r &+ 2]; a3 = a3 + p * w[r &+ 3]
+                            }
+                            out[i] = a0; out[i &+ 1] = a1; out[i &+ 2] = a2; out[i &+ 3] = a3
+                            i &+= 4
+                        }
+                        while i < count {
+                            var a = out[i]
+                            for k in 0..<n { a = a + pres[k] * w[rows[k] &+ i] }
+                            out[i] = a
+                            i &+= 1
+                        }
+                    }
+                }
             }
         }
     }
@@ -308,6 +391,26 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             for b in ridge.biases { pres.append(t + b) }
         }
         return pres
+    }
+}
+
+/// Working memory of the layer-order kernel (`CompiledFeedForward.applyInPlace(_:scratch:)`), kept
+/// by an evaluation across its tokens and layers so that no token allocates.
+public struct FeedForwardScratch<S: Scalar>: Sendable {
+    var projections: [S] = []
+    var bits: [UInt64] = []
+    var pres: [S] = []
+    var rows: [Int] = []
+
+    public init() {}
+
+    mutating func reserve(groups: Int, words: Int, neurons: Int) {
+        if projections.count < groups { projections = [S](repeating: .zero, count: groups) }
+        if bits.count < words { bits = [UInt64](repeating: 0, count: words) }
+        if pres.count < neurons {
+            pres = [S](repeating: .zero, count: neurons)
+            rows = [Int](repeating: 0, count: neurons)
+        }
     }
 }
 

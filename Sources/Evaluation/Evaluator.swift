@@ -76,10 +76,11 @@ public struct Evaluator<S: Scalar>: Sendable {
             // kernel: the plain loop's operations on the active neurons only), then attention.
             let units = meter.map { _ in WorkMeter.unitsPerBlock(xs) } ?? 0
             var tokens = xs
+            var scratch = FeedForwardScratch<S>()
             for block in blocks {
                 meter?.add(units)
                 if !block.feedForward.isIdentity {
-                    for i in tokens.indices { block.feedForward.applyInPlace(&tokens[i]) }
+                    for i in tokens.indices { block.feedForward.applyInPlace(&tokens[i], scratch: &scratch) }
                 }
                 tokens = block.attention.apply(tokens)
             }

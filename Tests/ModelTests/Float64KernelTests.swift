@@ -59,10 +59,11 @@ import TransformerModel
         }
 
         /// Ridges on 1–3 directions interleaved in layer order (hats share directions, as in the
-        /// constructions), a few neurons each.
-        mutating func feedForward() -> FeedForwardLayer {
+        /// constructions), a few neurons each; `wide`: 20–80 ridges, so that groups have more
+        /// than 64 neurons and the kernel's bit-set checkpoints are used.
+        mutating func feedForward(wide: Bool = false) -> FeedForwardLayer {
             let directions = (0..<int(1...3)).map { _ in direction() }
-            let ridges = (0..<int(0...8)).map { _ -> FeedForwardLayer.Ridge in
+            let ridges = (0..<int(wide ? 20...80 : 0...8)).map { _ -> FeedForwardLayer.Ridge in
                 let u = directions[int(0...(directions.count - 1))]
                 return FeedForwardLayer.Ridge(direction: u, neurons: (0..<int(1...6)).map { _ in
                     FeedForwardLayer.Neuron(bias: bias(u), output: output())
@@ -84,7 +85,7 @@ import TransformerModel
         var exactTies = 0, compared = 0
         for iteration in 0..<(400 * iterationScale) {
             gen = Generator(rng: gen.rng, d: 1 + iteration % 4)
-            let layer = gen.feedForward()
+            let layer = gen.feedForward(wide: iteration % 4 == 3)
             let float = CompiledFeedForward<Double>(layer)
             let exactLayerOrder = CompiledFeedForward<Rational>(layer, layerOrder: true)
             let exactPrefix = CompiledFeedForward<Rational>(layer)
