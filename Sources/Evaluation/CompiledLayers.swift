@@ -279,6 +279,7 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         scratch.reserve(groups: groupCount, words: words, neurons: width)
         // Every group's projection of the input, and its active neurons marked by layer index.
         var active = 0
+        var fused = false
         scratch.projections.withUnsafeMutableBufferPointer { ts in
             scratch.bits.withUnsafeMutableBufferPointer { bits in
                 for w in 0..<words { bits[w] = 0 }
@@ -298,6 +299,37 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                             bits[j &>> 6] |= 1 &<< UInt64(j & 63)
                         }
                     }
+                }
+                if outputStride == 8 && x.count == 8 {
+                    // d = 8 (the text datasets): the eight running sums stay in registers while the
+                    // bit set is read, with no list in between.
+                    fused = true
+                    x.withUnsafeMutableBufferPointer { out in
+                        if eta != .one { for i in out.indices { out[i] = eta * out[i] } }
+                        var a0 = out[0], a1 = out[1], a2 = out[2], a3 = out[3]
+                        var a4 = out[4], a5 = out[5], a6 = out[6], a7 = out[7]
+                        neuronBiases.withUnsafeBufferPointer { biases in
+                            neuronGroups.withUnsafeBufferPointer { groupOf in
+                                neuronOutputs.withUnsafeBufferPointer { w in
+                                    for word in 0..<words {
+                                        var bitsLeft = bits[word]
+                                        while bitsLeft != 0 {
+                                            let j = word &* 64 &+ bitsLeft.trailingZeroBitCount
+                                            bitsLeft &= bitsLeft &- 1
+                                            let p = ts[groupOf[j]] + biases[j], r = j &* 8
+                                            a0 = a0 + p * w[r]; a1 = a1 + p * w[r &+ 1]
+                                            a2 = a2 + p * w[r &+ 2]; a3 = a3 + p * w[r &+ 3]
+                                            a4 = a4 + p * w[r &+ 4]; a5 = a5 + p * w[r &+ 5]
+                                            a6 = a6 + p * w[r &+ 6]; a7 = a7 + p * w[r &+ 7]
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        out[0] = a0; out[1] = a1; out[2] = a2; out[3] = a3
+                        out[4] = a4; out[5] = a5; out[6] = a6; out[7] = a7
+                    }
+                    return
                 }
                 // The active neurons in layer order: pre-activation and output row.
                 scratch.pres.withUnsafeMutableBufferPointer { pres in
@@ -320,6 +352,7 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 }
             }
         }
+        if fused { return }
         let n = active
         x.withUnsafeMutableBufferPointer { out in
             if eta != .one { for i in out.indices { out[i] = eta * out[i] } }
