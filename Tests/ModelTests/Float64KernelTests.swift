@@ -113,13 +113,30 @@ import TransformerModel
             var model = RandomModels.hardmax(&gen.rng, dimension: d, blocks: gen.int(1...4))
             for b in model.blocks.indices where gen.int(0...2) > 0 { model.blocks[b].feedForward = gen.feedForward() }
             let evaluator = try Evaluator<Double>(model)
-            for _ in 0..<4 {
-                let xs = (0..<gen.int(0...6)).map { _ in gen.token().map(Double.init) }
+            // Sequences drawn from a small vocabulary (evaluateAll shares the first layer's
+            // outputs between equal inputs), with −0 and NaN coordinates now and then (never shared).
+            let vocabulary = (0..<6).map { _ in gen.token().map(Double.init) }
+            var sequences: [[[Double]]] = []
+            for _ in 0..<6 {
+                let xs: [[Double]] = (0..<gen.int(0...6)).map { _ in
+                    var x = gen.int(0...1) == 0 ? vocabulary[gen.int(0...5)] : gen.token().map(Double.init)
+                    switch gen.int(0...9) {
+                    case 0: x[0] = -0.0
+                    case 1: x[0] = 0.0
+                    case 2: x[0] = .nan
+                    default: break
+                    }
+                    return x
+                }
+                sequences.append(xs)
                 let fast = evaluator.evaluate(xs)
                 let plain = evaluator.evaluateReference(xs)
                 #expect(Self.sameBits(fast, plain), "model \(model) tokens \(xs): \(fast) vs \(plain)")
                 #expect(Self.sameBits(evaluator.trace(xs).last?.tokens ?? xs, plain), "trace of \(xs)")
             }
+            let all = evaluator.evaluateAll(sequences)
+            #expect(all.count == sequences.count && zip(all, sequences).allSatisfy { Self.sameBits($0, evaluator.evaluateReference($1)) },
+                    "evaluateAll, model \(model)")
         }
     }
 }
