@@ -311,17 +311,12 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                         neuronBiases.withUnsafeBufferPointer { biases in
                             neuronGroups.withUnsafeBufferPointer { groupOf in
                                 neuronOutputs.withUnsafeBufferPointer { w in
-                                    for word in 0..<words {
-                                        var bitsLeft = bits[word]
-                                        while bitsLeft != 0 {
-                                            let j = word &* 64 &+ bitsLeft.trailingZeroBitCount
-                                            bitsLeft &= bitsLeft &- 1
-                                            let p = ts[groupOf[j]] + biases[j], r = j &* 8
-                                            a0 = a0 + p * w[r]; a1 = a1 + p * w[r &+ 1]
-                                            a2 = a2 + p * w[r &+ 2]; a3 = a3 + p * w[r &+ 3]
-                                            a4 = a4 + p * w[r &+ 4]; a5 = a5 + p * w[r &+ 5]
-                                            a6 = a6 + p * w[r &+ 6]; a7 = a7 + p * w[r &+ 7]
-                                        }
+                                    forEachMarked(bits, words: words) { j in
+                                        let p = ts[groupOf[j]] + biases[j], r = j &* 8
+                                        a0 = a0 + p * w[r]; a1 = a1 + p * w[r &+ 1]
+                                        a2 = a2 + p * w[r &+ 2]; a3 = a3 + p * w[r &+ 3]
+                                        a4 = a4 + p * w[r &+ 4]; a5 = a5 + p * w[r &+ 5]
+                                        a6 = a6 + p * w[r &+ 6]; a7 = a7 + p * w[r &+ 7]
                                     }
                                 }
                             }
@@ -336,15 +331,10 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                     scratch.rows.withUnsafeMutableBufferPointer { rows in
                         neuronBiases.withUnsafeBufferPointer { biases in
                             neuronGroups.withUnsafeBufferPointer { groupOf in
-                                for w in 0..<words {
-                                    var word = bits[w]
-                                    while word != 0 {
-                                        let j = w &* 64 &+ word.trailingZeroBitCount
-                                        word &= word &- 1
-                                        pres[active] = ts[groupOf[j]] + biases[j]
-                                        rows[active] = j &* outputStride
-                                        active &+= 1
-                                    }
+                                forEachMarked(bits, words: words) { j in
+                                    pres[active] = ts[groupOf[j]] + biases[j]
+                                    rows[active] = j &* outputStride
+                                    active &+= 1
                                 }
                             }
                         }
@@ -424,6 +414,19 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             for b in ridge.biases { pres.append(t + b) }
         }
         return pres
+    }
+}
+
+/// `body(j)` for every index j marked in the first `words` words of `bits`, increasing: the layer
+/// order of the active neurons.
+@inline(__always)
+func forEachMarked(_ bits: UnsafeMutableBufferPointer<UInt64>, words: Int, _ body: (Int) -> Void) {
+    for w in 0..<words {
+        var word = bits[w]
+        while word != 0 {
+            body(w &* 64 &+ word.trailingZeroBitCount)
+            word &= word &- 1
+        }
     }
 }
 
