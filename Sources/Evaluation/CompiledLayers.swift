@@ -52,12 +52,19 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var firstWord = 0
         var wordCount = 0
 
-        /// Builds `checkpoints`: at most about 64 of them, `wordCount` words each.
+        /// Builds `checkpoints`: at most about 64 of them, `wordCount` words each. None (every
+        /// token marks its c neurons one by one) for groups of fewer than 64 neurons, or spread
+        /// thinly over the layer (copying their words would cost more than marking, and their
+        /// checkpoints would take memory quadratic in the width).
         mutating func buildCheckpoints() {
             guard !origins.isEmpty else { return }
             let words = origins.map { $0.flat / 64 }
             firstWord = words.min() ?? 0
             wordCount = (words.max() ?? 0) - firstWord + 1
+            guard origins.count >= 64, wordCount <= 8 * (origins.count / 64 + 1) else {
+                spacing = origins.count + 1  // c / spacing = 0: no checkpoint is read
+                return
+            }
             spacing = 64 * max(1, (origins.count + 4095) / 4096)
             var bits = [UInt64](repeating: 0, count: wordCount)
             checkpoints = bits
@@ -289,9 +296,11 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                     let c = groups[g].activeCount(at: t)
                     if c == 0 { continue }
                     let m = c / groups[g].spacing, first = groups[g].firstWord, count = groups[g].wordCount
-                    groups[g].checkpoints.withUnsafeBufferPointer { checkpoint in
-                        let base = m &* count
-                        for w in 0..<count { bits[first &+ w] |= checkpoint[base &+ w] }
+                    if m > 0 {
+                        groups[g].checkpoints.withUnsafeBufferPointer { checkpoint in
+                            let base = m &* count
+                            for w in 0..<count { bits[first &+ w] |= checkpoint[base &+ w] }
+                        }
                     }
                     groups[g].origins.withUnsafeBufferPointer { origins in
                         for s in (m &* groups[g].spacing)..<c {
