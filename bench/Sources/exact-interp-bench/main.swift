@@ -8,7 +8,7 @@ import TransformerModel
 let registry: [Benchmark] = [
     constructionBenchmark, textBenchmark,
     dotProductBenchmark, gmpSelfCheck,
-    evaluatorBenchmark,
+    evaluatorBenchmark, float64Benchmark,
     drawingBenchmark,
     softmaxBenchmark,
     causalBenchmark,

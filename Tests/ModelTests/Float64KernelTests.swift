@@ -1,0 +1,142 @@
+@testable import Evaluation
+import ExactArithmetic
+import Testing
+import TransformerModel
+
+/// The float64 path's feed-forward kernel (layer order over the active neurons found by sorted
+/// kinks, flat storage, in place) against the plain neuron-by-neuron loop it replaced
+/// (`applyReference`, `Evaluator.evaluateReference`): identical bits on random models built to hit
+/// exact ties (t + b = 0 in float64), near ties (2^-20 … 2^-60 away, some of which round to ties),
+/// and values beyond 2^53 (which round on conversion and in every operation).
+@Suite struct Float64KernelTests {
+    /// Random feed-forward layers whose kinks sit on the projections of grid tokens.
+    struct Generator {
+        var rng: SplitMix64
+        let d: Int
+
+        mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
+
+        /// k/4, |k| ≤ 8: the grid the tokens and directions live on (exact in float64).
+        mutating func grid() -> Rational { Rational(int(-8...8)) / Rational(4) }
+
+        /// A coordinate: mostly grid, sometimes beyond 2^53, sometimes not dyadic.
+        mutating func coordinate() -> Rational {
+            switch int(0...9) {
+            case 0: return Rational(1 << 53) + Rational(int(-3...3))   // 2^53 ± 3: odd ones round
+            case 1: return Rational(int(-5...5)) / Rational(3)
+            default: return grid()
+            }
+        }
+
+        mutating func token() -> Token { (0..<d).map { _ in coordinate() } }
+
+        mutating func direction() -> Token {
+            int(0...5) == 0 ? Token(repeating: .zero, count: d) : (0..<d).map { _ in grid() }
+        }
+
+        /// A bias for direction u: on a grid token's kink (an exact tie), beside it, or anywhere.
+        mutating func bias(_ u: Token) -> Rational {
+            let grid = (0..<d).map { _ in self.grid() }
+            let kink = -Rational.dot(u, grid)
+            switch int(0...7) {
+            case 0, 1, 2: return kink
+            case 3: return kink + Rational(int(-1...1)) / Rational(1 << [20, 52, 53, 60][int(0...3)])
+            case 4: return kink + Rational(1 << 53) * Rational(int(-2...2)) + Rational(int(-1...1))
+            case 5: return Rational(int(-7...7)) / Rational(3)
+            default: return grid
+                .reduce(Rational.zero) { $0 + $1 }
+            }
+        }
+
+        mutating func output() -> Token {
+            (0..<d).map { _ in
+                switch int(0...7) {
+                case 0: return Rational(1 << 53) + Rational(1)
+                case 1: return Rational(int(-9...9)) / Rational(7)
+                default: return grid()
+                }
+            }
+        }
+
+        /// Ridges on 1–3 directions interleaved in layer order (hats share directions, as in the
+        /// constructions), a few neurons each; `wide`: 20–80 ridges, so that groups have more
+        /// than 64 neurons and the kernel's bit-set checkpoints are used.
+        mutating func feedForward(wide: Bool = false) -> FeedForwardLayer {
+            let directions = (0..<int(1...3)).map { _ in direction() }
+            let ridges = (0..<int(wide ? 20...80 : 0...8)).map { _ -> FeedForwardLayer.Ridge in
+                let u = directions[int(0...(directions.count - 1))]
+                return FeedForwardLayer.Ridge(direction: u, neurons: (0..<int(1...6)).map { _ in
+                    FeedForwardLayer.Neuron(bias: bias(u), output: output())
+                })
+            }
+            let eta = [Rational.one, .one, .zero, Rational(1) / Rational(2), Rational(-1), Rational(1) / Rational(3)][int(0...5)]
+            return FeedForwardLayer(eta: eta, ridges: ridges)
+        }
+    }
+
+    static func sameBits(_ a: [[Double]], _ b: [[Double]]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { x, y in
+            x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }
+        }
+    }
+
+    @Test func feedForwardKernelEqualsPlainLoopBitForBit() {
+        var gen = Generator(rng: SplitMix64(seed: 0x5eed_f64), d: 1)
+        var exactTies = 0, compared = 0
+        for iteration in 0..<(400 * iterationScale) {
+            gen = Generator(rng: gen.rng, d: [1, 2, 3, 4, 8][iteration % 5])  // 8: the fused kernel
+            let layer = gen.feedForward(wide: iteration % 4 == 3)
+            let float = CompiledFeedForward<Double>(layer)
+            let exactLayerOrder = CompiledFeedForward<Rational>(layer, layerOrder: true)
+            let exactPrefix = CompiledFeedForward<Rational>(layer)
+            for _ in 0..<12 {
+                let x = gen.token()
+                let xd = x.map(Double.init)
+                let fast = float.apply(xd)
+                let plain = float.applyReference(xd)
+                compared += 1
+                if float.preActivations(xd).contains(0) { exactTies += 1 }
+                #expect(Self.sameBits([fast], [plain]), "layer \(layer) token \(x): \(fast) vs \(plain)")
+                let exact = exactPrefix.apply(x)
+                #expect(exactLayerOrder.apply(x) == exact && exactLayerOrder.applyReference(x) == exact, "layer \(layer) token \(x)")
+            }
+        }
+        // Not vacuous: the generator hits float64 exact ties often.
+        #expect(exactTies > compared / 20, "\(exactTies) exact ties in \(compared) tokens")
+    }
+
+    @Test func float64EvaluationEqualsPlainAlgorithmBitForBit() throws {
+        var gen = Generator(rng: SplitMix64(seed: 0xf10a7), d: 2)
+        for iteration in 0..<(150 * iterationScale) {
+            let d = [1, 2, 3, 8][iteration % 4]
+            gen = Generator(rng: gen.rng, d: d)
+            var model = RandomModels.hardmax(&gen.rng, dimension: d, blocks: gen.int(1...4))
+            for b in model.blocks.indices where gen.int(0...2) > 0 { model.blocks[b].feedForward = gen.feedForward() }
+            let evaluator = try Evaluator<Double>(model)
+            // Sequences drawn from a small vocabulary (evaluateAll shares the first layer's
+            // outputs between equal inputs), with −0 and NaN coordinates now and then (never shared).
+            let vocabulary = (0..<6).map { _ in gen.token().map(Double.init) }
+            var sequences: [[[Double]]] = []
+            for _ in 0..<6 {
+                let xs: [[Double]] = (0..<gen.int(0...6)).map { _ in
+                    var x = gen.int(0...1) == 0 ? vocabulary[gen.int(0...5)] : gen.token().map(Double.init)
+                    switch gen.int(0...9) {
+                    case 0: x[0] = -0.0
+                    case 1: x[0] = 0.0
+                    case 2: x[0] = .nan
+                    default: break
+                    }
+                    return x
+                }
+                sequences.append(xs)
+                let fast = evaluator.evaluate(xs)
+                let plain = evaluator.evaluateReference(xs)
+                #expect(Self.sameBits(fast, plain), "model \(model) tokens \(xs): \(fast) vs \(plain)")
+                #expect(Self.sameBits(evaluator.trace(xs).last?.tokens ?? xs, plain), "trace of \(xs)")
+            }
+            let all = evaluator.evaluateAll(sequences)
+            #expect(all.count == sequences.count && zip(all, sequences).allSatisfy { Self.sameBits($0, evaluator.evaluateReference($1)) },
+                    "evaluateAll, model \(model)")
+        }
+    }
+}
