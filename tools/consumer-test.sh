@@ -33,6 +33,10 @@ cp -R "$root/Tests/consumer/." "$work/consumer/"
 cd "$work/consumer"
 export EXACT_INTERP_URL="file://$repo"
 rm -f Package.resolved
+# The tag 1.0.0 moves with every run: drop SwiftPM's cached clone and its pinned revision so that
+# it resolves the new commit (a product added since the last run is then found; build products
+# are kept).
+rm -rf "$work/scratch/repositories" "$work/scratch/workspace-state.json"
 if ! swift build --scratch-path "$work/scratch" > "$work/build.log" 2>&1; then
   cat "$work/build.log"
   echo "consumer-test: the consumer package does not build" >&2
