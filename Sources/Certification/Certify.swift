@@ -56,9 +56,6 @@ public struct CertificationReport: Sendable {
         /// Enclosure only: the run stopped at its first event (`Certifier.Mode.stopAtFirstFailure`).
         public var stopped: Bool
 
-        /// Names under which the CLI and older code knew `holds`.
-        public var interpolated: Bool { holds }
-        public var certified: Bool { holds }
 
         public var description: String {
             if holds { return "pair \(index): certified" }

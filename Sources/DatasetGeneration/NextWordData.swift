@@ -13,8 +13,7 @@ import TransformerModel
 /// `CausalProblem`) are dropped. Stops once `maximumPositions` positions are reached.
 public enum NextWordData {
     public static func embedding(_ word: String, dimension d: Int, modulus: UInt64) -> Token {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in word.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let h = WordEmbedding.fnv1a(word)
         return (0..<d).map { c in Rational(Int((h >> (UInt64(c % 8) * 8)) % modulus) + c / 8) }
     }
 
