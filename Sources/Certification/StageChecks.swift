@@ -6,8 +6,13 @@ import TransformerModel
 /// construction's own bookkeeping).
 public struct StageCheck: Sendable, Equatable {
     public enum Outcome: String, Sendable { case passed = "pass", failed = "FAIL", notApplicable = "n/a" }
-    /// "separation", "leader selection", "collapse", "output".
-    public var stage: String
+    /// What a check is about: a stage of the pipeline, its output, or the whole model. The raw value
+    /// is the name reports print.
+    public enum Scope: String, Sendable, CustomStringConvertible {
+        case separation, leaderSelection = "leader selection", collapse, output, model = "all"
+        public var description: String { rawValue }
+    }
+    public var stage: Scope
     public var claim: String
     /// Where the claim comes from: the paper's numbering or an anchor of docs/mathematics.md.
     public var reference: String
@@ -15,7 +20,7 @@ public struct StageCheck: Sendable, Equatable {
     /// What failed (pair, value), or why the check does not apply; empty when it passed.
     public var detail: String
 
-    public init(stage: String, claim: String, reference: String, outcome: Outcome, detail: String = "") {
+    public init(stage: Scope, claim: String, reference: String, outcome: Outcome, detail: String = "") {
         self.stage = stage
         self.claim = claim
         self.reference = reference
@@ -108,10 +113,10 @@ public enum StageChecks {
                     break
                 }
             }
-            checks.append(StageCheck(stage: "separation", claim: "every sequence keeps its n^j distinct values; inputs stay distinct as sets",
+            checks.append(StageCheck(stage: .separation, claim: "every sequence keeps its n^j distinct values; inputs stay distinct as sets",
                                      reference: "docs/mathematics.md#separation (b)", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
         } else {
-            checks.append(StageCheck(stage: "separation", claim: "different sequences share no token value",
+            checks.append(StageCheck(stage: .separation, claim: "different sequences share no token value",
                                      reference: "Lemma 5.1 (docs/mathematics.md#separation)", outcome: .notApplicable, detail: outside))
         }
 
@@ -128,14 +133,14 @@ public enum StageChecks {
                 if v.count != 1 { detail = "\(name(j)) holds \(v.count) values, not one"; break }
                 if !before[j].map(ff.apply).contains(v[0]) { detail = "\(name(j)): \(v[0]) is not one of its own (shifted) values"; break }
             }
-            checks.append(StageCheck(stage: "collapse", claim: "each sequence collapses onto one of its own (shifted) values",
+            checks.append(StageCheck(stage: .collapse, claim: "each sequence collapses onto one of its own (shifted) values",
                                      reference: "docs/mathematics.md#classification, Lemmas 4.6–4.7", outcome: detail.isEmpty ? .passed : .failed, detail: detail))
         } else if let l = plan.step(.leaderSelection), let c = plan.step(.collapse), !plan.steps[c].sublayers.isEmpty {
             let placed = distinctAt(l + 1), collapsed = distinctAt(c + 1)
             checks += leaderChecks(placed: placed, collapsed: collapsed, outputCounts: outputCounts,
                                    outputs: Set(problem.pairs.flatMap(\.outputs)), name: name)
         } else {
-            checks.append(StageCheck(stage: "collapse", claim: "each sequence holds exactly m^j distinct values",
+            checks.append(StageCheck(stage: .collapse, claim: "each sequence holds exactly m^j distinct values",
                                      reference: "docs/mathematics.md#collapse, Lemma 4.4", outcome: .notApplicable,
                                      detail: plan.followsPipeline ? "the model has no collapse layer" : outside))
         }
@@ -146,15 +151,15 @@ public enum StageChecks {
         do {
             let report = try certify(model: model, dataset: dataset, method: .exactHardmax, bindingDigest: false)
             let failed = report.failures.map { "pairs[\($0.index)]" }
-            checks.append(StageCheck(stage: "output", claim: claim, reference: "Theorem 1.4",
+            checks.append(StageCheck(stage: .output, claim: claim, reference: "Theorem 1.4",
                                      outcome: failed.isEmpty ? .passed : .failed,
                                      detail: failed.isEmpty ? "" : "not interpolated: " + listed(failed)))
         } catch {
-            checks.append(StageCheck(stage: "output", claim: claim, reference: "Theorem 1.4", outcome: .failed, detail: "\(error)"))
+            checks.append(StageCheck(stage: .output, claim: claim, reference: "Theorem 1.4", outcome: .failed, detail: "\(error)"))
         }
         if let recorded = model.datasetDigest {
             let digest = dataset.digest
-            checks.append(StageCheck(stage: "output", claim: "the dataset is the one the model was built for (digest)",
+            checks.append(StageCheck(stage: .output, claim: "the dataset is the one the model was built for (digest)",
                                      reference: "docs/model-format.md", outcome: recorded == digest ? .passed : .failed,
                                      detail: recorded == digest ? "" : "model built for \(recorded), dataset is \(digest)"))
         }
@@ -173,14 +178,14 @@ public enum StageChecks {
                 }
             }
         }
-        return StageCheck(stage: "separation", claim: "different sequences share no token value",
+        return StageCheck(stage: .separation, claim: "different sequences share no token value",
                           reference: "Lemma 5.1", outcome: detail.isEmpty ? .passed : .failed, detail: detail)
     }
 
     static func leaderChecks(placed: [[Token]], collapsed: [[Token]], outputCounts: [Int], outputs: Set<Token>,
                              name: (Int) -> String) -> [StageCheck] {
         var checks: [StageCheck] = []
-        func add(_ stage: String, _ claim: String, _ reference: String, _ detail: String) {
+        func add(_ stage: StageCheck.Scope, _ claim: String, _ reference: String, _ detail: String) {
             checks.append(StageCheck(stage: stage, claim: claim, reference: reference,
                                      outcome: detail.isEmpty ? .passed : .failed, detail: detail))
         }
@@ -202,7 +207,7 @@ public enum StageChecks {
                 break
             }
         }
-        add("leader selection", "one main leader p_j = λ_j·1 per sequence, λ_j > 0 distinct", "docs/mathematics.md#leader-selection step 2", detail)
+        add(.leaderSelection, "one main leader p_j = λ_j·1 per sequence, λ_j > 0 distinct", "docs/mathematics.md#leader-selection step 2", detail)
 
         detail = ""
         search: for (j, leaders) in geometry.sphereLeaders.enumerated() {
@@ -216,7 +221,7 @@ public enum StageChecks {
         if detail.isEmpty, geometry.sphereRadiusSquared == nil, geometry.sphereLeaders.contains(where: { !$0.isEmpty }) {
             detail = "the sphere leaders do not all have the same |x|²"
         }
-        add("leader selection", "the other m^j − 1 leaders lie on one sphere |x|² = R in the negative orthant",
+        add(.leaderSelection, "the other m^j − 1 leaders lie on one sphere |x|² = R in the negative orthant",
             "docs/mathematics.md#leader-selection, Lemma 4.3", detail)
 
         detail = ""
@@ -233,7 +238,7 @@ public enum StageChecks {
         } else {
             detail = "no main leader, so no cube"
         }
-        add("leader selection", "every non-leader lies in the cube (0, a)^d, a = min_j λ_j, below its main leader",
+        add(.leaderSelection, "every non-leader lies in the cube (0, a)^d, a = min_j λ_j, below its main leader",
             "docs/mathematics.md#leader-selection step 1, Lemma 4.4", detail)
 
         detail = ""
@@ -243,13 +248,13 @@ public enum StageChecks {
                 break search
             }
         }
-        add("leader selection", "leader targets are fresh: no leader is an output token", "docs/mathematics.md#leader-selection step 2", detail)
+        add(.leaderSelection, "leader targets are fresh: no leader is an output token", "docs/mathematics.md#leader-selection step 2", detail)
         detail = ""
         for (j, v) in collapsed.enumerated() where v.count != outputCounts[j] {
             detail = "\(name(j)) holds \(v.count) distinct values, m^j = \(outputCounts[j])"
             break
         }
-        add("collapse", "each sequence holds exactly m^j distinct values", "docs/mathematics.md#collapse, Lemma 4.4", detail)
+        add(.collapse, "each sequence holds exactly m^j distinct values", "docs/mathematics.md#collapse, Lemma 4.4", detail)
 
         detail = ""
         for (j, v) in collapsed.enumerated() {
@@ -259,7 +264,7 @@ public enum StageChecks {
                 break
             }
         }
-        add("collapse", "the collapse keeps the leaders in place and moves every other token onto one", "Lemma 4.4", detail)
+        add(.collapse, "the collapse keeps the leaders in place and moves every other token onto one", "Lemma 4.4", detail)
 
         return checks
     }

@@ -37,7 +37,7 @@ public struct StageAnalysis: Sendable {
             trace = .float(try StageTrace<Double>(model: model, inputs: inputs.map { $0.map { $0.map(\.doubleValue) } },
                                                   projection: projection, temperature: temperature))
             geometry = nil
-            checks = [StageCheck(stage: "all", claim: "exact checks of every stage", reference: "docs/mathematics.md#enclosure-certificate",
+            checks = [StageCheck(stage: .model, claim: "exact checks of every stage", reference: "docs/mathematics.md#enclosure-certificate",
                                  outcome: .notApplicable,
                                  detail: "softmax outputs are irrational: the exact certificate is `verify` (enclosures)")]
         } else {
