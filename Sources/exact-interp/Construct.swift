@@ -152,12 +152,12 @@ struct Construct: ParsableCommand {
             }
             // A compact classifier: also the construction without leader moves; keep the smaller.
             if labels != nil && layout == .compact {
-                let direct = try ClassificationConstruction.build(problem, digest: data.digest) { message in
+                let choice = try ClassificationConstruction.smaller(than: result, problem, digest: data.digest) { message in
                     if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
                 }
-                let (a, b) = (direct.model.parameterCount.structured, result.model.parameterCount.structured)
-                say("classification: collapse onto a token of each sequence (\(direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(result.model.blocks.count) blocks, \(b)): keeping the \(a < b ? "first" : "second")")
-                if a < b { result = direct }
+                let (a, b) = (choice.direct.model.parameterCount.structured, choice.leaderMoves.model.parameterCount.structured)
+                say("classification: collapse onto a token of each sequence (\(choice.direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(choice.leaderMoves.model.blocks.count) blocks, \(b)): keeping the \(choice.keepsDirect ? "first" : "second")")
+                result = choice.kept
             }
         } catch {
             throw exitCode(for: error)

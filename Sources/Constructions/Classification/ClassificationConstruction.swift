@@ -109,3 +109,28 @@ public enum ClassificationConstruction {
         }
     }
 }
+
+extension ClassificationConstruction {
+    /// A compact classifier built both ways — this construction (a collapse onto a token of each
+    /// sequence) and Theorem 1.4's leader moves — with the one kept: the fewer structured
+    /// parameters (docs/classification.md). `construct` on labelled data in the compact layout.
+    public struct Choice: Sendable {
+        /// This construction's result.
+        public var direct: HardmaxConstruction.Result
+        /// Theorem 1.4's result (leader moves).
+        public var leaderMoves: HardmaxConstruction.Result
+        /// True when `direct` is kept.
+        public var keepsDirect: Bool
+        /// The result kept.
+        public var kept: HardmaxConstruction.Result { keepsDirect ? direct : leaderMoves }
+    }
+
+    /// Builds this construction for `problem` and keeps it when it has fewer structured parameters
+    /// than `leaderMoves` (already built by `HardmaxConstruction.build` in the compact layout).
+    public static func smaller(than leaderMoves: HardmaxConstruction.Result, _ problem: InterpolationProblem, digest: String?,
+                               progress: @escaping (String) -> Void = { _ in }) throws(ConstructionError) -> Choice {
+        let direct = try build(problem, digest: digest, progress: progress)
+        let keepsDirect = direct.model.parameterCount.structured < leaderMoves.model.parameterCount.structured
+        return Choice(direct: direct, leaderMoves: leaderMoves, keepsDirect: keepsDirect)
+    }
+}
