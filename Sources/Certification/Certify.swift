@@ -106,44 +106,73 @@ public enum Certifier {
     public static let failureGroupSize = 16
 }
 
+
+/// How `certify` judges (every field has the default of a plain verification).
+public struct CertificationOptions: Sendable {
+    /// Softmax: certify every τ ∈ (0, τ] instead of the model's τ₀.
+    public var temperature: Rational?
+    /// Exact hardmax evaluation or the enclosure certificate; nil: by the model's attention.
+    public var method: CertificationReport.Method?
+    /// `.stopAtFirstFailure` for the τ₀ search (accepts only what `.complete` accepts).
+    public var mode: Certifier.Mode
+    /// False: the model's recorded dataset digest is not compared (the stage checks' own runs).
+    public var bindingDigest: Bool
+    /// Only these pairs (a shard); nil: every pair.
+    public var indices: [Int]?
+    /// Counts work and carries the `--max-bits` limit of exact evaluation.
+    public var meter: WorkMeter?
+    /// Pairs done of the total, for progress lines.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(temperature: Rational? = nil, method: CertificationReport.Method? = nil, mode: Certifier.Mode = .complete,
+                bindingDigest: Bool = true, indices: [Int]? = nil, meter: WorkMeter? = nil,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.temperature = temperature
+        self.method = method
+        self.mode = mode
+        self.bindingDigest = bindingDigest
+        self.indices = indices
+        self.meter = meter
+        self.progress = progress
+    }
+}
+
 /// Judges `model` on every pair of `dataset` as given.
 ///
 /// Checks once that the dimensions agree and, when the model records a dataset digest, that it is
 /// this dataset's. Then picks the method: exact rational evaluation for a model without softmax
 /// layers (T(X^j) = Y^j as sets, see docs/mathematics.md#theorem-1-4), the enclosure certificate
-/// for a softmax model, at τ₀ = `temperature` or the model's (a statement for every τ ∈ (0, τ₀],
-/// see docs/mathematics.md#enclosure-certificate). `method` forces one (the enclosure runs on
-/// hardmax models too: on exact points it is exact evaluation, an independent cross-check).
-/// `progress(done, total)` is called after each pair of an exact evaluation (from worker threads,
-/// serialised). `bindingDigest: false` skips the digest check, for running a model on another
-/// dataset (`eval`); the report then says nothing about the digest.
-/// `indices`: only these pairs (0-based, e.g. one shard's, docs/scaling.md); nil: every pair.
-/// `meter`: counts the work of an exact evaluation; when the evaluation stopped at the resource
-/// limit (`--max-bits`) the error is thrown, never an incomplete verdict.
-public func certify(model: Transformer, dataset: Dataset, temperature: Rational? = nil,
-                    method: CertificationReport.Method? = nil, mode: Certifier.Mode = .complete,
-                    bindingDigest: Bool = true, indices: [Int]? = nil, meter: WorkMeter? = nil,
-                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws(CertificationError) -> CertificationReport {
+/// for a softmax model, at τ₀ = `options.temperature` or the model's (a statement for every
+/// τ ∈ (0, τ₀], see docs/mathematics.md#enclosure-certificate). `options` (`CertificationOptions`)
+/// can force the method (the enclosure runs on hardmax models too: on exact points it is exact
+/// evaluation, an independent cross-check), stop at the first failure (the τ₀ search), skip the
+/// digest check (running a model on another dataset: the report then says nothing about the
+/// digest), judge only some pairs (a shard, docs/scaling.md), and carry a meter and a progress
+/// callback (called after each pair of an exact evaluation, from worker threads, serialised).
+/// When an exact evaluation stopped at the resource limit (`--max-bits`) the error is thrown, never
+/// an incomplete verdict.
+public func certify(model: Transformer, dataset: Dataset,
+                    options: CertificationOptions = CertificationOptions()) throws(CertificationError) -> CertificationReport {
     guard model.dimension == dataset.dimension else {
         throw .dimensionMismatch(model: model.dimension, dataset: dataset.dimension)
     }
-    let chosenPairs = indices ?? Array(dataset.pairs.indices)
+    let chosenPairs = options.indices ?? Array(dataset.pairs.indices)
     guard chosenPairs.allSatisfy(dataset.pairs.indices.contains) else {
         throw .evaluation(EvaluationError("a pair index is outside the dataset"))
     }
     let digest = dataset.digest
-    if bindingDigest, let recorded = model.datasetDigest, recorded != digest {
+    if options.bindingDigest, let recorded = model.datasetDigest, recorded != digest {
         throw .digestMismatch(model: recorded, dataset: digest)
     }
-    let chosen = method ?? (model.usesSoftmax ? .enclosure : .exactHardmax)
+    let chosen = options.method ?? (model.usesSoftmax ? .enclosure : .exactHardmax)
     var report: CertificationReport
     switch chosen {
     case .exactHardmax:
-        report = try exactReport(model, dataset, chosenPairs, meter: meter, progress: progress)
+        report = try exactReport(model, dataset, chosenPairs, meter: options.meter, progress: options.progress)
     case .enclosure:
-        report = try enclosureReport(model, dataset, chosenPairs, temperature: temperature ?? model.temperature, mode: mode)
+        report = try enclosureReport(model, dataset, chosenPairs, temperature: options.temperature ?? model.temperature, mode: options.mode)
     }
-    report.digestMatches = bindingDigest ? model.datasetDigest.map { _ in true } : nil
+    report.digestMatches = options.bindingDigest ? model.datasetDigest.map { _ in true } : nil
     report.datasetDigest = digest
     return report
 }

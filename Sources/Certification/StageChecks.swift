@@ -149,7 +149,7 @@ public enum StageChecks {
         // on its own below).
         let claim = "T(X^j) = Y^j as sets for every pair of the dataset as given"
         do {
-            let report = try certify(model: model, dataset: dataset, method: .exactHardmax, bindingDigest: false)
+            let report = try certify(model: model, dataset: dataset, options: CertificationOptions(method: .exactHardmax, bindingDigest: false))
             let failed = report.failures.map { "pairs[\($0.index)]" }
             checks.append(StageCheck(stage: .output, claim: claim, reference: "Theorem 1.4",
                                      outcome: failed.isEmpty ? .passed : .failed,

@@ -337,7 +337,7 @@ struct Construct: ParsableCommand {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        do { return try certify(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet)) } catch {
+        do { return try certify(model: reread, dataset: data, options: CertificationOptions(progress: verificationProgress(reread, data, quiet: quiet))) } catch {
             staged?.discard()
             if let limit = resourceLimitExit() { throw limit }
             printError("error: \(error)")

@@ -226,7 +226,8 @@ func certifyOrExit(_ model: Transformer, _ data: Dataset, modelPath: String, dat
                    indices: [Int]? = nil, meter: WorkMeter? = nil,
                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CertificationReport {
     do {
-        return try certify(model: model, dataset: data, temperature: temperature, indices: indices, meter: meter, progress: progress)
+        return try certify(model: model, dataset: data,
+                           options: CertificationOptions(temperature: temperature, indices: indices, meter: meter, progress: progress))
     } catch {
         switch error {
         case .digestMismatch(let built, let digest):

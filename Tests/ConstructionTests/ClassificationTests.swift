@@ -79,7 +79,7 @@ import TransformerModel
         // Negative: swap two labels' tokens in the recorded embedding and verification fails.
         var swapped = try #require(model.labels)
         (swapped.entries[0].token, swapped.entries[1].token) = (swapped.entries[1].token, swapped.entries[0].token)
-        #expect(try !certify(model: model, dataset: data.embedded(swapped), bindingDigest: false).holds)
+        #expect(try !certify(model: model, dataset: data.embedded(swapped), options: CertificationOptions(bindingDigest: false)).holds)
     }
 
     @Test func randomLabelledDatasetsNeedOneStepPerLabelChange() throws {

@@ -165,7 +165,7 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
             var model = result.model
             model.temperature = tau
             let complete = try certify(model: model, dataset: figure5)
-            let quick = try certify(model: model, dataset: figure5, mode: .stopAtFirstFailure)
+            let quick = try certify(model: model, dataset: figure5, options: CertificationOptions(mode: .stopAtFirstFailure))
             #expect(!quick.holds || complete.holds, "τ = \(tau)")
             #expect(quick.holds == (tau == result.temperature), "τ = \(tau): \(quick.firstFailure?.description ?? "certified")")
             #expect(complete.holds == (tau == result.temperature), "τ = \(tau)")
@@ -210,8 +210,8 @@ func certifySoftmax(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ lab
             let data = gen.dataset(pairs: Int.random(in: 1...5, using: &gen.rng), dimension: 2, lengths: 1...5, pool: k % 2 == 0 ? 8 : nil)
             var model = try HardmaxConstruction.build(try InterpolationProblem(data), digest: data.digest, layout: .compact).model
             if k % 3 == 0 { model.blocks[model.blocks.count - 1].feedForward.ridges[0].neurons[0].output[1] += Rational.one }
-            let exact = try certify(model: model, dataset: data, method: .exactHardmax)
-            let enclosure = try certify(model: model, dataset: data, method: .enclosure)
+            let exact = try certify(model: model, dataset: data, options: CertificationOptions(method: .exactHardmax))
+            let enclosure = try certify(model: model, dataset: data, options: CertificationOptions(method: .enclosure))
             #expect(exact.holds == enclosure.holds, "#\(k): verifier \(exact.holds), enclosure \(enclosure.holds)")
             #expect(exact.failures.map(\.index) == enclosure.failures.map(\.index))
         }

@@ -88,7 +88,7 @@ public enum CausalReformulation {
             return Outcome(prefixDataset: prefixes, model: nil, infeasible: error.description, prefixRunsHold: false, failures: [], positions: positions)
         }
         let prefixRuns: Bool
-        do { prefixRuns = try certify(model: model, dataset: prefixes, method: .exactHardmax, bindingDigest: false).holds } catch {
+        do { prefixRuns = try certify(model: model, dataset: prefixes, options: CertificationOptions(method: .exactHardmax, bindingDigest: false)).holds } catch {
             if case .evaluation(let e) = error { throw e }
             throw EvaluationError(error.description)
         }

@@ -69,8 +69,8 @@ public struct TemperatureSearch: Sendable {
         unbound.datasetDigest = nil
         let data = Dataset(dimension: model.dimension, pairs: pairs)
         do {
-            let report = try certify(model: unbound, dataset: data, temperature: tau, method: .enclosure,
-                                     mode: .stopAtFirstFailure)
+            let report = try certify(model: unbound, dataset: data,
+                                     options: CertificationOptions(temperature: tau, method: .enclosure, mode: .stopAtFirstFailure))
             return report.firstFailure?.description
         } catch {
             return error.description
