@@ -13,7 +13,7 @@ public func setDifference(got: [Token], want: [Token]) -> (missing: [Token], une
 }
 
 /// "[1, 1/2]".
-public func show(_ token: [Rational]) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
+public func show(_ token: [Rational]) -> String { tokenDescription(token) }
 
 /// Tokens for a failure line: sorted, at most five, then "… (k more)"; "none" when empty.
 public func tokenList(_ tokens: [[Rational]]) -> String {

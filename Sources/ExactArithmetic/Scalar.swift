@@ -91,3 +91,13 @@ public func outer<S: Scalar>(_ u: [S], _ v: [S]) -> [[S]] { u.map { ui in v.map 
 /// |x|².
 @inlinable
 public func squaredNorm<S: Scalar>(_ x: [S]) -> S { S.dot(x, x) }
+
+// MARK: - Formatting
+
+/// A token as every message, report and check writes it: "[x_1, …, x_d]" with each coordinate an
+/// exact rational ("(x_1, …, x_d)" with `parenthesised`, for points of the dynamics and the
+/// construction's stage messages). The one formatter: the other spellings call it.
+public func tokenDescription(_ x: [Rational], parenthesised: Bool = false) -> String {
+    let inner = x.map(\.description).joined(separator: ", ")
+    return parenthesised ? "(" + inner + ")" : "[" + inner + "]"
+}

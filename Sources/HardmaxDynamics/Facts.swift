@@ -168,4 +168,4 @@ public enum FactChecks {
 public func indexSet(_ set: [Int]) -> String { "{" + set.map { String($0 + 1) }.joined(separator: ", ") + "}" }
 
 /// "(1, 1/2)".
-public func showPoint(_ z: [Rational]) -> String { "(" + z.map(\.description).joined(separator: ", ") + ")" }
+public func showPoint(_ z: [Rational]) -> String { tokenDescription(z, parenthesised: true) }

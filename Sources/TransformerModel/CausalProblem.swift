@@ -76,5 +76,5 @@ public struct CausalProblem: Sendable {
         distinctPrefixCount = owner.count - 1
     }
 
-    static func show(_ t: Token) -> String { "[" + t.map(\.description).joined(separator: ", ") + "]" }
+    static func show(_ t: Token) -> String { tokenDescription(t) }
 }

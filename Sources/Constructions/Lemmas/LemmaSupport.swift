@@ -78,7 +78,7 @@ public enum LemmaSupport {
     }
 
     /// "[1, 1/2]".
-    public static func show(_ token: Token) -> String { "[" + token.map(\.description).joined(separator: ", ") + "]" }
+    public static func show(_ token: Token) -> String { tokenDescription(token) }
 
     /// "{[1, 2], [0, 1]}".
     public static func show(set tokens: [Token]) -> String { "{" + tokens.map(show).joined(separator: ", ") + "}" }

@@ -156,7 +156,7 @@ struct ConstructionState {
         }
     }
 
-    private func format(_ t: Token) -> String { "(" + t.map(\.description).joined(separator: ", ") + ")" }
+    private func format(_ t: Token) -> String { tokenDescription(t, parenthesised: true) }
 }
 
 /// Per-stage figures for reports.
