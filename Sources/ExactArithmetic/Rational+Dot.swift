@@ -9,7 +9,8 @@ extension Rational {
     /// parameters the constructions build, never run a gcd per term. When an entry is a GMP value or
     /// a word overflows, the rest of the sum runs in one GMP accumulator, as a C `mpq_t` loop would.
     public static func dot(_ a: [Rational], _ b: [Rational]) -> Rational {
-        let n = min(a.count, b.count)
+        precondition(a.count == b.count, "dot of vectors of lengths \(a.count) and \(b.count)")
+        let n = a.count
         var accN: Int128 = 0
         var accD: UInt = 1
         var i = 0

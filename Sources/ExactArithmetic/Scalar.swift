@@ -21,7 +21,8 @@ public protocol Scalar: Comparable, Hashable, Sendable, CustomStringConvertible 
     /// True for types whose arithmetic is exact (equality checks are then meaningful).
     static var isExact: Bool { get }
 
-    /// ⟨a, b⟩ over the common prefix of `a` and `b`. Conformers may override it with a faster algorithm.
+    /// ⟨a, b⟩ of two vectors of one length (unequal lengths are a programming error: the
+    /// readers check every dimension first). Conformers may override it with a faster algorithm.
     static func dot(_ a: [Self], _ b: [Self]) -> Self
 
     /// The larger of the numerator's and the denominator's bit lengths (exact types), 0 for
@@ -36,8 +37,9 @@ extension Scalar {
 
     @inlinable
     public static func dot(_ a: [Self], _ b: [Self]) -> Self {
+        precondition(a.count == b.count, "dot of vectors of lengths \(a.count) and \(b.count)")
         var sum = Self.zero
-        for i in 0..<min(a.count, b.count) { sum = sum + a[i] * b[i] }
+        for i in 0..<a.count { sum = sum + a[i] * b[i] }
         return sum
     }
 }
@@ -61,24 +63,31 @@ extension Double: Scalar {
 @inlinable
 public func dot<S: Scalar>(_ a: [S], _ b: [S]) -> S { S.dot(a, b) }
 
-/// y ← y + a·x (componentwise over the common length).
+/// y ← y + a·x (x and y of one length: unequal lengths trap, never truncate).
 @inlinable
 public func axpy<S: Scalar>(_ a: S, _ x: [S], _ y: inout [S]) {
+    precondition(x.count == y.count, "axpy of vectors of lengths \(x.count) and \(y.count)")
     if a == .zero { return }
-    for i in 0..<min(x.count, y.count) { y[i] = y[i] + a * x[i] }
+    for i in 0..<x.count { y[i] = y[i] + a * x[i] }
 }
 
 /// a·x.
 @inlinable
 public func scaled<S: Scalar>(_ x: [S], by a: S) -> [S] { x.map { a * $0 } }
 
-/// x + y.
+/// x + y (one length: unequal lengths trap, never truncate).
 @inlinable
-public func added<S: Scalar>(_ x: [S], _ y: [S]) -> [S] { zip(x, y).map { $0 + $1 } }
+public func added<S: Scalar>(_ x: [S], _ y: [S]) -> [S] {
+    precondition(x.count == y.count, "sum of vectors of lengths \(x.count) and \(y.count)")
+    return zip(x, y).map { $0 + $1 }
+}
 
-/// x − y.
+/// x − y (one length: unequal lengths trap, never truncate).
 @inlinable
-public func subtracted<S: Scalar>(_ x: [S], _ y: [S]) -> [S] { zip(x, y).map { $0 - $1 } }
+public func subtracted<S: Scalar>(_ x: [S], _ y: [S]) -> [S] {
+    precondition(x.count == y.count, "difference of vectors of lengths \(x.count) and \(y.count)")
+    return zip(x, y).map { $0 - $1 }
+}
 
 /// M x for M given by rows.
 @inlinable

@@ -205,7 +205,21 @@ struct DotTests {
         #expect(matrixVector([x, y0], x) == [Rational.dot(x, x), Rational.dot(y0, x)])
         #expect(outer([q("2"), q("-1")], [q("1/2"), q("3")]) == [[q("1"), q("6")], [q("-1/2"), q("-3")]])
         #expect(squaredNorm(x) == q("1/4") + q("9") + q("49/25"))
-        #expect(Rational.dot([], x) == .zero)
+        #expect(Rational.dot([], []) == .zero)
         #expect(Double.dot([0.5, 2], [4, 0.25]) == 2.5)
+    }
+
+    /// Vectors of unequal lengths are a programming error (every reader checks dimensions first):
+    /// the helpers stop the process instead of silently using the common prefix.
+    @Test("vector helpers trap on unequal lengths")
+    func unequalLengthsTrap() async {
+        await #expect(processExitsWith: .failure) { _ = Rational.dot([q("1")], [q("1"), q("2")]) }
+        await #expect(processExitsWith: .failure) { _ = Double.dot([1], [1, 2]) }
+        await #expect(processExitsWith: .failure) { _ = added([q("1")], [q("1"), q("2")]) }
+        await #expect(processExitsWith: .failure) { _ = subtracted([q("1"), q("2")], [q("1")]) }
+        await #expect(processExitsWith: .failure) {
+            var y = [q("1")]
+            axpy(q("2"), [q("1"), q("2")], &y)
+        }
     }
 }
