@@ -127,26 +127,7 @@ struct Loss: ParsableCommand {
             return text.count <= 40 ? text : r.scientific(digits: 17)
         }
         if x.isPoint { return value(x.lo) }
-        return "[\(directed(x.lo, up: false)), \(directed(x.hi, up: true))] ≈ \(x.midpoint.scientific(digits: 17)) ± \(x.radius.scientific(digits: 2))"
-    }
-
-    /// r to 17 significant decimal digits, rounded toward −∞ (or +∞ with `up`): "d.ddd…e±k".
-    static func directed(_ r: Rational, up: Bool, digits: Int = 17) -> String {
-        if r.isZero { return "0" }
-        let ten = Rational(10)
-        func power(_ k: Int) -> Rational { (try? ten.power(k)) ?? .one }
-        let m = r.magnitude
-        var e = (m.numeratorBitLength - m.denominatorBitLength) * 30103 / 100000
-        while power(e) > m { e -= 1 }
-        while power(e + 1) <= m { e += 1 }
-        let scaled = r / power(e - digits + 1)
-        // Toward −∞ for the lower end, +∞ for the upper one: floor or ceiling of the signed value.
-        let rounded = up ? -((-scaled).floor) : scaled.floor
-        let text = rounded.magnitude.description
-        var mantissa = String(text.prefix(1)) + (text.count > 1 ? "." + String(text.dropFirst()) : "")
-        var exponent = e
-        if text.count > digits { exponent += 1; mantissa = String(text.prefix(1)) + "." + String(text.dropFirst().prefix(digits - 1)) }
-        return (rounded.signum < 0 ? "-" : "") + mantissa + (exponent == 0 ? "" : "e\(exponent)")
+        return "[\(x.lo.scientific(digits: 17, rounding: .down)), \(x.hi.scientific(digits: 17, rounding: .up))] ≈ \(x.midpoint.scientific(digits: 17)) ± \(x.radius.scientific(digits: 2))"
     }
 
     static func list(_ indices: [Int]) -> String {

@@ -150,3 +150,29 @@ struct ParsingTests {
         #expect(throws: (any Error).self) { try JSONDecoder().decode([Rational].self, from: Data("[1]".utf8)) }
     }
 }
+
+/// `scientific`: nearest, and directed rounding that keeps printed intervals around exact ones.
+@Suite struct ScientificTests {
+    @Test func nearestAndDirected() throws {
+        let third = try Rational(parsing: "1/3"), minusTwoThirds = try Rational(parsing: "-2/3")
+        #expect(third.scientific(digits: 4) == "3.333e-1")
+        #expect(third.scientific(digits: 4, rounding: .down) == "3.333e-1")
+        #expect(third.scientific(digits: 4, rounding: .up) == "3.334e-1")
+        #expect(minusTwoThirds.scientific(digits: 3) == "-6.67e-1")
+        #expect(minusTwoThirds.scientific(digits: 3, rounding: .down) == "-6.67e-1")
+        #expect(minusTwoThirds.scientific(digits: 3, rounding: .up) == "-6.66e-1")
+        #expect(try Rational(parsing: "9999/1000").scientific(digits: 3, rounding: .up) == "1.00e1")
+        #expect(Rational(125).scientific(digits: 2, rounding: .down) == "1.2e2")
+        #expect(Rational.zero.scientific(digits: 17, rounding: .up) == "0")
+        // Every directed pair brackets the value, at 17 digits and beyond 2^64.
+        var rng = SplitMix64(seed: 4242)
+        for _ in 0..<max(200, lawCases / 50) {
+            let x = Rational(Int.random(in: -1_000_000_000...1_000_000_000, using: &rng)) / Rational(Int.random(in: 1...999_999_937, using: &rng))
+                * Rational.powerOfTwo(Int.random(in: -200...200, using: &rng))
+            let lo = try Rational(parsing: x.scientific(digits: 17, rounding: .down))
+            let hi = try Rational(parsing: x.scientific(digits: 17, rounding: .up))
+            #expect(lo <= x && x <= hi, "\(x): [\(lo), \(hi)]")
+            #expect(hi - lo <= x.magnitude * Rational.powerOfTwo(-50), "\(x): too wide")
+        }
+    }
+}
