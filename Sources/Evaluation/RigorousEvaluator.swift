@@ -74,6 +74,8 @@ public struct RigorousEvaluator: Sendable {
     /// SA(X)_i = ρ x_i + Σ_h Σ_k λ^h_ik V_h x_k.
     func attention(_ layer: SelfAttentionLayer, _ xs: [[RationalInterval]], block: Int) throws(EvaluationError) -> [[RationalInterval]] {
         let n = xs.count
+        // Softmax scores are divided by τ: one reciprocal per layer, not one per query.
+        let inverseTemperature = (temperature ?? .one).reciprocal
         var out = layer.rho == .one ? xs : xs.map { $0.map { $0 * layer.rho } }
         for (h, head) in layer.heads.enumerated() {
             let values = xs.map { value(head.value, $0) }
@@ -84,7 +86,7 @@ public struct RigorousEvaluator: Sendable {
                 let weights: [RationalInterval]
                 switch layer.kind {
                 case .hardmax: weights = try hardmaxWeights(scores, block: block, head: h, token: i)
-                case .softmax: weights = softmaxWeights(scores.map { $0 * (temperature ?? .one).reciprocal })
+                case .softmax: weights = softmaxWeights(scores.map { $0 * inverseTemperature })
                 }
                 for k in 0..<keys where !values[k].isEmpty {
                     for e in out[i].indices { out[i][e] = out[i][e] + weights[k] * values[k][e] }

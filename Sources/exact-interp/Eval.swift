@@ -40,7 +40,7 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var files: ModelAndDataset
     @Option(help: "exact, float64 or rigorous.") var arithmetic: Arithmetic = .exact
-    @Option(help: "rigorous: significant bits of the intervals (16…4096).") var precision: Int?
+    @OptionGroup var precision: PrecisionOption
     @Option(help: "Write every layer's tokens and argmax sets to this JSON file.") var trace: String?
     @Option(help: ArgumentHelp("Write the model's output tokens for every pair to this JSON file (exact rationals).", valueName: "file"))
     var outputs: String?
@@ -50,9 +50,8 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         try requireTolerance(tolerance)
-        if let precision {
-            guard arithmetic == .rigorous else { throw ValidationError("--precision goes with --arithmetic rigorous") }
-            guard (16...4096).contains(precision) else { throw ValidationError("--precision must be between 16 and 4096, found \(precision)") }
+        if precision.precision != nil && arithmetic != .rigorous {
+            throw ValidationError("--precision goes with --arithmetic rigorous")
         }
         func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         if let trace, let outputs, trace == outputs || standardized(trace) == standardized(outputs)
@@ -187,7 +186,7 @@ struct Eval: ParsableCommand {
     /// Intervals at τ (softmax) or exact points (hardmax); a pair is interpolated when its Hausdorff
     /// distance to Y is proved ≤ --tolerance (as sets; causal data: the largest distance of a position).
     func runRigorous(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ outputsTarget: OutputFile?) throws -> Int {
-        let (outputs, bits) = try rigorousOutputs(m, data, temperature: tau, precision: precision, modelPath: files.model)
+        let (outputs, bits) = try precision.outputs(m, data, temperature: tau, modelPath: files.model)
         guard let bound = try? Rational(exactly: tolerance) else {
             printError("error: --tolerance \(tolerance) is not a finite number")
             throw Exit.usage

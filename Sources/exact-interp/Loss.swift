@@ -64,18 +64,16 @@ struct Loss: ParsableCommand {
     @OptionGroup var temperature: TemperatureOption
     @Option(name: .customLong("at-most"), help: ArgumentHelp("Certify every pair's loss ≤ δ (an exact rational: 1/1000, 1e-6), or T(X) within K units in the last place of the targets (Kulp:float32, Kulp:float64).", valueName: "δ"))
     var atMost: LossBound?
-    @Option(help: "Significant bits of the rigorous evaluation (16…4096); by default 128, doubled up to 4096 until every output coordinate is known to a relative 2^-40.")
-    var precision: Int?
+    @OptionGroup var precision: PrecisionOption
     @OptionGroup var limits: LimitOptions
 
     func validate() throws {
         if case .value(let delta) = atMost, delta.signum < 0 { throw ValidationError("--at-most must be ≥ 0, found \(delta)") }
-        if let precision, !(16...4096).contains(precision) { throw ValidationError("--precision must be between 16 and 4096, found \(precision)") }
     }
 
     /// The losses from outputs enclosed at --precision, or at 128, 256, … bits (`rigorousOutputs`).
     func compute(_ model: Transformer, _ data: Dataset) throws -> (CertifiedLoss.Report, [[[RationalInterval]]], Int) {
-        let (outputs, bits) = try rigorousOutputs(model, data, temperature: temperature.tau, precision: precision, modelPath: files.model)
+        let (outputs, bits) = try precision.outputs(model, data, temperature: temperature.tau, modelPath: files.model)
         let report = try orExit(Exit.invalidInput, "\(files.dataset): ") {
             try CertifiedLoss.compute(kind: kind, outputs: outputs, dataset: data, exact: !model.usesSoftmax, significantBits: bits)
         }
@@ -132,22 +130,5 @@ struct Loss: ParsableCommand {
 
     static func list(_ indices: [Int]) -> String {
         indices.prefix(10).map(String.init).joined(separator: ", ") + (indices.count > 10 ? " … (\(indices.count) in all)" : "")
-    }
-}
-
-/// T(X) for every pair, exact (hardmax) or enclosed at τ (softmax): at `precision` bits, or from 128
-/// bits doubled up to 4096 until every coordinate is known to a relative 2^-40 — models with narrow
-/// hats (Lemma 4.8) amplify the exponentials' rounding. Exits 2 naming the model when it cannot be
-/// evaluated.
-func rigorousOutputs(_ model: Transformer, _ data: Dataset, temperature: Rational?, precision: Int?,
-                     modelPath: String) throws -> ([[[RationalInterval]]], Int) {
-    var bits = precision ?? 128
-    while true {
-        let outputs = try orExit(Exit.invalidInput, "\(modelPath): ") {
-            try CertifiedLoss.outputs(model: model, dataset: data, temperature: temperature, significantBits: bits)
-        }
-        let narrow = outputs.allSatisfy { $0.allSatisfy { $0.allSatisfy { $0.width <= Rational.powerOfTwo(-40) * max(.one, $0.magnitude) } } }
-        if precision != nil || narrow || bits >= 4096 { return (outputs, bits) }
-        bits *= 2
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Certification
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -32,6 +34,35 @@ struct TemperatureOption: ParsableArguments {
 
     func validate() throws {
         if let tau, tau <= .zero { throw ValidationError("--tau must be positive, found \(tau)") }
+    }
+}
+
+/// --precision: the significant bits of rigorous evaluation (`eval --arithmetic rigorous`, `loss`,
+/// `tikhonov`; docs/mathematics.md#rigorous-evaluation).
+struct PrecisionOption: ParsableArguments {
+    @Option(help: "Rigorous evaluation: significant bits of the intervals (16…4096); by default 128, doubled up to 4096 until every output coordinate is known to a relative 2^-40.")
+    var precision: Int?
+
+    func validate() throws {
+        if let precision, !(16...4096).contains(precision) {
+            throw ValidationError("--precision must be between 16 and 4096, found \(precision)")
+        }
+    }
+
+    /// T(X) for every pair, exact (hardmax) or enclosed at τ (softmax): at --precision bits, or
+    /// from 128 bits doubled up to 4096 until every coordinate is known to a relative 2^-40 —
+    /// models with narrow hats (Lemma 4.8) amplify the exponentials' rounding. Exits 2 naming the
+    /// model when it cannot be evaluated.
+    func outputs(_ model: Transformer, _ data: Dataset, temperature: Rational?, modelPath: String) throws -> ([[[RationalInterval]]], Int) {
+        var bits = precision ?? 128
+        while true {
+            let outputs = try orExit(Exit.invalidInput, "\(modelPath): ") {
+                try CertifiedLoss.outputs(model: model, dataset: data, temperature: temperature, significantBits: bits)
+            }
+            let narrow = outputs.allSatisfy { $0.allSatisfy { $0.allSatisfy { $0.width <= Rational.powerOfTwo(-40) * max(.one, $0.magnitude) } } }
+            if precision != nil || narrow || bits >= 4096 { return (outputs, bits) }
+            bits *= 2
+        }
     }
 }
 

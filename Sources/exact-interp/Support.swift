@@ -24,7 +24,10 @@ func printError(_ message: String) {
     let bytes = Array((message + "\n").utf8)
     var offset = 0
     while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { raw in Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, bytes.count - offset) }
+        let n = bytes.withUnsafeBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return 0 }
+            return Glibc.write(STDERR_FILENO, base + offset, bytes.count - offset)
+        }
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else { return }
         offset += n
@@ -332,7 +335,7 @@ func requirePositiveRational(_ text: String?, _ option: String) throws {
 }
 
 /// "1 pair", "3 pairs".
-func pairCount(_ n: Int) -> String { n == 1 ? "1 pair" : "\(n) pairs" }
+func pairCount(_ n: Int) -> String { counted(n, "pair") }
 
 /// "1 block", "3 blocks": `n` and the noun, plural unless n = 1 (`plural` when not noun + "s").
 func counted(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {

@@ -44,13 +44,11 @@ struct Tikhonov: ParsableCommand {
     @Option(name: .customLong("weight-decay-convention"), help: "penalty (L + ε‖θ‖²) or adam (L + (ε/2)‖θ‖²).")
     var convention: WeightDecayConvention = .penalty
     @OptionGroup var temperature: TemperatureOption
-    @Option(help: "Significant bits of the rigorous evaluation (16…4096); by default 128, doubled until every output coordinate is known to a relative 2^-40.")
-    var precision: Int?
+    @OptionGroup var precision: PrecisionOption
     @OptionGroup var limits: LimitOptions
 
     func validate() throws {
         if epsilon.signum < 0 { throw ValidationError("--epsilon must be ≥ 0, found \(epsilon)") }
-        if let precision, !(16...4096).contains(precision) { throw ValidationError("--precision must be between 16 and 4096, found \(precision)") }
     }
 
     /// R(θ) of the stored parameters: the model read at τ = 1, so no score is divided by τ.
@@ -64,7 +62,7 @@ struct Tikhonov: ParsableCommand {
     func side(_ model: Transformer, path: String, _ data: Dataset) throws -> (loss: RationalInterval, norm: Rational, total: RationalInterval) {
         try requireSameDimension(model, data)
         try requireMatchingDigest(model, data, modelPath: path, datasetPath: dataset)
-        let (outputs, bits) = try rigorousOutputs(model, data, temperature: temperature.tau, precision: precision, modelPath: path)
+        let (outputs, bits) = try precision.outputs(model, data, temperature: temperature.tau, modelPath: path)
         let report = try orExit(Exit.invalidInput, "\(dataset): ") {
             try CertifiedLoss.compute(kind: kind, outputs: outputs, dataset: data, exact: !model.usesSoftmax, significantBits: bits)
         }
