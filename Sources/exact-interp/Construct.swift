@@ -188,6 +188,11 @@ struct Construct: ParsableCommand {
         try commitChecked(staged, target, text)
     }
 
+    /// One stage of the summary: name, blocks, width, numerator and denominator bits, in columns.
+    static func stageLine(_ s: StageSummary, nameWidth: Int, widthWidth: Int) -> String {
+        "  \(pad(s.stage.rawValue, nameWidth)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), widthWidth)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))"
+    }
+
     /// Failing pairs or positions listed when a construction does not verify.
     static let failuresShown = 5
 
@@ -320,7 +325,7 @@ struct Construct: ParsableCommand {
         say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
         say("model: \(output == "-" ? "standard output" : output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
-            say("  \(pad(s.stage.rawValue, 18)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 4)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))")
+            say(Self.stageLine(s, nameWidth: 18, widthWidth: 4))
         }
         say("blocks: \(model.blocks.count) (layout bound \(layoutBound), paper bound \(paperBound))")
         say("largest width: \(model.maximumWidth)")
@@ -463,7 +468,7 @@ extension Construct {
         say("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
         say("model: \(output == "-" ? "standard output" : output) (causal, hardmax)")
         for s in result.stages {
-            say("  \(pad(s.stage.rawValue, 21)) \(pad(String(s.blocks), 4)) \(s.blocks == 1 ? "block, " : "blocks,") width ≤ \(pad(String(s.maximumWidth), 6)) numerator \(counted(s.largestNumeratorBits, "bit")), denominator \(counted(s.largestDenominatorBits, "bit"))")
+            say(Self.stageLine(s, nameWidth: 21, widthWidth: 6))
         }
         // Under the masks equal prefixes give equal states, so equal counts mean the state is an
         // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
