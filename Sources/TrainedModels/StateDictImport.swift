@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TensorFiles
 import TransformerModel
 
 /// A trained model's state dict (a safetensors file) read as an exact model of this engine, through

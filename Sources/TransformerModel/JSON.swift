@@ -499,7 +499,8 @@ extension JSONValue {
         return false
     }
 
-    static func quoted(_ s: String) -> String {
+    /// `s` as a JSON string literal, quoted and escaped as the writer writes it.
+    public static func quoted(_ s: String) -> String {
         // Nearly every string written is a rational such as "-3/4": nothing to escape.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             return "\"" + s + "\""

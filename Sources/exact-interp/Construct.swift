@@ -7,6 +7,7 @@ import Foundation
 import TransformerModel
 #if canImport(Glibc)
 import Glibc
+import TrainingBounds
 #endif
 
 enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {

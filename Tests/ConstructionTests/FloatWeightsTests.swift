@@ -6,6 +6,7 @@ import ExactArithmetic
 import TestSupport
 import Testing
 import TransformerModel
+import TensorFiles
 
 // construct --weights float32|float64 (WeightFormat.swift): random datasets with float32
 // coordinates give models whose every parameter is a float32, that verify exactly, and that

@@ -1,12 +1,14 @@
 import Evaluation
 import ExactArithmetic
 import Foundation
+@testable import TensorFiles
 import TestSupport
 import Testing
+import TrainingBounds
 @testable import TransformerModel
 
-// Safetensors export and import (TensorExport.swift, Safetensors.swift) and the Tikhonov bound
-// (TikhonovBound.swift): randomized round trips on float-exact models, R cross-checked against an
+// Safetensors export and import (TensorFiles: TensorExport.swift, Safetensors.swift) and the Tikhonov bound
+// (TrainingBounds: TikhonovBound.swift): randomized round trips on float-exact models, R cross-checked against an
 // independent sum over the parsed file, and every kind of bad file rejected with its reason.
 
 /// Deterministic generator (SplitMix64) so that a failing seed can be replayed.

@@ -2,6 +2,7 @@ import Certification
 import Constructions
 import DatasetGeneration
 import ExactArithmetic
+import TrainingBounds
 import TransformerModel
 
 /// Issue 5: construct + verify for random datasets, distinct tokens and a shared pool of 2N values,

@@ -2,6 +2,7 @@ import Certification
 import Constructions
 import DatasetGeneration
 import ExactArithmetic
+import TrainingBounds
 import TransformerModel
 
 /// Issue 6: Theorem 1.6 — softmax construction (with its τ₀ search) and the enclosure certificate,

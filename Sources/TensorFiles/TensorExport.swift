@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TransformerModel
 
 /// A model as the dense tensors a training framework holds (docs/interop.md), and back.
 ///
@@ -20,9 +21,6 @@ import ExactArithmetic
 extension Transformer {
     /// Format name written to the metadata key `format`.
     public static let tensorFormatName = "exact-interp-safetensors"
-
-    /// SHA-256 of the model file's text: what `model_digest` records.
-    public var digest: String { "sha256:" + SHA256.hex(Array(fileText.utf8)) }
 
     /// The exact dense tensors of block `index` (before any rounding), in export form.
     public func denseTensors(block index: Int) -> [SafetensorsFile.Tensor] {
