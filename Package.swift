@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CertificationTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Certification"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Certification", "Constructions"]
         ),
         .testTarget(
             name: "LemmaTests",
