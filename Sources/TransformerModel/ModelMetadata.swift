@@ -6,7 +6,7 @@
 /// (`Transformer(json:)`, the tensor import), and everything after switches on the types. A value
 /// this build does not know reads as `.unknown` with its text, so every file still reads and is
 /// written back byte for byte. None of it is evidence: the judge (`certify`) decides from the
-/// parameters and the dataset alone (docs/mathematics.md#certification).
+/// parameters and the dataset alone (docs/mathematics.md#enclosure-certificate).
 public struct ModelMetadata: Sendable, Equatable {
     /// A metadata value this build knows, or the text of one it does not.
     public enum Field<Value: RawRepresentable & Sendable & Equatable>: Sendable, Equatable where Value.RawValue == String {

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 import TransformerModel
 
-/// The judge's verdict depends only on the parameters and the dataset (docs/mathematics.md#certification):
+/// The judge's verdict depends only on the parameters and the dataset (docs/mathematics.md#enclosure-certificate):
 /// a model file's metadata is typed at the reader (`ModelMetadata`) and is provenance, never behaviour.
 /// Every metadata value of every model below is changed (one key at a time, all keys at once, each
 /// key removed, the whole object removed) and the verdict must not move.
