@@ -8,7 +8,7 @@ import PackageDescription
 // The trusted base (docs/architecture.md#the-trusted-base) is ExactArithmetic, TransformerModel,
 //        Evaluation and Certification: what a reviewer reads to trust a certificate.
 // Tooling sits above TransformerModel, outside the trusted base, used by the CLI (and tests, bench):
-//   TextDatasets (from-text: splitter, embeddings, tasks, builder);
+//   TextDatasets (from-text: splitter, embeddings, tasks, builder; also under DatasetGeneration);
 //   TensorFiles (safetensors, dense-tensor export and import) → TrainedModels (state dicts of other
 //        layouts, datasets from arrays), TrainingBounds (the Tikhonov bound).
 // HardmaxDynamics (the pure-attention dynamics) sits beside them: ExactArithmetic, TransformerModel

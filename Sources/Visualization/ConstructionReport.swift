@@ -43,7 +43,8 @@ public struct ConstructionReport: Sendable {
     public var paperBoundFormula: String
     /// The bound of the model's layout (`ModelMetadata.layout`), when known.
     public var layoutBound: (name: String, formula: String, value: Int)?
-    public var attention: String
+    /// Softmax when some attention layer is softmax or the construction chose softmax, else hardmax.
+    public var attention: AttentionKind
     /// What the model file says the model is (typed at the reader).
     public var metadata: ModelMetadata
     /// A classifier's label embedding and how many pairs carry each label (docs/mathematics.md#classification).
@@ -100,7 +101,7 @@ public struct ConstructionReport: Sendable {
         self.checks = checks
         let kind: AttentionKind = model.usesSoftmax || model.metadata.attention?.value == .softmax ? .softmax : .hardmax
         let softmax = kind == .softmax
-        attention = kind.rawValue
+        attention = kind
         blockBits = model.blocks.map { b in
             let bits = b.largestBitLengths
             return BlockBits(stage: b.stage, numerator: bits.numerator, denominator: bits.denominator)
@@ -145,7 +146,7 @@ public struct ConstructionReport: Sendable {
         out.append("")
         out.append("Model `\(modelPath)`\(theorem), dataset `\(datasetPath)`. Every figure below is computed from these two files; "
                    + "the checks re-evaluate the model in exact rational arithmetic.")
-        if attention == "softmax" {
+        if attention == .softmax {
             out += ["", ConstructionReport.verdictLine(certificate)]
         }
         if let figure {
@@ -186,7 +187,7 @@ public struct ConstructionReport: Sendable {
         out += ["", "## Counts against the bounds", ""]
         out.append("| quantity | value | bound | within |")
         out.append("|---|---|---|---|")
-        out.append("| blocks L | \(blocks) | paper (\(attention == "softmax" ? "Theorem 1.6" : "Theorem 1.4")): \(paperBoundFormula) = \(paperBound) | \(blocks <= paperBound ? "yes" : "**NO**") |")
+        out.append("| blocks L | \(blocks) | paper (\(attention == .softmax ? "Theorem 1.6" : "Theorem 1.4")): \(paperBoundFormula) = \(paperBound) | \(blocks <= paperBound ? "yes" : "**NO**") |")
         if let l = layoutBound {
             out.append("| blocks L | \(blocks) | \(l.name) layout: \(l.formula) = \(l.value) | \(blocks <= l.value ? "yes" : "**NO**") |")
         } else {
@@ -209,7 +210,7 @@ public struct ConstructionReport: Sendable {
         let failed = checks.filter { $0.outcome == .failed }.count
         let passed = checks.filter { $0.outcome == .passed }.count
         out.append("")
-        if attention == "softmax" && passed == 0 && failed == 0 {
+        if attention == .softmax && passed == 0 && failed == 0 {
             out.append("The stage checks are exact hardmax checks: none applies to a softmax model. What certifies it is the "
                        + "enclosure certificate (see Softmax below).")
         } else if failed == 0 {
@@ -228,7 +229,7 @@ public struct ConstructionReport: Sendable {
         out.append("```")
 
         out += ["", "## Softmax", ""]
-        if attention == "softmax" {
+        if attention == .softmax {
             out.append("- τ₀: " + (temperature.map { "\($0) (the model's temperature)" } ?? "not recorded in the model"))
             if let c = certificate {
                 if c.holds {
