@@ -5,8 +5,12 @@ import PackageDescription
 // checks it in `make test`; docs/architecture.md draws the graph):
 //   CGMP → ExactArithmetic → {LinearProgramming, TransformerModel} → Evaluation → Certification
 //        → Constructions, Visualization → exact-interp
-// TrainedModels (state dicts of other layouts, datasets from arrays) sits on TransformerModel, beside
-//        Evaluation, used by the CLI only.
+// The trusted base (docs/architecture.md#the-trusted-base) is ExactArithmetic, TransformerModel,
+//        Evaluation and Certification: what a reviewer reads to trust a certificate.
+// Tooling sits above TransformerModel, outside the trusted base, used by the CLI (and tests, bench):
+//   TextDatasets (from-text: splitter, embeddings, tasks, builder; also under DatasetGeneration);
+//   TensorFiles (safetensors, dense-tensor export and import) → TrainedModels (state dicts of other
+//        layouts, datasets from arrays), TrainingBounds (the Tikhonov bound).
 // HardmaxDynamics (the pure-attention dynamics) sits beside them: ExactArithmetic, TransformerModel
 //        → HardmaxDynamics → Visualization, exact-interp.
 // Certification (the judge) sits below Constructions: it cannot import construction code, and the
@@ -49,15 +53,22 @@ let package = Package(
         .target(name: "Visualization", dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "HardmaxDynamics"]),
         // Seeded random datasets (`generate`, the benchmarks, the tests): a tool, not part of the
         // model API, so no library product exports it.
-        .target(name: "DatasetGeneration", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        .target(name: "DatasetGeneration", dependencies: ["ExactArithmetic", "TransformerModel", "TextDatasets"]),
         // Trained models from other layouts (PyTorch state dicts: `import --architecture sa-ff`,
         // `--map`) and datasets from arrays: tooling above the model, outside the trusted base.
-        .target(name: "TrainedModels", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        .target(name: "TrainedModels", dependencies: ["ExactArithmetic", "TransformerModel", "TensorFiles"]),
+        // Datasets from plain text (`from-text`, docs/text.md): tooling above the model.
+        .target(name: "TextDatasets", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        // Safetensors files and a model's dense tensors (`export`, `import`, docs/interop.md).
+        .target(name: "TensorFiles", dependencies: ["ExactArithmetic", "TransformerModel"]),
+        // Training figures of merit: the Tikhonov bound R(θ*) (`tikhonov`, docs/mathematics.md#tikhonov-bound).
+        .target(name: "TrainingBounds", dependencies: ["ExactArithmetic", "TransformerModel", "TensorFiles"]),
         .executableTarget(
             name: "exact-interp",
             dependencies: [
                 "ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                "Visualization", "DatasetGeneration", "HardmaxDynamics", "TrainedModels",
+                "Visualization", "DatasetGeneration", "HardmaxDynamics", "TrainedModels", "TextDatasets", "TensorFiles",
+                "TrainingBounds",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,7 +76,7 @@ let package = Package(
             name: "exact-interp-bench",
             dependencies: [
                 "MPQBench", "ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                "Visualization", "DatasetGeneration",
+                "Visualization", "DatasetGeneration", "TextDatasets", "TrainingBounds",
             ],
             path: "bench/Sources/exact-interp-bench"
         ),
@@ -86,12 +97,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration", "TestSupport"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "DatasetGeneration", "TestSupport",
+                           "TextDatasets", "TensorFiles", "TrainingBounds"]
         ),
         .testTarget(
             name: "ConstructionTests",
             dependencies: ["ExactArithmetic", "TransformerModel", "Evaluation", "Certification", "Constructions",
-                           "DatasetGeneration", "TestSupport"]
+                           "DatasetGeneration", "TestSupport", "TensorFiles"]
         ),
         // The validity-space generator, the shrinker, the construct-and-certify properties and the
         // replay of their shrunk failures (Tests/regressions/properties).
@@ -101,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CertificationTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "Certification"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "Certification", "Constructions"]
         ),
         .testTarget(
             name: "LemmaTests",
@@ -115,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrainedModelTests",
-            dependencies: ["ExactArithmetic", "TransformerModel", "TrainedModels"]
+            dependencies: ["ExactArithmetic", "TransformerModel", "TrainedModels", "TensorFiles", "TrainingBounds"]
         ),
         .testTarget(
             name: "DynamicsTests",

@@ -1,6 +1,6 @@
 // libFuzzer target: the dataset reader (`make fuzz`, docs/testing.md#fuzzing).
-// Any input must give a Dataset or an InputError, never a crash; the tree-free fast path and the
-// JSON-tree reader must agree; read in 7-byte pieces with a 64-byte window, the input gives the
+// Any input must give a Dataset or an InputError, never a crash; the one reader's rules applied
+// pair by pair (`Dataset.parse`) and to the whole JSON tree (`Dataset(json:)`) must agree; read in 7-byte pieces with a 64-byte window, the input gives the
 // same dataset or none; an accepted dataset must survive write → read unchanged.
 import TransformerModel
 

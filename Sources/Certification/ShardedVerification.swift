@@ -77,11 +77,9 @@ public struct ShardReport: Sendable, Equatable {
         self.verdicts = verdicts
     }
 
-    /// The digest a shard report records for a model: SHA-256 of its canonical file text, so the
-    /// same model gives the same digest however its file was formatted.
-    public static func modelDigest(_ model: Transformer) -> String {
-        "sha256:" + SHA256.hex(Array(model.fileText.utf8))
-    }
+    /// The digest a shard report records for a model: `Transformer.digest` (ModelDigest.swift),
+    /// SHA-256 of its canonical file text.
+    public static func modelDigest(_ model: Transformer) -> String { model.digest }
 
     /// Deterministic JSON text.
     public var fileText: String {

@@ -1,5 +1,6 @@
 import ExactArithmetic
 import Foundation
+import TextDatasets
 import TransformerModel
 
 /// Next-word causal datasets from the licence texts of /usr/share/common-licenses, for the causal

@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TensorFiles
 import TransformerModel
 
 /// A dataset from input and target arrays in a safetensors file (docs/trained-models.md):

@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TensorFiles
 import TransformerModel
 
 /// A trained model's state dict (a safetensors file) read as an exact model of this engine, through
@@ -115,7 +116,7 @@ public enum StateDictImport {
         }
         var metadata = ["architecture": map.name, "order": map.order.rawValue]
         if let source = options.source { metadata["source"] = source }
-        return Transformer(dimension: d, blocks: blocks, temperature: options.temperature, metadata: metadata)
+        return Transformer(dimension: d, blocks: blocks, temperature: options.temperature, metadata: ModelMetadata(other: metadata))
     }
 }
 

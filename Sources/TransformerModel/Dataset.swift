@@ -65,11 +65,12 @@ extension Dataset {
     }
 
     /// Reads a dataset whose bytes arrive in pieces (`next()` returns the next piece of the file, an
-    /// empty array at its end) without ever holding the whole file: only about `window` bytes ahead
-    /// of the reading position are kept, so a 200 MB file costs its tokens, not its text as well.
-    /// `dataset` is nil when the file needs `parse(_:)` on its whole text: anything unusual (every
-    /// invalid file, labels, `causal`) or a single value longer than the window. `largestWindow`
-    /// is the most file bytes held at once.
+    /// empty array at its end) without ever holding the whole file: about `window` bytes ahead of
+    /// the reading position are kept (more while one pair is longer), so a 200 MB file costs its
+    /// tokens, not its text as well. The rules are `init(json:)`'s, applied one pair at a time.
+    /// `dataset` is nil when the file needs `parse(_:)` on its whole text: every invalid file (the
+    /// whole-text reader gives the message), and a file whose "dimension" or "causal" comes after
+    /// its "pairs". `largestWindow` is the most file bytes held at once.
     public static func parse(window: Int = 1 << 20, chunks next: @escaping () -> [UInt8])
         -> (dataset: Dataset?, largestWindow: Int)
     {
@@ -80,7 +81,31 @@ extension Dataset {
     /// The reason given when a model file is read as a dataset (`construct` replaces its hint).
     public static let looksLikeModelReason = "this looks like a model file, not a dataset — arguments swapped? (commands take MODEL DATASET; validate takes a dataset)"
 
+    /// The one dataset reader: the root's rules (`header(_:)`), then each pair's (`readPair`).
+    /// `parse(_:)` and `parse(chunks:)` apply the same two functions, one pair at a time, without
+    /// building the whole tree (JSON.swift, "Datasets without a whole tree").
     public init(json: JSONValue) throws(InputError) {
+        let header = try Dataset.header(json)
+        let items = try JSONReader(value: json, path: "").field("pairs").array()
+        guard !items.isEmpty else { throw InputError(path: "pairs", reason: "the dataset has no pairs") }
+        var pairs: [SequencePair] = []
+        pairs.reserveCapacity(items.count)
+        for (j, item) in items.enumerated() {
+            pairs.append(try Dataset.readPair(item, index: j, header: header, first: pairs.first))
+        }
+        self.init(name: header.name, dimension: header.dimension, pairs: pairs, causal: header.causal)
+    }
+
+    /// What a dataset file's root says besides its pairs.
+    struct Header: Equatable {
+        var name: String?
+        var dimension: Int
+        var causal: Bool
+    }
+
+    /// The root's rules, in order: an object, not a model file, only known keys, `causal`, `name`,
+    /// `dimension` (the pairs are not looked at).
+    static func header(_ json: JSONValue) throws(InputError) -> Header {
         guard case .object = json else { throw InputError(path: "", reason: "a dataset is a JSON object, found \(json.kindName)") }
         if json["format"] != nil || json["blocks"] != nil {
             throw InputError(path: "", reason: Dataset.looksLikeModelReason)
@@ -96,42 +121,42 @@ extension Dataset {
         guard d <= Dataset.maximumDimension else {
             throw InputError(path: "dimension", reason: "\(d) is above the largest dimension this build reads, \(Dataset.maximumDimension)")
         }
-        let items = try root.field("pairs").array()
-        guard !items.isEmpty else { throw InputError(path: "pairs", reason: "the dataset has no pairs") }
-        var pairs: [SequencePair] = []
-        for (j, item) in items.enumerated() {
-            let path = item.path
-            guard case .object = item.value else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.value.kindName)") }
-            try item.allowingOnly(["input", "output", "label"])
-            let input = try Dataset.readSequence(try item.field("input"), dimension: d)
-            let labelField = item.optionalField("label"), hasOutput = item.value["output"] != nil
-            if causal && labelField != nil {
-                throw InputError(path: path + ".label", reason: "a causal dataset gives one target per input position: labels are for classification datasets")
-            }
-            if let labelField {
-                guard !hasOutput else {
-                    throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
-                }
-                guard case .string(let label) = labelField.value, !label.isEmpty else {
-                    throw InputError(path: labelField.path, reason: "expected a non-empty string, found \(labelField.shown)")
-                }
-                if j > 0 && pairs[0].label == nil {
-                    throw InputError(path: labelField.path, reason: "pair 0 has an output: a dataset is labelled in every pair or in none")
-                }
-                pairs.append(SequencePair(input: input, output: [], label: label))
-                continue
-            }
-            if j > 0 && pairs[0].label != nil && hasOutput {
-                throw InputError(path: path + ".output", reason: "pair 0 has a label: a dataset is labelled in every pair or in none")
-            }
-            if j > 0 && pairs[0].label != nil {
-                throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
-            }
-            let output = try Dataset.readSequence(try item.field("output"), dimension: d)
-            if causal { try Dataset.requireOneTargetPerPosition(pair: j, inputs: input.count, outputs: output.count) }
-            pairs.append(SequencePair(input: input, output: output))
+        return Header(name: name, dimension: d, causal: causal)
+    }
+
+    /// Pair `j` (`item`, at `pairs[j]`) under the root's `header`; `first` is pair 0 once read (a
+    /// dataset is labelled in every pair or in none).
+    static func readPair(_ item: JSONReader, index j: Int, header: Header, first: SequencePair?) throws(InputError) -> SequencePair {
+        let path = item.path, d = header.dimension, causal = header.causal
+        guard case .object = item.value else { throw InputError(path: path, reason: "expected an object with \"input\" and \"output\", found \(item.value.kindName)") }
+        try item.allowingOnly(["input", "output", "label"])
+        let input = try Dataset.readSequence(try item.field("input"), dimension: d)
+        let labelField = item.optionalField("label"), hasOutput = item.value["output"] != nil
+        if causal && labelField != nil {
+            throw InputError(path: path + ".label", reason: "a causal dataset gives one target per input position: labels are for classification datasets")
         }
-        self.init(name: name, dimension: d, pairs: pairs, causal: causal)
+        let firstLabelled = first.map { $0.label != nil }
+        if let labelField {
+            guard !hasOutput else {
+                throw InputError(path: path, reason: "a pair has either \"output\" or \"label\", not both")
+            }
+            guard case .string(let label) = labelField.value, !label.isEmpty else {
+                throw InputError(path: labelField.path, reason: "expected a non-empty string, found \(labelField.shown)")
+            }
+            if j > 0 && firstLabelled == false {
+                throw InputError(path: labelField.path, reason: "pair 0 has an output: a dataset is labelled in every pair or in none")
+            }
+            return SequencePair(input: input, output: [], label: label)
+        }
+        if j > 0 && firstLabelled == true && hasOutput {
+            throw InputError(path: path + ".output", reason: "pair 0 has a label: a dataset is labelled in every pair or in none")
+        }
+        if j > 0 && firstLabelled == true {
+            throw InputError(path: path + ".label", reason: "missing (pair 0 has a label: a dataset is labelled in every pair or in none)")
+        }
+        let output = try Dataset.readSequence(try item.field("output"), dimension: d)
+        if causal { try Dataset.requireOneTargetPerPosition(pair: j, inputs: input.count, outputs: output.count) }
+        return SequencePair(input: input, output: output)
     }
 
     /// The largest dimension a dataset or model file may declare.
@@ -150,9 +175,28 @@ extension Dataset {
         var out: [Token] = []
         out.reserveCapacity(tokens.count)
         for (i, t) in tokens.enumerated() {
+            // The JSON path is spelt out only for a token that has an error to name.
+            if let token = Dataset.wellFormedToken(t, dimension: d) { out.append(token); continue }
             out.append(try JSONReader(value: t, path: "\(reader.path)[\(i)]").token(dimension: d))
         }
         return out
+    }
+
+    /// The token `value` holds when it is an array of `d` well-formed coordinates (what
+    /// `JSONReader.token(dimension:)` returns for it), else nil and that reader names the problem.
+    static func wellFormedToken(_ value: JSONValue, dimension d: Int) -> Token? {
+        guard case .array(let items) = value, items.count == d else { return nil }
+        var token: Token = []
+        token.reserveCapacity(d)
+        for item in items {
+            switch item {
+            case .number(let text), .string(let text):
+                guard let r = try? Rational(parsing: text) else { return nil }
+                token.append(r)
+            default: return nil
+            }
+        }
+        return token
     }
 
     /// Reads one token of `d` exact coordinates (`JSONReader.token(dimension:)`).

@@ -281,27 +281,27 @@ public struct JSONParser {
     }
 }
 
-// MARK: - Datasets without a tree
+// MARK: - Datasets without a whole tree
 
 extension JSONParser {
     private struct NotTheFastPath: Error {}
 
-    /// Reads a well-formed dataset straight from its bytes into tokens, without building a
-    /// `JSONValue` tree (a 200 MB file would need several gigabytes for the tree). Returns nil on
-    /// anything unusual (a syntax error, an unknown or repeated key, "pairs" before "dimension", a
-    /// token of the wrong size, a malformed number): the caller then reads the file through the
-    /// tree, whose messages name the problem. Accepts exactly what `Dataset(json:)` accepts.
+    /// Reads a valid dataset without building the `JSONValue` tree of the whole document (a 200 MB
+    /// file would need several gigabytes for it): the root's members and then one pair at a time
+    /// are parsed into small trees and read by the one dataset reader's own rules
+    /// (`Dataset.header`, `Dataset.readPair`). Returns nil on any error, and when "dimension" or
+    /// "causal" comes after "pairs": the caller then reads the whole tree with `Dataset(json:)`,
+    /// whose message names the problem. Gives exactly what `Dataset(json:)` gives.
     static func datasetFastPath(_ bytes: [UInt8]) -> Dataset? {
         var p = JSONParser(bytes)
         return try? p.readDataset()
     }
 
-    /// The fast path on a document that arrives in pieces (`next()` returns the next piece, an
-    /// empty array at the end), keeping only a window of about `window` bytes ahead of the cursor:
-    /// consumed bytes are dropped before each token is read, so the document is never whole in
-    /// memory. Returns nil (and the caller reads the whole document) on anything the fast path
-    /// rejects, and also when a value does not fit in the window: reaching the end of the window
-    /// before the end of the document always fails the read, it never ends a number or a string.
+    /// The same on a document that arrives in pieces (`next()` returns the next piece, an empty
+    /// array at the end), keeping a window of about `window` bytes ahead of the cursor: consumed
+    /// bytes are dropped before each member and pair is read, so the document is never whole in
+    /// memory. A member or pair longer than the window widens it until the value is in (reaching
+    /// the end of the window never ends a number or a string: the value is read again with more).
     /// The second result is the most document bytes held at once.
     static func datasetInChunks(window: Int, next: @escaping () -> [UInt8]) -> (Dataset?, largestWindow: Int) {
         var p = JSONParser([])
@@ -325,117 +325,108 @@ extension JSONParser {
         largestWindow = max(largestWindow, bytes.count)
     }
 
-    private mutating func byte(_ c: UInt8) throws {
+    /// One value at `depth`. Reading in chunks, the window is first refilled, then widened (doubled)
+    /// until the value ends inside it, so that no value is ever read cut.
+    private mutating func wholeValue(depth: Int, window: Int) throws -> JSONValue {
+        refill(window: window)
+        skipSpace()
+        var w = window
+        while source != nil, endOfValue() == nil {
+            w = 2 * max(w, bytes.count - index)
+            refill(window: w)
+        }
+        return try parseValue(depth: depth)
+    }
+
+    /// Reading in chunks: where the value starting at the cursor ends, when that is inside `bytes`
+    /// (a light scan of brackets and strings; `parseValue` then checks the value in full); nil
+    /// when the value may go on past them.
+    private func endOfValue() -> Int? {
+        var i = index, depth = 0, inString = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if inString {
+                if c == UInt8(ascii: "\\") { i += 2; continue }
+                if c == UInt8(ascii: "\"") {
+                    inString = false
+                    if depth == 0 { return i + 1 }
+                }
+            } else {
+                switch c {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return i + 1 }
+                    if depth < 0 { return i }  // a number or literal ended by its container's bracket
+                case UInt8(ascii: ","), 32, 9, 10, 13:
+                    if depth == 0 { return i }
+                default: break
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `skipWhitespace`, reading more of a chunked document while the window ends in white space.
+    private mutating func skipSpace() {
         skipWhitespace()
+        while index == bytes.count, source != nil {
+            refill(window: 1)
+            skipWhitespace()
+        }
+    }
+
+    private mutating func byte(_ c: UInt8) throws {
+        skipSpace()
         guard index < bytes.count, bytes[index] == c else { throw NotTheFastPath() }
         index += 1
     }
 
     /// True and consumed when the next non-space byte is `c`.
     private mutating func accept(_ c: UInt8) -> Bool {
-        skipWhitespace()
+        skipSpace()
         if index < bytes.count, bytes[index] == c { index += 1; return true }
         return false
     }
 
-    private mutating func key() throws -> String {
-        skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw NotTheFastPath() }
-        let k = try parseString()
-        try byte(UInt8(ascii: ":"))
-        return k
-    }
-
-    /// `window`: reading in chunks, the bytes kept ahead of the cursor before each key and token.
+    /// `window`: reading in chunks, the bytes kept ahead of the cursor (0: the document is whole).
     private mutating func readDataset(window: Int = 0) throws -> Dataset {
         try byte(UInt8(ascii: "{"))
-        var name: String? = nil, dimension: Int? = nil, pairs: [SequencePair]? = nil
-        var seen: Set<String> = []
+        var members: [(key: String, value: JSONValue)] = []
+        var pairs: [SequencePair]? = nil, header: Dataset.Header? = nil
         repeat {
-            refill(window: window)
-            let k = try key()
-            guard seen.insert(k).inserted else { throw NotTheFastPath() }
-            skipWhitespace()
-            switch k {
-            case "name":
-                guard case .string(let s) = try parseValue(depth: 1) else { throw NotTheFastPath() }
-                name = s
-            case "dimension":
-                guard case .number(let text) = try parseValue(depth: 1), let d = Int(text), d >= 1, d <= Dataset.maximumDimension else {
-                    throw NotTheFastPath()
-                }
-                dimension = d
-            case "pairs":
-                guard let d = dimension else { throw NotTheFastPath() }
-                pairs = try readPairs(dimension: d, window: window)
-            default:
-                throw NotTheFastPath()
+            guard case .string(let k) = try wholeValue(depth: 1, window: window) else { throw NotTheFastPath() }
+            try byte(UInt8(ascii: ":"))
+            guard pairs == nil || k != "pairs", !members.contains(where: { $0.key == k }) else { throw NotTheFastPath() }
+            if k == "pairs" {
+                // The pairs are read under the root seen so far; it must not change after them.
+                let seen = try Dataset.header(.object(members))
+                pairs = try readPairs(header: seen, window: window)
+                header = seen
+            } else {
+                members.append((k, try wholeValue(depth: 1, window: window)))
             }
         } while accept(UInt8(ascii: ","))
         try byte(UInt8(ascii: "}"))
-        skipWhitespace()
-        while source != nil, index == bytes.count {
-            refill(window: window)
-            skipWhitespace()
-        }
-        guard index == bytes.count, let dimension, let pairs else { throw NotTheFastPath() }
-        return Dataset(name: name, dimension: dimension, pairs: pairs)
+        skipSpace()
+        guard index == bytes.count, let pairs, !pairs.isEmpty, let seen = header else { throw NotTheFastPath() }
+        let root = try Dataset.header(.object(members))
+        guard root.dimension == seen.dimension, root.causal == seen.causal else { throw NotTheFastPath() }
+        return Dataset(name: root.name, dimension: root.dimension, pairs: pairs, causal: root.causal)
     }
 
-    private mutating func readPairs(dimension d: Int, window: Int) throws -> [SequencePair] {
+    private mutating func readPairs(header: Dataset.Header, window: Int) throws -> [SequencePair] {
         try byte(UInt8(ascii: "["))
         var pairs: [SequencePair] = []
-        var scratch: [Token] = []
         repeat {
-            try byte(UInt8(ascii: "{"))
-            var input: [Token]? = nil, output: [Token]? = nil
-            repeat {
-                refill(window: window)
-                switch try key() {
-                case "input" where input == nil: input = try readSequence(dimension: d, window: window, scratch: &scratch)
-                case "output" where output == nil: output = try readSequence(dimension: d, window: window, scratch: &scratch)
-                default: throw NotTheFastPath()
-                }
-            } while accept(UInt8(ascii: ","))
-            try byte(UInt8(ascii: "}"))
-            guard let input, let output else { throw NotTheFastPath() }
-            pairs.append(SequencePair(input: input, output: output))
+            let item = try wholeValue(depth: 2, window: window)
+            pairs.append(try Dataset.readPair(JSONReader(value: item, path: "pairs[\(pairs.count)]"), index: pairs.count,
+                                              header: header, first: pairs.first))
         } while accept(UInt8(ascii: ","))
         try byte(UInt8(ascii: "]"))
         return pairs
-    }
-
-    /// One sequence of tokens, in an array of exactly its length (`scratch` collects the tokens:
-    /// a growing array would hold up to twice the room).
-    private mutating func readSequence(dimension d: Int, window: Int, scratch: inout [Token]) throws -> [Token] {
-        try byte(UInt8(ascii: "["))
-        scratch.removeAll(keepingCapacity: true)
-        repeat {
-            refill(window: window)
-            try byte(UInt8(ascii: "["))
-            var token: Token = []
-            token.reserveCapacity(d)
-            repeat {
-                skipWhitespace()
-                guard index < bytes.count else { throw NotTheFastPath() }
-                let text: String
-                switch bytes[index] {
-                case UInt8(ascii: "\""): text = try parseString()
-                case UInt8(ascii: "-"), 48...57: text = try parseNumber()
-                default: throw NotTheFastPath()
-                }
-                guard token.count < d, let r = try? Rational(parsing: text) else { throw NotTheFastPath() }
-                token.append(r)
-            } while accept(UInt8(ascii: ","))
-            try byte(UInt8(ascii: "]"))
-            guard token.count == d else { throw NotTheFastPath() }
-            scratch.append(token)
-        } while accept(UInt8(ascii: ","))
-        try byte(UInt8(ascii: "]"))
-        var tokens: [Token] = []
-        tokens.reserveCapacity(scratch.count)
-        tokens.append(contentsOf: scratch)
-        return tokens
     }
 }
 
@@ -499,7 +490,8 @@ extension JSONValue {
         return false
     }
 
-    static func quoted(_ s: String) -> String {
+    /// `s` as a JSON string literal, quoted and escaped as the writer writes it.
+    public static func quoted(_ s: String) -> String {
         // Nearly every string written is a rational such as "-3/4": nothing to escape.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             return "\"" + s + "\""

@@ -223,13 +223,14 @@ public struct Transformer: Sendable, Equatable {
     public var temperature: Rational?
     /// `Dataset.digest` of the dataset the model was built for, if any.
     public var datasetDigest: String?
-    /// Free-form provenance (theorem, layout, …), written in key order.
-    public var metadata: [String: String]
+    /// What the file says the model is (construction, layout, attention) and its provenance,
+    /// typed at the reader (`ModelMetadata`); never evidence for a verdict.
+    public var metadata: ModelMetadata
     /// The label embedding of a classifier (docs/mathematics.md#classification), nil otherwise.
     public var labels: LabelEmbedding?
 
     public init(dimension: Int, blocks: [Block], temperature: Rational? = nil, datasetDigest: String? = nil,
-                metadata: [String: String] = [:], labels: LabelEmbedding? = nil) {
+                metadata: ModelMetadata = ModelMetadata(), labels: LabelEmbedding? = nil) {
         self.dimension = dimension
         self.blocks = blocks
         self.temperature = temperature

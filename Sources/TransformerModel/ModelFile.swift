@@ -19,7 +19,8 @@ extension Transformer {
         if let temperature { members.append(("temperature", .string(temperature.description))) }
         if let datasetDigest { members.append(("dataset_digest", .string(datasetDigest))) }
         if !metadata.isEmpty {
-            members.append(("metadata", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0] ?? "")) })))
+            let entries = metadata.entries
+            members.append(("metadata", .object(entries.keys.sorted().map { ($0, .string(entries[$0] ?? "")) })))
         }
         if let labels {
             members.append(("labels", .array(labels.entries.map { .object([("label", .string($0.label)), ("token", exact($0.token))]) })))
@@ -125,11 +126,11 @@ extension Transformer {
         if let digest, !Transformer.isWellFormedDigest(digest) {
             throw InputError(path: "dataset_digest", reason: "expected \"sha256:\" and 64 lowercase hex digits, found \"\(digest)\"")
         }
-        var metadata: [String: String] = [:]
+        var entries: [String: String] = [:]
         if let m = root.optionalField("metadata") {
             guard case .object(let members) = m.value else { throw InputError(path: m.path, reason: "expected an object") }
             for (k, v) in members {
-                metadata[k] = try JSONReader(value: v, path: m.path + "." + k).string()
+                entries[k] = try JSONReader(value: v, path: m.path + "." + k).string()
             }
         }
         var labels: LabelEmbedding? = nil
@@ -147,7 +148,8 @@ extension Transformer {
         for b in try root.field("blocks").array() {
             blocks.append(try Block(reader: b, dimension: d))
         }
-        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: digest, metadata: metadata, labels: labels)
+        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: digest,
+                  metadata: ModelMetadata(entries: entries), labels: labels)
     }
 }
 

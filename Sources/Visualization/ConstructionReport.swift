@@ -41,10 +41,12 @@ public struct ConstructionReport: Sendable {
     /// 2Σm + 2N + 1 (Theorem 1.4) or 2Σm + 3N (Theorem 1.6).
     public var paperBound: Int
     public var paperBoundFormula: String
-    /// The bound of the model's layout (metadata "layout"), when known.
+    /// The bound of the model's layout (`ModelMetadata.layout`), when known.
     public var layoutBound: (name: String, formula: String, value: Int)?
-    public var attention: String
-    public var metadata: [String: String]
+    /// Softmax when some attention layer is softmax or the construction chose softmax, else hardmax.
+    public var attention: AttentionKind
+    /// What the model file says the model is (typed at the reader).
+    public var metadata: ModelMetadata
     /// A classifier's label embedding and how many pairs carry each label (docs/mathematics.md#classification).
     public var labels: [(label: String, token: Token, pairs: Int)] = []
     public var blockBits: [BlockBits]
@@ -97,8 +99,9 @@ public struct ConstructionReport: Sendable {
         }
         temperature = model.temperature
         self.checks = checks
-        let softmax = model.usesSoftmax || model.metadata["attention"] == "softmax"
-        attention = softmax ? "softmax" : "hardmax"
+        let kind: AttentionKind = model.usesSoftmax || model.metadata.attention?.value == .softmax ? .softmax : .hardmax
+        let softmax = kind == .softmax
+        attention = kind
         blockBits = model.blocks.map { b in
             let bits = b.largestBitLengths
             return BlockBits(stage: b.stage, numerator: bits.numerator, denominator: bits.denominator)
@@ -121,24 +124,16 @@ public struct ConstructionReport: Sendable {
         }
 
         let n = problem.count, m = problem.totalOutputCount
-        if softmax {
-            paperBound = 2 * m + 3 * n
-            paperBoundFormula = "2Σm + 3N"
-            switch model.metadata["layout"] {
-            case "narrow": layoutBound = ("narrow", "2Σm + 2N − 1", 2 * m + 2 * n - 1)
-            case "compact": layoutBound = ("compact", "N + 1", n + 1)
-            default: layoutBound = nil
-            }
-            enclosureRadii = ConstructionReport.largestRadii(model, dataset)
+        let paper = BlockBound.paper(kind, pairs: n, outputs: m)
+        paperBound = paper.value
+        paperBoundFormula = paper.formula
+        if let layout = model.metadata.layout?.value {
+            let bound = BlockBound.layout(layout, kind, pairs: n, outputs: m)
+            layoutBound = (layout.rawValue, bound.formula, bound.value)
         } else {
-            paperBound = 2 * m + 2 * n + 1
-            paperBoundFormula = "2Σm + 2N + 1"
-            switch model.metadata["layout"] {
-            case "narrow": layoutBound = ("narrow", "2Σm + 2N − 2", 2 * m + 2 * n - 2)
-            case "compact": layoutBound = ("compact", "N + 1", n + 1)
-            default: layoutBound = nil
-            }
+            layoutBound = nil
         }
+        if softmax { enclosureRadii = ConstructionReport.largestRadii(model, dataset) }
     }
 
     // MARK: Markdown
@@ -146,12 +141,12 @@ public struct ConstructionReport: Sendable {
     /// The report's text. `figure`: a picture to link at the top (path relative to the report).
     public func markdown(modelPath: String, datasetPath: String, figure: String? = nil) -> String {
         var out: [String] = []
-        let theorem = metadata["construction"].map { " (\($0))" } ?? ""
+        let theorem = metadata.construction.map { " (\($0.text))" } ?? ""
         out.append("# Construction report: \(datasetName ?? datasetPath)")
         out.append("")
         out.append("Model `\(modelPath)`\(theorem), dataset `\(datasetPath)`. Every figure below is computed from these two files; "
                    + "the checks re-evaluate the model in exact rational arithmetic.")
-        if attention == "softmax" {
+        if attention == .softmax {
             out += ["", ConstructionReport.verdictLine(certificate)]
         }
         if let figure {
@@ -192,13 +187,13 @@ public struct ConstructionReport: Sendable {
         out += ["", "## Counts against the bounds", ""]
         out.append("| quantity | value | bound | within |")
         out.append("|---|---|---|---|")
-        out.append("| blocks L | \(blocks) | paper (\(attention == "softmax" ? "Theorem 1.6" : "Theorem 1.4")): \(paperBoundFormula) = \(paperBound) | \(blocks <= paperBound ? "yes" : "**NO**") |")
+        out.append("| blocks L | \(blocks) | paper (\(attention == .softmax ? "Theorem 1.6" : "Theorem 1.4")): \(paperBoundFormula) = \(paperBound) | \(blocks <= paperBound ? "yes" : "**NO**") |")
         if let l = layoutBound {
             out.append("| blocks L | \(blocks) | \(l.name) layout: \(l.formula) = \(l.value) | \(blocks <= l.value ? "yes" : "**NO**") |")
         } else {
             out.append("| blocks L | \(blocks) | layout bound: not known for this model | – |")
         }
-        if metadata["layout"] == "narrow" {
+        if metadata.layout?.value == .narrow {
             out.append("| largest width | \(maximumWidth) | narrow layout: 4 | \(maximumWidth <= 4 ? "yes" : "**NO**") |")
         }
         let scale = dimension * totalOutputs
@@ -215,7 +210,7 @@ public struct ConstructionReport: Sendable {
         let failed = checks.filter { $0.outcome == .failed }.count
         let passed = checks.filter { $0.outcome == .passed }.count
         out.append("")
-        if attention == "softmax" && passed == 0 && failed == 0 {
+        if attention == .softmax && passed == 0 && failed == 0 {
             out.append("The stage checks are exact hardmax checks: none applies to a softmax model. What certifies it is the "
                        + "enclosure certificate (see Softmax below).")
         } else if failed == 0 {
@@ -234,7 +229,7 @@ public struct ConstructionReport: Sendable {
         out.append("```")
 
         out += ["", "## Softmax", ""]
-        if attention == "softmax" {
+        if attention == .softmax {
             out.append("- τ₀: " + (temperature.map { "\($0) (the model's temperature)" } ?? "not recorded in the model"))
             if let c = certificate {
                 if c.holds {

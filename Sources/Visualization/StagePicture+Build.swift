@@ -50,14 +50,14 @@ extension StagePicture {
             panels.append(panel)
         }
 
-        let theorem = model.metadata["construction"].map { $0 == "theorem-1.4" ? "Theorem 1.4" : ($0 == "theorem-1.6" ? "Theorem 1.6" : $0) }
+        let theorem = model.metadata.construction.map { $0.value?.title ?? $0.text }
         let name = datasetName.map { "“\($0)”" } ?? "the dataset"
         var title = (theorem.map { "\($0) on \(name)" } ?? "Model on \(name)") + ": the tokens after every stage"
         let sub = { (c: Int) in "x" + StagePicture.subscripted(c) }
         if d > 2 { title += " — projection on coordinates (\(sub(projection.x)), \(sub(projection.y))) of ℚ\(StagePicture.superscripted(d))" }
         var notes: [String] = []
         var modelLine = "N = \(problem.count) sequences in ℚ\(StagePicture.superscripted(d)), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount); model: \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s")"
-        let details = [model.metadata["layout"].map { "\($0) layout" }, model.usesSoftmax ? "softmax" : "hardmax"].compactMap { $0 }
+        let details = [model.metadata.layout.map { "\($0.text) layout" }, model.usesSoftmax ? "softmax" : "hardmax"].compactMap { $0 }
         modelLine += " (" + details.joined(separator: ", ") + "); blocks numbered from 0, as blocks[k] in the model file."
         notes.append(modelLine)
         if S.isExact {

@@ -7,6 +7,7 @@ import Foundation
 import TransformerModel
 #if canImport(Glibc)
 import Glibc
+import TrainingBounds
 #endif
 
 enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
@@ -167,8 +168,8 @@ struct Construct: ParsableCommand {
         model = brokenForTesting(model)
         let text = model.fileText
         let staged = try stageForCheck(target, text)
-        printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound,
-                     paperBound: "2Σm + 2N + 1 = \(result.paperBound)")
+        printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound.value,
+                     paperBound: result.paperBound.description)
         if let labels { printLabels(labels, model, problem) }
         if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
         let report = try verifyWritten(model, data, staged: staged, text: text)
@@ -412,8 +413,8 @@ extension Construct {
         model.labels = labels
         let text = model.fileText
         let staged = try stageForCheck(target, text)
-        printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound,
-                     paperBound: "2Σm + 3N = \(result.paperBound)")
+        printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound.value,
+                     paperBound: result.paperBound.description)
         if let labels { printLabels(labels, model, problem) }
         say("temperature: τ₀ = \(result.temperature) (\(counted(result.attempts.count, "try", "tries")), halving from \(result.attempts.first?.temperature.description ?? "?"))")
         // The τ₀ search ran the full certificate on the model in memory, on every pair as given, and

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TextDatasets
 import TransformerModel
 
 extension TextTask: ExpressibleByArgument {}

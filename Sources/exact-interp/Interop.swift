@@ -1,7 +1,9 @@
 import ArgumentParser
 import ExactArithmetic
 import Foundation
+import TensorFiles
 import TrainedModels
+import TrainingBounds
 import TransformerModel
 
 /// Exits 64 (usage) when `output` names the same file as one of `inputs` (same device and inode,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Certification
 import Evaluation
 import ExactArithmetic
+import TrainingBounds
 import TransformerModel
 
 /// How the trainer's weight decay ε enters the objective.

@@ -6,6 +6,7 @@ import ExactArithmetic
 import TestSupport
 import Testing
 import TransformerModel
+import TensorFiles
 
 // construct --weights float32|float64 (WeightFormat.swift): random datasets with float32
 // coordinates give models whose every parameter is a float32, that verify exactly, and that
@@ -44,7 +45,7 @@ func quarterGridDataset(_ gen: inout DatasetGenerator, pairs: Int, dimension d: 
                 }
                 let model = result.model
                 #expect(WeightFormat.float(format).firstNonRepresentable(in: model) == nil, "\(label)")
-                #expect(model.metadata["weights"] == format.rawValue)
+                #expect(model.metadata.other["weights"] == format.rawValue)
                 let report = try certify(model: model, dataset: data)
                 #expect(report.holds, "\(label): \(report.failures.map(\.index))\n\(data.json.rendered())")
                 let file = try SafetensorsFile.parse(model.safetensors.serialized(format: format))

@@ -99,10 +99,47 @@ import TransformerModel
                 if window >= 64 { #expect(read == whole, "window \(window), pieces of \(size)") }
             }
         }
-        // A 60-digit number in a 16-byte window: not read in pieces (the whole text reads it).
+        // A 60-digit number in a 16-byte window: the window widens until its pair is in, and the
+        // number is read whole, never cut at a piece's end.
         let long = Array(#"{"dimension": 1, "pairs": [{"input": [[123456789012345678901234567890123456789012345678901234567890]], "output": [[1]]}]}"#.utf8)
-        #expect(Dataset.parse(window: 16, chunks: Self.pieces(long, size: 5)).dataset == nil)
-        #expect((try? Dataset.parse(long)) != nil)
+        let (read, largest) = Dataset.parse(window: 16, chunks: Self.pieces(long, size: 5))
+        #expect(read == (try Dataset.parse(long)) && read != nil)
+        #expect(largest <= long.count)
+    }
+
+    /// One reader: the piecewise and whole-text readings apply `Dataset(json:)`'s rules, so labelled
+    /// and causal datasets, keys in any order and names anywhere read alike in every mode; a
+    /// "dimension" or "causal" after the pairs is left to the whole tree (nil in pieces).
+    @Test func everyModeAppliesTheSameRules() throws {
+        let texts = [
+            #"{"dimension": 2, "pairs": [{"input": [[0, 1], [1, 0]], "label": "a"}, {"input": [[2, 1]], "label": "b"}]}"#,
+            #"{"dimension": 1, "causal": true, "pairs": [{"input": [[0], [1]], "output": [[1], [2]]}]}"#,
+            #"{"dimension": 1, "pairs": [{"output": [[1]], "input": [["1/3"], [2.5e-1]]}], "name": "after"}"#,
+            #"{"pairs": [{"input": [[0]], "output": [[1]]}], "dimension": 1}"#,
+            #"{"dimension": 1, "pairs": [{"input": [[0], [1]], "output": [[1], [2]]}], "causal": true}"#,
+            #"{"dimension": 1, "pairs": [{"input": [[0]], "output": [[1]]}], "causal": false}"#,
+        ]
+        for (k, text) in texts.enumerated() {
+            let bytes = Array(text.utf8)
+            let tree = try Dataset(json: try JSONParser.parse(bytes))
+            #expect(try Dataset.parse(bytes) == tree, "case \(k)")
+            let pieces = Dataset.parse(window: 8, chunks: Self.pieces(bytes, size: 3)).dataset
+            #expect(pieces == (k == 3 || k == 4 ? nil : tree), "case \(k) in pieces")
+        }
+        // Labelled and causal datasets of every size, written and read in pieces.
+        var gen = DatasetGenerator(seed: 31)
+        for it in 0..<(10 * iterationScale) {
+            var data = gen.dataset(pairs: 2 + it % 7, dimension: 1 + it % 3, lengths: 1...4)
+            if it % 2 == 0 {
+                data.pairs = data.pairs.enumerated().map { SequencePair(input: $1.input, output: [], label: "label \($0 % 3)") }
+            } else {
+                data.causal = true
+                data.pairs = data.pairs.map { SequencePair(input: $0.input, output: $0.input.map { t in t.map { $0 + .one } }) }
+            }
+            let bytes = Array(data.json.rendered().utf8)
+            #expect(try Dataset.parse(bytes) == data, "\(data.json.rendered())")
+            #expect(Dataset.parse(window: 32, chunks: Self.pieces(bytes, size: 1 + it % 11)).dataset == data, "\(data.json.rendered())")
+        }
     }
 
     /// Every invalid dataset is left to the whole-text reader, whose messages name the problem.

@@ -1,12 +1,14 @@
 import Evaluation
 import ExactArithmetic
 import Foundation
+@testable import TensorFiles
 import TestSupport
 import Testing
+import TrainingBounds
 @testable import TransformerModel
 
-// Safetensors export and import (TensorExport.swift, Safetensors.swift) and the Tikhonov bound
-// (TikhonovBound.swift): randomized round trips on float-exact models, R cross-checked against an
+// Safetensors export and import (TensorFiles: TensorExport.swift, Safetensors.swift) and the Tikhonov bound
+// (TrainingBounds: TikhonovBound.swift): randomized round trips on float-exact models, R cross-checked against an
 // independent sum over the parsed file, and every kind of bad file rejected with its reason.
 
 /// Deterministic generator (SplitMix64) so that a failing seed can be replayed.
@@ -68,7 +70,7 @@ func randomFloatExactModel(_ rng: inout SplitMix) -> Transformer {
                                                           causal: rng.next() % 3 == 0)))
     }
     return Transformer(dimension: d, blocks: blocks, temperature: softmax ? Rational.powerOfTwo(-Int(rng.next() % 8)) : nil,
-                       datasetDigest: rng.next() % 2 == 0 ? "sha256:00" : nil, metadata: ["construction": "random"])
+                       datasetDigest: rng.next() % 2 == 0 ? "sha256:00" : nil, metadata: ModelMetadata(entries: ["construction": "random"]))
 }
 
 func roundTrip(_ m: Transformer, _ format: BinaryFloatFormat) throws -> Transformer {
@@ -162,12 +164,29 @@ struct InteropTests {
         #expect(Transformer.scores(dense: [.zero, .zero, .zero, .zero], 2, hint: nil) == .zero)
         #expect(Transformer.scores(dense: [r("1"), r("2"), r("3"), r("5")], 2, hint: nil) == .general([[r("1"), r("2")], [r("3"), r("5")]]))
         // A false hint is checked, not trusted.
-        #expect(Transformer.scores(dense: [r("1"), r("2"), r("3"), r("5")], 2, hint: "scaled_identity") == .general([[r("1"), r("2")], [r("3"), r("5")]]))
+        #expect(Transformer.scores(dense: [r("1"), r("2"), r("3"), r("5")], 2, hint: .scaledIdentity) == .general([[r("1"), r("2")], [r("3"), r("5")]]))
         let n = FeedForwardLayer.Neuron(bias: .zero, output: [.one])
-        let grouped = Transformer.ridges(rows: [[.one], [.one], [r("2")]], neurons: [n, n, n], hint: nil)
+        let grouped = Transformer.ridges(rows: [[.one], [.one], [r("2")]], neurons: [n, n, n], sizes: nil)
         #expect(grouped.map(\.neurons.count) == [2, 1])
-        #expect(Transformer.ridges(rows: [[.one], [.one], [r("2")]], neurons: [n, n, n], hint: "1,1,1").map(\.neurons.count) == [1, 1, 1])
-        #expect(Transformer.ridges(rows: [[.one], [r("3")], [r("2")]], neurons: [n, n, n], hint: "2,1").map(\.neurons.count) == [1, 1, 1])
+        #expect(Transformer.ridges(rows: [[.one], [.one], [r("2")]], neurons: [n, n, n], sizes: [1, 1, 1]).map(\.neurons.count) == [1, 1, 1])
+        #expect(Transformer.ridges(rows: [[.one], [r("3")], [r("2")]], neurons: [n, n, n], sizes: [2, 1]).map(\.neurons.count) == [1, 1, 1])
+    }
+
+    @Test("structure hints are read once into types; a hint that does not parse is no hint")
+    func structureHintsAreTyped() {
+        let meta = ["blocks.0.ridges": "2,1", "blocks.0.attn.heads.0.scores": "query_key", "blocks.0.attn.heads.0.value": "general",
+                    "blocks.0.attn.heads.1.scores": "rank_one", "blocks.0.attn.heads.1.value": "identity",
+                    "blocks.0.attn.heads.x.scores": "general", "blocks.1.ridges": "1,x", "blocks.2.ridges": "",
+                    "blocks.3.ridges": "9223372036854775807,9223372036854775807"]
+        let hints = StructureHints(metadata: meta, block: 0)
+        #expect(hints == StructureHints(ridgeSizes: [2, 1], scores: [0: .queryKey, 1: .rankOne], values: [0: .general]))
+        #expect(StructureHints(metadata: meta, block: 1).ridgeSizes == nil)
+        #expect(StructureHints(metadata: meta, block: 2).ridgeSizes == [])
+        #expect(StructureHints(metadata: meta, block: 4) == StructureHints())
+        // Sizes whose sum overflows are checked against the neuron count first, not added up.
+        let n = FeedForwardLayer.Neuron(bias: .zero, output: [.one])
+        let sizes = StructureHints(metadata: meta, block: 3).ridgeSizes
+        #expect(Transformer.ridges(rows: [[.one], [.one]], neurons: [n, n], sizes: sizes).map(\.neurons.count) == [2])
     }
 
     @Test("bad files are rejected with a reason naming what is wrong")

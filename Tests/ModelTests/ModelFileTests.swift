@@ -31,7 +31,7 @@ import TransformerModel
             Block(stage: .lemma47),
             Block(stage: .reCollapse, attention: SelfAttentionLayer(kind: .softmax, rho: .zero, scores: .zero, value: .scaledIdentity(.one))),
         ], temperature: r("1/64"), datasetDigest: "sha256:" + String(repeating: "ab", count: 32),
-           metadata: ["layout": "narrow", "construction": "hand", "note": "ünïcode ✓"])
+           metadata: ModelMetadata(entries: ["layout": "narrow", "construction": "hand", "note": "ünïcode ✓"]))
     }
 
     @Test func roundTripIsExact() throws {

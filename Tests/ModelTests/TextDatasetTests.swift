@@ -1,5 +1,6 @@
 import ExactArithmetic
 import Testing
+import TextDatasets
 import TransformerModel
 
 /// `from-text` building blocks (docs/text.md): splitting rules, the hashed embedding, tables, tasks.

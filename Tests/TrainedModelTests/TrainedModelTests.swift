@@ -2,6 +2,8 @@ import ExactArithmetic
 import Testing
 @testable import TrainedModels
 import TransformerModel
+import TrainingBounds
+import TensorFiles
 
 // Trained state dicts (TrainedModels): the sa-ff layout cut into FF-then-SA blocks with padding,
 // --map files, datasets from arrays, PyTorch pickles; the padding field of model files.

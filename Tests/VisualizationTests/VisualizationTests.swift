@@ -289,8 +289,8 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
                 }
                 #expect(report.stages == expected, "\(label)")
                 #expect(report.blocks == built.model.blocks.count, "\(label)")
-                #expect(report.paperBound == built.result.paperBound, "\(label)")
-                #expect(report.layoutBound?.value == built.result.layoutBound, "\(label)")
+                #expect(report.paperBound == built.result.paperBound.value, "\(label)")
+                #expect(report.layoutBound?.value == built.result.layoutBound.value, "\(label)")
                 #expect(report.parameters == built.model.parameterCount, "\(label)")
                 #expect(report.largestBits == built.model.largestBitLengths, "\(label)")
                 #expect(report.holds, "\(label): \(report.checks.filter { $0.outcome == .failed })")
@@ -300,8 +300,8 @@ func mismatch(_ svg: ParsedSVG, panel k: Int, _ sequences: [[Token]], projection
                     let row = "| \(s.stage) | \(s.blocks) | \(s.maximumWidth) | \(s.largestNumeratorBits) | \(s.largestDenominatorBits) |"
                     #expect(text.contains(row), "\(label): missing \(row)")
                 }
-                #expect(text.contains("2Σm + 2N + 1 = \(built.result.paperBound)"), "\(label)")
-                #expect(text.contains("= \(built.result.layoutBound) | yes"), "\(label)")
+                #expect(text.contains("2Σm + 2N + 1 = \(built.result.paperBound.value)"), "\(label)")
+                #expect(text.contains("= \(built.result.layoutBound.value) | yes"), "\(label)")
                 #expect(text.contains("| parameters (structured) | \(built.model.parameterCount.structured) |"), "\(label)")
                 #expect(text.contains("All "), "\(label)")
                 let again = ConstructionReport(model: built.model, dataset: data, problem: built.problem,

@@ -102,7 +102,7 @@ public enum CausalConstruction {
         let contextCount = blocks.count - 1
         let stages = StageSummary.stages(of: blocks, marks: [(contextStage, contextCount), (interpolationStage, blocks.count)])
         let model = Transformer(dimension: d, blocks: blocks, datasetDigest: digest,
-                                metadata: ["construction": "causal", "attention": "hardmax"])
+                                metadata: ModelMetadata(construction: .causal, attention: .hardmax))
         return Result(model: model, stages: stages, contextBlocks: contextCount, distinctStates: distinct.count, rejectedLifts: rejected)
     }
 

@@ -84,9 +84,11 @@ public enum ClassificationConstruction {
         let stages = StageSummary.stages(of: state.blocks, marks: [(.separation, separationBlocks), (collapseStage, separationBlocks + 1),
                                                                   (interpolationStage, separationBlocks + 2)])
         let model = Transformer(dimension: d, blocks: state.blocks, datasetDigest: digest,
-                                metadata: ["construction": "classification", "layout": "compact", "attention": "hardmax"])
+                                metadata: ModelMetadata(construction: .classification, layout: .compact, attention: .hardmax))
+        // One label token per pair: Σm = N.
         let n = problem.count
-        return HardmaxConstruction.Result(model: model, stages: stages, paperBound: 2 * n + 2 * n + 1, layoutBound: n + 1)
+        return HardmaxConstruction.Result(model: model, stages: stages, paperBound: .paper(.hardmax, pairs: n, outputs: n),
+                                          layoutBound: .layout(.compact, .hardmax, pairs: n, outputs: n))
     }
 
     /// The s-th staircase direction tried: the first 64 moment-curve directions, then small integer

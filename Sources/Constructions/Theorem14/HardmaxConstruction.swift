@@ -8,22 +8,18 @@ import TransformerModel
 /// stage is applied with the exact evaluator as soon as it is built and checked before the next
 /// one starts; the finished model is then re-evaluated from scratch on the dataset as given.
 public enum HardmaxConstruction {
-    /// Block layouts (see docs/mathematics.md#layouts).
-    public enum Layout: String, Sendable, CaseIterable {
-        /// Paper-shaped: constant width ≤ 4, one move per block, ≤ 2Σm + 2N − 2 blocks.
-        case narrow
-        /// Wide blocks: ≤ N − 1 separation blocks, one leader+collapse block, one staircase: ≤ N + 1.
-        case compact
-    }
+    /// Block layouts (see docs/mathematics.md#layouts): narrow ≤ 2Σm + 2N − 2 blocks, compact ≤ N + 1
+    /// (`BlockBound.layout`).
+    public typealias Layout = BlockLayout
 
     /// The construction's output with its figures.
     public struct Result: Sendable {
         public var model: Transformer
         public var stages: [StageSummary]
         /// The paper's bound 2Σm + 2N + 1 (Theorem 1.4).
-        public var paperBound: Int
+        public var paperBound: BlockBound
         /// The bound of this layout: 2Σm + 2N − 2 (narrow) or N + 1 (compact).
-        public var layoutBound: Int
+        public var layoutBound: BlockBound
     }
 
     /// Stages 1–3 (separation, leader selection, collapse), shared with Theorem 1.6: the state
@@ -67,14 +63,14 @@ public enum HardmaxConstruction {
             .run(&state, leaders: leaders, outputs: problem.pairs.map(\.outputs))
         marks.append((.interpolation, state.blocks.count))
         let stages = StageSummary.stages(of: state.blocks, marks: marks)
-        var metadata = ["construction": "theorem-1.4", "layout": layout.rawValue, "attention": "hardmax"]
-        if weights.isDyadic { metadata["weights"] = weights.name }
+        let metadata = ModelMetadata(construction: .theorem14, layout: layout, attention: .hardmax,
+                                     other: weights.isDyadic ? ["weights": weights.name] : [:])
         let model = Transformer(dimension: problem.dimension, blocks: state.blocks, datasetDigest: digest, metadata: metadata)
         if let where_ = weights.firstNonRepresentable(in: model) {
             throw .invalidData(InputError(path: "", reason: "the construction needs a parameter that is not exactly a \(weights.name): \(where_)"))
         }
         let n = problem.count, m = problem.totalOutputCount
-        return Result(model: model, stages: stages, paperBound: 2 * m + 2 * n + 1,
-                      layoutBound: layout == .narrow ? 2 * m + 2 * n - 2 : n + 1)
+        return Result(model: model, stages: stages, paperBound: .paper(.hardmax, pairs: n, outputs: m),
+                      layoutBound: .layout(layout, .hardmax, pairs: n, outputs: m))
     }
 }

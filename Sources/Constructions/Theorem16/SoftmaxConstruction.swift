@@ -43,9 +43,9 @@ public enum SoftmaxConstruction {
         public var model: Transformer
         public var stages: [StageSummary]
         /// The paper's bound 2Σm + 3N (Theorem 1.6).
-        public var paperBound: Int
+        public var paperBound: BlockBound
         /// This layout's bound: 2Σm + 2N − 1 (narrow) or N + 1 (compact).
-        public var layoutBound: Int
+        public var layoutBound: BlockBound
         /// Every τ tried; the last one is τ₀.
         public var attempts: [TemperatureSearch.Attempt]
         /// Hats turned into trapezoids.
@@ -70,7 +70,7 @@ public enum SoftmaxConstruction {
             b.feedForward = ff
             return b
         }
-        let metadata = ["construction": "theorem-1.6", "layout": layout.rawValue, "attention": "softmax"]
+        let metadata = ModelMetadata(construction: .theorem16, layout: layout, attention: .softmax)
         let check = Transformer(dimension: problem.dimension, blocks: blocks)
         var smallestGap: Rational? = nil
         do {
@@ -100,8 +100,8 @@ public enum SoftmaxConstruction {
 
         let stages = StageSummary.stages(of: model.blocks, marks: hardmax.marks)
         let n = problem.count, m = problem.totalOutputCount
-        return Result(model: model, stages: stages, paperBound: 2 * m + 3 * n,
-                      layoutBound: layout == .narrow ? 2 * m + 2 * n - 1 : n + 1,
+        return Result(model: model, stages: stages, paperBound: .paper(.softmax, pairs: n, outputs: m),
+                      layoutBound: .layout(layout, .softmax, pairs: n, outputs: m),
                       attempts: attempts, trapezoids: trapezoids)
     }
 

@@ -2,6 +2,7 @@ import Certification
 import Constructions
 import DatasetGeneration
 import ExactArithmetic
+import TrainingBounds
 import TransformerModel
 
 /// Issue 5: construct + verify for random datasets, distinct tokens and a shared pool of 2N values,
@@ -63,7 +64,7 @@ private func measureConstruction(_ dataset: Dataset, layout: HardmaxConstruction
             ("verify_seconds", jsonNumber(checked.seconds)),
             ("verified", .bool(checked.value.holds)),
             ("blocks", jsonNumber(result.model.blocks.count)),
-            ("layout_bound", jsonNumber(result.layoutBound)),
+            ("layout_bound", jsonNumber(result.layoutBound.value)),
             ("largest_width", jsonNumber(result.model.maximumWidth)),
             ("tikhonov_R", .number(result.model.tikhonovBound.total.scientific())),
             ("tikhonov_R_balanced", .number(result.model.balanced().tikhonovBound.total.scientific())),

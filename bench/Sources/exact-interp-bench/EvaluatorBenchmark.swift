@@ -127,6 +127,6 @@ struct EvaluatorWorkload {
             sample = sample.map(compiled.apply)
             built.append(block)
         }
-        model = Transformer(dimension: d, blocks: built, metadata: ["construction": "evaluator benchmark"])
+        model = Transformer(dimension: d, blocks: built, metadata: ModelMetadata(entries: ["construction": "evaluator benchmark"]))
     }
 }

@@ -3,6 +3,7 @@ import Constructions
 import Evaluation
 import ExactArithmetic
 import Foundation
+import TextDatasets
 import TransformerModel
 
 /// Issue 23: the float64 path against exact verification on a corpus model — the first 1 MB of

@@ -2,6 +2,7 @@ import Certification
 import Constructions
 import DatasetGeneration
 import ExactArithmetic
+import TrainingBounds
 import TransformerModel
 
 /// Issue 6: Theorem 1.6 — softmax construction (with its τ₀ search) and the enclosure certificate,
@@ -51,8 +52,8 @@ private func measureSoftmax(_ dataset: Dataset, layout: HardmaxConstruction.Layo
             ("tau0_neg_log2", jsonNumber(tau.denominatorBitLength - tau.numeratorBitLength)),
             ("tau_tries", jsonNumber(result.attempts.count)),
             ("softmax_blocks", jsonNumber(result.model.blocks.count)),
-            ("layout_bound", jsonNumber(result.layoutBound)),
-            ("paper_bound", jsonNumber(result.paperBound)),
+            ("layout_bound", jsonNumber(result.layoutBound.value)),
+            ("paper_bound", jsonNumber(result.paperBound.value)),
             ("largest_width", jsonNumber(result.model.maximumWidth)),
             ("enclosure_events", jsonNumber(certified.value.eventCount)),
             ("hardmax_tikhonov_R", .number(hardmax.value.model.tikhonovBound.total.scientific())),

@@ -3,6 +3,7 @@ import Constructions
 import DatasetGeneration
 import ExactArithmetic
 import Foundation
+import TextDatasets
 import TransformerModel
 
 /// Issue 16: real text. Next-word datasets built like `exact-interp from-text --positions last

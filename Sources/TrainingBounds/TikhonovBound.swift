@@ -1,4 +1,6 @@
 import ExactArithmetic
+import TensorFiles
+import TransformerModel
 
 /// R(θ) = ‖θ‖², the squared l2 norm of a model's parameters in the form a training framework holds
 /// them: the sum of squares of every exported tensor (`Transformer.denseTensors`), softmax scores

@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TransformerModel
 
 /// A safetensors file: named dense tensors of floating-point numbers and string metadata.
 ///

@@ -1,4 +1,5 @@
 import ExactArithmetic
+import TransformerModel
 
 /// A model as the dense tensors a training framework holds (docs/interop.md), and back.
 ///
@@ -20,9 +21,6 @@ import ExactArithmetic
 extension Transformer {
     /// Format name written to the metadata key `format`.
     public static let tensorFormatName = "exact-interp-safetensors"
-
-    /// SHA-256 of the model file's text: what `model_digest` records.
-    public var digest: String { "sha256:" + SHA256.hex(Array(fileText.utf8)) }
 
     /// The exact dense tensors of block `index` (before any rounding), in export form.
     public func denseTensors(block index: Int) -> [SafetensorsFile.Tensor] {
@@ -98,7 +96,7 @@ extension Transformer {
             m["scores"] = "softmax score tensors hold A/temperature (run them at temperature 1)"
         }
         if let datasetDigest { m["dataset_digest"] = datasetDigest }
-        for (k, v) in metadata { m["metadata." + k] = v }
+        for (k, v) in metadata.entries { m["metadata." + k] = v }
         for (i, block) in blocks.enumerated() {
             let p = "blocks.\(i)."
             m[p + "stage"] = block.stage.rawValue
@@ -107,8 +105,8 @@ extension Transformer {
             m[p + "ridges"] = block.feedForward.ridges.map { String($0.neurons.count) }.joined(separator: ",")
             if !block.padding.isEmpty { m[p + "padding"] = block.padding.names.joined(separator: ",") }
             for (h, head) in block.attention.heads.enumerated() {
-                m[p + "attn.heads.\(h).scores"] = head.scores.typeName
-                m[p + "attn.heads.\(h).value"] = head.value.typeName
+                m[p + "attn.heads.\(h).scores"] = head.scores.kind.rawValue
+                m[p + "attn.heads.\(h).value"] = head.value.kind.rawValue
             }
         }
         return m
@@ -127,25 +125,79 @@ func padded(_ v: [Rational], _ d: Int) -> [Rational] {
 }
 
 extension ScoreMatrix {
-    /// The model file's name of this structured type.
-    public var typeName: String {
+    /// The structured types of score matrices, by the model file's names (`scores.type`): what an
+    /// export records per head as a hint for import.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        case zero
+        case scaledIdentity = "scaled_identity"
+        case rankOne = "rank_one"
+        case general
+        case queryKey = "query_key"
+    }
+
+    /// This matrix's structured type.
+    public var kind: Kind {
         switch self {
-        case .zero: return "zero"
-        case .scaledIdentity: return "scaled_identity"
-        case .rankOne: return "rank_one"
-        case .general: return "general"
-        case .queryKey: return "query_key"
+        case .zero: return .zero
+        case .scaledIdentity: return .scaledIdentity
+        case .rankOne: return .rankOne
+        case .general: return .general
+        case .queryKey: return .queryKey
         }
     }
 }
 
 extension ValueMatrix {
-    /// The model file's name of this structured type.
-    public var typeName: String {
+    /// The structured types of value matrices, by the model file's names (`value.type`).
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        case zero
+        case scaledIdentity = "scaled_identity"
+        case general
+    }
+
+    /// This matrix's structured type.
+    public var kind: Kind {
         switch self {
-        case .zero: return "zero"
-        case .scaledIdentity: return "scaled_identity"
-        case .general: return "general"
+        case .zero: return .zero
+        case .scaledIdentity: return .scaledIdentity
+        case .general: return .general
+        }
+    }
+}
+
+/// The structure hints an exported file's metadata gives for one block, read from their strings
+/// once, here: neurons per ridge (`blocks.i.ridges`) and each head's structured types
+/// (`blocks.i.attn.heads.h.scores`, `.value`). Import checks every hint against the tensors and
+/// never trusts one; a hint that does not parse (or names no known type) is no hint.
+struct StructureHints: Equatable {
+    /// Neurons per ridge, in order; nil without a hint or when it is not a list of counts.
+    var ridgeSizes: [Int]?
+    /// Per head index, the score and value types the export recorded.
+    var scores: [Int: ScoreMatrix.Kind] = [:]
+    var values: [Int: ValueMatrix.Kind] = [:]
+
+    init(ridgeSizes: [Int]? = nil, scores: [Int: ScoreMatrix.Kind] = [:], values: [Int: ValueMatrix.Kind] = [:]) {
+        self.ridgeSizes = ridgeSizes
+        self.scores = scores
+        self.values = values
+    }
+
+    /// The hints of block `index` in `metadata` (the file's `__metadata__`).
+    init(metadata: [String: String], block index: Int) {
+        let p = "blocks.\(index)."
+        if let text = metadata[p + "ridges"] {
+            let sizes = text.isEmpty ? [] : text.split(separator: ",").map { Int($0) ?? -1 }
+            ridgeSizes = sizes.allSatisfy { $0 >= 0 } ? sizes : nil
+        }
+        let headPrefix = p + "attn.heads."
+        for (key, value) in metadata where key.hasPrefix(headPrefix) {
+            let rest = key.dropFirst(headPrefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            guard rest.count == 2, let h = Int(rest[0]), h >= 0, String(h) == rest[0] else { continue }
+            switch rest[1] {
+            case "scores": scores[h] = ScoreMatrix.Kind(rawValue: value)
+            case "value": values[h] = ValueMatrix.Kind(rawValue: value)
+            default: continue
+            }
         }
     }
 }
@@ -209,7 +261,8 @@ extension Transformer {
             let eta = try require(p + "ff.eta", [])[0]
             let rows = (0..<w).map { j in Array(u[(j * d)..<((j + 1) * d)]) }
             let neurons = (0..<w).map { j in FeedForwardLayer.Neuron(bias: b[j], output: (0..<d).map { wm[$0 * w + j] }) }
-            let ridges = Self.ridges(rows: rows, neurons: neurons, hint: meta[p + "ridges"])
+            let hints = StructureHints(metadata: meta, block: i)
+            let ridges = Self.ridges(rows: rows, neurons: neurons, sizes: hints.ridgeSizes)
             let kindName = meta[p + "attention"] ?? meta["attention"]
             var kind = AttentionKind.softmax
             if let kindName {
@@ -234,7 +287,7 @@ extension Transformer {
                         throw InputError(path: hp + "A", reason: "a head has either A or Q and K, not both")
                     }
                     let a = try require(hp + "A", [d, d]).map { $0 * unfold }
-                    scores = Self.scores(dense: a, d, hint: meta[hp + "scores"])
+                    scores = Self.scores(dense: a, d, hint: hints.scores[h])
                 } else {
                     guard let qt = byName[hp + "Q"], qt.shape.count == 2, qt.shape[1] == d else {
                         throw InputError(path: hp + "Q", reason: "missing or of the wrong shape (a head needs A [d, d], or Q and K [k, d])")
@@ -245,9 +298,9 @@ extension Transformer {
                     let qRows = (0..<k).map { Array(q[($0 * d)..<(($0 + 1) * d)]) }
                     let kRows = (0..<k).map { Array(kv[($0 * d)..<(($0 + 1) * d)]) }
                     guard k >= 1 else { throw InputError(path: hp + "Q", reason: "Q and K need at least one row") }
-                    scores = k == 1 && meta[hp + "scores"] != "query_key" ? .rankOne(p: qRows[0], q: kRows[0]) : .queryKey(query: qRows, key: kRows)
+                    scores = k == 1 && hints.scores[h] != .queryKey ? .rankOne(p: qRows[0], q: kRows[0]) : .queryKey(query: qRows, key: kRows)
                 }
-                heads.append(AttentionHead(scores: scores, value: Self.value(dense: v, d, hint: meta[hp + "value"])))
+                heads.append(AttentionHead(scores: scores, value: Self.value(dense: v, d, hint: hints.values[h])))
                 h += 1
             }
             for name in byName.keys where name.hasPrefix(p + "attn.heads.") {
@@ -277,9 +330,10 @@ extension Transformer {
         }
         if anySoftmax && temperature == nil { temperature = .one }
         if !anySoftmax && override == .hardmax { temperature = nil }
-        var metadata: [String: String] = [:]
-        for (k, v) in meta where k.hasPrefix("metadata.") { metadata[String(k.dropFirst("metadata.".count))] = v }
-        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: meta["dataset_digest"], metadata: metadata)
+        var entries: [String: String] = [:]
+        for (k, v) in meta where k.hasPrefix("metadata.") { entries[String(k.dropFirst("metadata.".count))] = v }
+        self.init(dimension: d, blocks: blocks, temperature: temperature, datasetDigest: meta["dataset_digest"],
+                  metadata: ModelMetadata(entries: entries))
     }
 
     /// Parses "blocks.<i>.<rest>".
@@ -302,12 +356,11 @@ extension Transformer {
         return headName(String(rest.dropFirst("attn.heads.".count))) != nil
     }
 
-    /// Neurons grouped in ridges: by the metadata's ridge sizes when every group shares its row of
+    /// Neurons grouped in ridges: by the hinted ridge sizes when every group shares its row of
     /// U, else consecutive neurons with equal rows form one ridge.
-    static func ridges(rows: [[Rational]], neurons: [FeedForwardLayer.Neuron], hint: String?) -> [FeedForwardLayer.Ridge] {
-        if let hint {
-            let sizes = hint.isEmpty ? [] : hint.split(separator: ",").map { Int($0) ?? -1 }
-            if sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == rows.count {
+    static func ridges(rows: [[Rational]], neurons: [FeedForwardLayer.Neuron], sizes: [Int]?) -> [FeedForwardLayer.Ridge] {
+        if let sizes {
+            if sizes.allSatisfy({ $0 <= rows.count }), sizes.reduce(0, +) == rows.count {
                 var out: [FeedForwardLayer.Ridge] = []
                 var start = 0
                 var consistent = true
@@ -335,10 +388,10 @@ extension Transformer {
 
     /// A dense score matrix as the most structured form it has: zero, a·I, p qᵀ, else general
     /// (a `general` hint keeps it general).
-    static func scores(dense a: [Rational], _ d: Int, hint: String?) -> ScoreMatrix {
+    static func scores(dense a: [Rational], _ d: Int, hint: ScoreMatrix.Kind?) -> ScoreMatrix {
         let rows = (0..<d).map { Array(a[($0 * d)..<(($0 + 1) * d)]) }
-        if hint == "general" { return .general(rows) }
-        if hint == "scaled_identity", let s = scalarMultipleOfIdentity(a, d) { return .scaledIdentity(s) }
+        if hint == .general { return .general(rows) }
+        if hint == .scaledIdentity, let s = scalarMultipleOfIdentity(a, d) { return .scaledIdentity(s) }
         if a.allSatisfy(\.isZero) { return .zero }
         if let s = scalarMultipleOfIdentity(a, d) { return .scaledIdentity(s) }
         // Rank one: q = the first non-zero row, p_i = A[i][c]/q_c with c its first non-zero entry.
@@ -354,10 +407,10 @@ extension Transformer {
     }
 
     /// A dense value matrix as zero, v·I or general (a `general` hint keeps it general).
-    static func value(dense v: [Rational], _ d: Int, hint: String?) -> ValueMatrix {
+    static func value(dense v: [Rational], _ d: Int, hint: ValueMatrix.Kind?) -> ValueMatrix {
         let rows = (0..<d).map { Array(v[($0 * d)..<(($0 + 1) * d)]) }
-        if hint == "general" { return .general(rows) }
-        if hint == "scaled_identity", let s = scalarMultipleOfIdentity(v, d) { return .scaledIdentity(s) }
+        if hint == .general { return .general(rows) }
+        if hint == .scaledIdentity, let s = scalarMultipleOfIdentity(v, d) { return .scaledIdentity(s) }
         if v.allSatisfy(\.isZero) { return .zero }
         if let s = scalarMultipleOfIdentity(v, d) { return .scaledIdentity(s) }
         return .general(rows)
