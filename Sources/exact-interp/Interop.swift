@@ -15,6 +15,12 @@ func refuseOverwriting(_ output: String, option: String = "--output", inputs: [S
     }
 }
 
+/// Writes a model that has no claim to check beyond reading back as itself (`import`, `bound
+/// --balanced -o`) through the one model output tail (`ModelOutput`).
+func writeModel(_ model: Transformer, to path: String, input: String) throws {
+    try ModelOutput(target: OutputFile(path, option: "--output", inputs: [input]), input: input, say: { print($0) }).write(model)
+}
+
 /// Writes bytes to a file, or exits 2.
 func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
     guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
@@ -163,7 +169,7 @@ struct Import: ParsableCommand {
             if let map, let temperature {
                 model = try StateDictImport.transformer(from: tensors, map: map, options: .init(
                     temperature: temperature, causal: causal, source: URL(fileURLWithPath: file).lastPathComponent))
-                try writeFile(output, model.fileText, inputs: [file])
+                try writeModel(model, to: output, input: file)
                 let trainedBlocks = map.order == .attentionFirst ? model.blocks.count - 1 : model.blocks.count
                 print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), τ = \(temperature)\(causal ? ", causal" : ""), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats)) of \(trainedBlocks) \(map.name) block\(trainedBlocks == 1 ? "" : "s")")
                 let padding = model.blocks.reduce(0) { $0 + $1.padding.names.count }
@@ -176,7 +182,7 @@ struct Import: ParsableCommand {
                 throw InputError(path: "", reason: "tensors such as \(tensors.tensors.map(\.name).sorted().first { $0.hasSuffix(".attn.to_q.weight") } ?? "") are not this engine's names: for a PyTorch sa-ff state dict add --architecture sa-ff --temperature τ (docs/trained-models.md)")
             }
             model = try Transformer(importing: tensors, attention: attention.map { $0 == .hardmax ? .hardmax : .softmax })
-            try writeFile(output, model.fileText, inputs: [file])
+            try writeModel(model, to: output, input: file)
             print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
             if let recorded = tensors.metadata["model_digest"] {
                 print(recorded == model.digest ? "model digest matches the exported model (\(recorded))"
@@ -282,7 +288,7 @@ struct Bound: ParsableCommand {
             print("before balancing: \(original.tikhonovBound.total.scientific())")
         }
         if let output {
-            try writeFile(output, transformer.fileText, inputs: [model])
+            try writeModel(transformer, to: output, input: model)
             print("wrote \(output)")
         }
     }
