@@ -1,6 +1,7 @@
 import ArgumentParser
 import Certification
 import Evaluation
+import HardmaxDynamics
 import ExactArithmetic
 import TransformerModel
 
@@ -10,6 +11,35 @@ extension Rational: ExpressibleByArgument {
         guard let value = try? Rational(parsing: argument) else { return nil }
         self = value
     }
+}
+
+/// A positive rational on the command line (`dynamics --alpha`): anything else is a usage error.
+struct PositiveRational: ExpressibleByArgument {
+    let value: Rational
+    init?(argument: String) {
+        guard let value = Rational(argument: argument), value > .zero else { return nil }
+        self.value = value
+    }
+}
+
+/// `verify --shard k/K`: integers 1 ≤ k ≤ K.
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let shard = Shard.parse(argument) else { return nil }
+        self = shard
+    }
+}
+
+/// `dynamics --rule`: the update rule by its command-line name (paper, unnormalised, …).
+extension UpdateRule: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let rule = UpdateRule.allCases.first(where: { $0.name == argument }) else { return nil }
+        self = rule
+    }
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
+    /// No per-value help lines (the discussion describes the conventions).
+    public static var allValueDescriptions: [String: String] { [:] }
 }
 
 /// The model file and the dataset file, in that order (verify, eval, compare, draw, report).
