@@ -191,6 +191,39 @@ enum Reference {
         }
     }
 
+    /// `Evaluator.run`, the sublayer loop `StageTrace` uses, against the naive reference and
+    /// against `evaluate`: split anywhere it composes to the whole model, and `after` sees exactly
+    /// the sublayers that are not the identity, in order, with the reference's tokens.
+    @Test func sublayerRunMatchesTheReferenceAndEvaluate() throws {
+        var rng = SplitMix64(seed: 4077)
+        for k in 0..<(300 * iterationScale) {
+            let d = 1 + k % 3
+            let m = RandomModels.hardmax(&rng, dimension: d, blocks: 1 + k % 3)
+            let xs = RandomModels.sequence(&rng, d)
+            let evaluator = try Evaluator<Rational>(m)
+            let label = "case \(k), input \(xs.map(\.description))\nmodel:\n\(m.fileText)"
+            var want: [Int: [Token]] = [:]
+            var current = xs
+            for (b, block) in m.blocks.enumerated() {
+                let r = Reference.block(block, current, d: d)
+                if !block.feedForward.isIdentity { want[2 * b] = r.afterFF }
+                if !block.attention.isIdentity { want[2 * b + 1] = r.afterSA }
+                current = r.afterSA
+            }
+            var seen: [Int] = []
+            let all = evaluator.run(xs, sublayers: 0..<(2 * m.blocks.count)) { tokens, s in
+                seen.append(s)
+                #expect(tokens == want[s], "sublayer \(s): \(label)")
+            }
+            #expect(seen == want.keys.sorted(), "sublayers run \(seen), not identity \(want.keys.sorted()): \(label)")
+            #expect(all == current, "run differs from the reference: \(label)")
+            #expect(all == evaluator.evaluate(xs), "run differs from evaluate: \(label)")
+            let cut = Int.random(in: 0...(2 * m.blocks.count), using: &rng)
+            let first = try #require(evaluator.run(xs, sublayers: 0..<cut))
+            #expect(evaluator.run(first, sublayers: cut..<(2 * m.blocks.count)) == all, "split at \(cut): \(label)")
+        }
+    }
+
     /// Rank-one (O(n)), scaled identity, zero and query-key heads against the same A given as a dense
     /// `.general` matrix (O(n²) path): identical outputs, argmax sets and score gaps.
     @Test func structuredScoresAgreeWithDenseMatrices() throws {
