@@ -164,7 +164,8 @@ enum Reference {
 
 @Suite struct CrossCheckTests {
     /// The evaluator against the naive reference: outputs, argmax sets, score gaps, ReLU signs and
-    /// kink distances, on random models (1–3 blocks, 1–2 heads, every score and value form, masks).
+    /// kink distances, on random models (1–3 blocks, 1–2 heads, every score and value form, masks);
+    /// and `Evaluator.run`, the sublayer loop `StageTrace` uses (`checkSublayerRun`).
     @Test func evaluatorMatchesTheNaiveReference() throws {
         var rng = SplitMix64(seed: 2024)
         for k in 0..<(300 * iterationScale) {
@@ -173,8 +174,11 @@ enum Reference {
             let xs = RandomModels.sequence(&rng, d)
             let trace = try Evaluator<Rational>(m).trace(xs)
             var current = xs
+            var afterSublayer: [Int: [Token]] = [:]
             for (b, block) in m.blocks.enumerated() {
                 let want = Reference.block(block, current, d: d)
+                if !block.feedForward.isIdentity { afterSublayer[2 * b] = want.afterFF }
+                if !block.attention.isIdentity { afterSublayer[2 * b + 1] = want.afterSA }
                 let ff = trace[2 * b], sa = trace[2 * b + 1]
                 let label = "case \(k), block \(b), input \(xs.map(\.description))\nmodel:\n\(m.fileText)"
                 guard ff.tokens == want.afterFF, ff.activationSigns == want.signs, ff.smallestKinkDistance == want.kink else {
@@ -188,40 +192,27 @@ enum Reference {
                 current = want.afterSA
             }
             #expect(try Evaluator<Rational>(m).evaluate(xs) == current, "case \(k): evaluate and trace disagree")
+            try checkSublayerRun(m, xs, reference: afterSublayer, output: current, cut: k % (2 * m.blocks.count + 1),
+                                 label: "case \(k), input \(xs.map(\.description))\nmodel:\n\(m.fileText)")
         }
     }
 
-    /// `Evaluator.run`, the sublayer loop `StageTrace` uses, against the naive reference and
-    /// against `evaluate`: split anywhere it composes to the whole model, and `after` sees exactly
-    /// the sublayers that are not the identity, in order, with the reference's tokens.
-    @Test func sublayerRunMatchesTheReferenceAndEvaluate() throws {
-        var rng = SplitMix64(seed: 4077)
-        for k in 0..<(300 * iterationScale) {
-            let d = 1 + k % 3
-            let m = RandomModels.hardmax(&rng, dimension: d, blocks: 1 + k % 3)
-            let xs = RandomModels.sequence(&rng, d)
-            let evaluator = try Evaluator<Rational>(m)
-            let label = "case \(k), input \(xs.map(\.description))\nmodel:\n\(m.fileText)"
-            var want: [Int: [Token]] = [:]
-            var current = xs
-            for (b, block) in m.blocks.enumerated() {
-                let r = Reference.block(block, current, d: d)
-                if !block.feedForward.isIdentity { want[2 * b] = r.afterFF }
-                if !block.attention.isIdentity { want[2 * b + 1] = r.afterSA }
-                current = r.afterSA
-            }
-            var seen: [Int] = []
-            let all = evaluator.run(xs, sublayers: 0..<(2 * m.blocks.count)) { tokens, s in
-                seen.append(s)
-                #expect(tokens == want[s], "sublayer \(s): \(label)")
-            }
-            #expect(seen == want.keys.sorted(), "sublayers run \(seen), not identity \(want.keys.sorted()): \(label)")
-            #expect(all == current, "run differs from the reference: \(label)")
-            #expect(all == evaluator.evaluate(xs), "run differs from evaluate: \(label)")
-            let cut = Int.random(in: 0...(2 * m.blocks.count), using: &rng)
-            let first = try #require(evaluator.run(xs, sublayers: 0..<cut))
-            #expect(evaluator.run(first, sublayers: cut..<(2 * m.blocks.count)) == all, "split at \(cut): \(label)")
+    /// `Evaluator.run` against the reference: `after` sees exactly the sublayers that are not the
+    /// identity, in order, with the reference's tokens; the whole run is the reference's output and
+    /// `evaluate`'s; split at `cut` it composes to the same.
+    func checkSublayerRun(_ m: Transformer, _ xs: [Token], reference: [Int: [Token]], output: [Token], cut: Int, label: String) throws {
+        let evaluator = try Evaluator<Rational>(m)
+        let sublayers = 2 * m.blocks.count
+        var seen: [Int] = []
+        let all = evaluator.run(xs, sublayers: 0..<sublayers) { tokens, s in
+            seen.append(s)
+            #expect(tokens == reference[s], "sublayer \(s): \(label)")
         }
+        #expect(seen == reference.keys.sorted(), "sublayers run \(seen), not identity \(reference.keys.sorted()): \(label)")
+        #expect(all == output, "run differs from the reference: \(label)")
+        #expect(all == evaluator.evaluate(xs), "run differs from evaluate: \(label)")
+        let first = try #require(evaluator.run(xs, sublayers: 0..<cut))
+        #expect(evaluator.run(first, sublayers: cut..<sublayers) == all, "split at \(cut): \(label)")
     }
 
     /// Rank-one (O(n)), scaled identity, zero and query-key heads against the same A given as a dense
