@@ -124,7 +124,10 @@ struct Import: ParsableCommand {
     @Option(help: "Print a built-in layout as a --map file and exit (sa-ff).") var printMap: ImportArchitecture?
 
     func validate() throws {
-        if printMap != nil { return }
+        if let printMap {
+            guard printMap == .saFF else { throw ValidationError("the exact-interp layout is not a map (its tensor names are in docs/interop.md)") }
+            return
+        }
         guard file != nil, output != nil else { throw ValidationError("import needs the .safetensors file and -o MODEL.json") }
         if mapFile != nil && architecture != nil { throw ValidationError("--map and --architecture exclude each other: the map is the layout") }
         let trained = mapFile != nil || architecture == .saFF
@@ -139,11 +142,7 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
-        if let printMap {
-            guard printMap == .saFF else {
-                printError("error: the exact-interp layout is not a map (its tensor names are in docs/interop.md)")
-                throw Exit.usage
-            }
+        if printMap != nil {
             print(TensorMap.saFF.fileText, terminator: "")
             return
         }
@@ -261,11 +260,11 @@ struct Bound: ParsableCommand {
     @Flag(help: "Rescale exactly (powers of two, same function) to make R smaller.") var balanced = false
     @Option(name: .shortAndLong, help: "With --balanced: write the rescaled model here.") var output: String?
 
+    func validate() throws {
+        if output != nil && !balanced { throw ValidationError("-o writes the rescaled model: it needs --balanced") }
+    }
+
     func run() throws {
-        if output != nil && !balanced {
-            printError("error: -o writes the rescaled model: it needs --balanced")
-            throw ExitCode(64)
-        }
         if let output { try refuseOverwriting(output, inputs: [model]) }
         let original = try loadModel(model)
         let transformer = balanced ? original.balanced() : original
