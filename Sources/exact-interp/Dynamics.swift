@@ -45,7 +45,7 @@ struct DynamicsCommand: ParsableCommand {
     @Option(help: "α > 0 (a rational such as 1/2).") var alpha: PositiveRational
     @Option(help: "Number of layers K.") var layers: Int
     @Option(help: "A, rows separated by ';' and entries by spaces or commas (\"2 1; 1 2\"); overrides the file's matrix.")
-    var matrix: String?
+    var matrix: RationalMatrix?
     @Flag(help: "Print the whole run as JSON instead of text.") var json = false
     @Flag(help: "Print only the last layer (the summary is unchanged).") var finalOnly = false
     @Option(help: "Write an SVG picture of the trajectories, leaders and hull (d = 2 only).") var draw: String?
@@ -65,7 +65,7 @@ struct DynamicsCommand: ParsableCommand {
         let input = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsInput.parse(bytes) }
         let a = alpha.value
         var m = input.matrix
-        if let text = matrix { m = try parseMatrix(text, dimension: input.dimension) }
+        if let matrix { m = try matrix.matrix(dimension: input.dimension) }
         let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: input.dimension, matrix: m, alpha: a) }
         if let draw { try refuseOverwriting(draw, option: "--draw", inputs: [file]) }
         if let draw, input.dimension != 2 {
@@ -89,7 +89,7 @@ struct DynamicsCommand: ParsableCommand {
     func runDataset() throws {
         let data = try loadDataset(file)
         let a = alpha.value
-        let m = try matrix.map { try parseMatrix($0, dimension: data.dimension) }
+        let m = try matrix?.matrix(dimension: data.dimension)
         let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: data.dimension, matrix: m, alpha: a) }
         var names: [[Rational]: String] = [:]
         if let words {
@@ -107,23 +107,5 @@ struct DynamicsCommand: ParsableCommand {
         }
         print("F9 certificate for \(certified) of \(data.pairs.count) sequences")
         if firstViolation != nil { throw Exit.internalError }
-    }
-
-    func parseMatrix(_ text: String, dimension d: Int) throws -> [[Rational]] {
-        let rows = text.split(separator: ";", omittingEmptySubsequences: false)
-        guard rows.count == d else {
-            printError("error: --matrix: expected \(d) rows separated by ';', found \(rows.count)")
-            throw Exit.invalidInput
-        }
-        var out: [[Rational]] = []
-        for (r, row) in rows.enumerated() {
-            let entries = row.split(whereSeparator: { $0 == " " || $0 == "," })
-            guard entries.count == d else {
-                printError("error: --matrix: row \(r + 1) has \(entries.count) entries, expected \(d)")
-                throw Exit.invalidInput
-            }
-            out.append(try entries.map { try parseRational(String($0), option: "--matrix row \(r + 1)") })
-        }
-        return out
     }
 }

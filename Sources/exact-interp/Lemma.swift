@@ -90,8 +90,8 @@ struct LemmaCommand: ParsableCommand {
     @Option(help: "Dataset JSON file.") var dataset: String
     @Option(help: "Pair index j (X^j is its input); repeat for 4.8 moves.") var sequence: [Int] = []
     @Option(help: "Token index (into the distinct tokens of X^j); repeat for 4.8.") var token: [Int] = []
-    @Option(help: "4.8: target of the moved token, e.g. \"3,1/2\"; repeat with --token.") var target: [String] = []
-    @Option(help: "4.1: w; 4.8: u.") var direction: String?
+    @Option(help: "4.8: target of the moved token, e.g. \"3,1/2\"; repeat with --token.") var target: [RationalVector] = []
+    @Option(help: "4.1: w; 4.8: u.") var direction: RationalVector?
     @Option(help: "4.1–4.4: γ (default 1/2; 4.4: 1).") var gamma: Rational?
     @Option(help: "4.1–4.4: number of steps T to check.") var steps: Int?
     @Flag(help: "4.2, 4.4: add the orthant preparation FF.") var prepare = false
@@ -243,22 +243,11 @@ struct LemmaCommand: ParsableCommand {
         return 0
     }
 
-    func vector(_ text: String, option: String, dimension d: Int) throws -> Token {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: Token = []
-        for p in parts { out.append(try parseRational(p, option: option)) }
-        guard out.count == d else {
-            printError("error: \(option) \"\(text)\": \(out.count) coordinate\(out.count == 1 ? "" : "s"), the dataset's dimension is \(d)")
-            throw Exit.invalidInput
-        }
-        return out
-    }
-
     mutating func clustering(_ x: [Token], pair: SequencePair, dimension d: Int) throws -> ([LemmaParameter], LemmaCheck) {
         let g = gamma
         switch lemma {
         case .rankOneClustering:
-            let w = try direction.map { try vector($0, option: "--direction", dimension: d) }
+            let w = try direction?.token(option: "--direction", dimension: d)
             let c = try RankOneClustering.construct(tokens: x, direction: w, gamma: g ?? RankOneClustering.defaultGamma, steps: steps ?? RankOneClustering.defaultSteps)
             return (c.parameters, RankOneClustering.check(c, tokens: x))
         case .fullClustering:
@@ -294,14 +283,14 @@ struct LemmaCommand: ParsableCommand {
                 guard let first = data.pairs[j].output.first else { throw Exit.invalidInput }
                 y = first
             } else {
-                y = try vector(target[n], option: "--target", dimension: d)
+                y = try target[n].token(option: "--target", dimension: d)
             }
             moves.append(.init(index: k, target: y))
             lines.append("x_\(i)^\(j) = p_\(k) = \(LemmaSupport.show(points[k])) → \(LemmaSupport.show(y))")
         }
         header.append("points: P = all \(points.count) distinct input values of the dataset")
         header.append("moves: " + lines.joined(separator: "; "))
-        let u = try direction.map { try vector($0, option: "--direction", dimension: d) }
+        let u = try direction?.token(option: "--direction", dimension: d)
         let eps = halfWidth
         let factor = widthFactor ?? HatMove.defaultWidthFactor
         let c = try HatMove.construct(points: points, moves: moves, direction: u, halfWidth: eps, widthFactor: factor)

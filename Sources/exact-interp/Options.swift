@@ -13,6 +13,62 @@ extension Rational: ExpressibleByArgument {
     }
 }
 
+/// A vector on the command line: comma-separated rationals ("1,-1/2"); its length is checked
+/// against the data's dimension once the data is read.
+struct RationalVector: ExpressibleByArgument {
+    let text: String
+    let coordinates: [Rational]
+    init?(argument: String) {
+        text = argument
+        var out: [Rational] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let x = Rational(argument: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            out.append(x)
+        }
+        coordinates = out
+    }
+
+    /// The coordinates, or exit 2 naming the option when their count is not `d`.
+    func token(option: String, dimension d: Int) throws -> Token {
+        guard coordinates.count == d else {
+            printError("error: \(option) \"\(text)\": \(counted(coordinates.count, "coordinate")), the dataset's dimension is \(d)")
+            throw Exit.invalidInput
+        }
+        return coordinates
+    }
+}
+
+/// A square matrix on the command line: rows separated by ';', entries by spaces or commas
+/// ("2 1; 1 2"); its size is checked against the data's dimension once the data is read.
+struct RationalMatrix: ExpressibleByArgument {
+    let rows: [[Rational]]
+    init?(argument: String) {
+        var out: [[Rational]] = []
+        for row in argument.split(separator: ";", omittingEmptySubsequences: false) {
+            var entries: [Rational] = []
+            for entry in row.split(whereSeparator: { $0 == " " || $0 == "," }) {
+                guard let x = Rational(argument: String(entry)) else { return nil }
+                entries.append(x)
+            }
+            out.append(entries)
+        }
+        rows = out
+    }
+
+    /// The rows, or exit 2 naming the first row (or the row count) that does not fit d × d.
+    func matrix(dimension d: Int) throws -> [[Rational]] {
+        guard rows.count == d else {
+            printError("error: --matrix: expected \(d) rows separated by ';', found \(rows.count)")
+            throw Exit.invalidInput
+        }
+        if let r = rows.firstIndex(where: { $0.count != d }) {
+            printError("error: --matrix: row \(r + 1) has \(rows[r].count) entries, expected \(d)")
+            throw Exit.invalidInput
+        }
+        return rows
+    }
+}
+
 /// A positive rational on the command line (`dynamics --alpha`): anything else is a usage error.
 struct PositiveRational: ExpressibleByArgument {
     let value: Rational

@@ -298,11 +298,6 @@ struct LimitOptions: ParsableArguments {
     func apply() { EvaluationLimits.maximumBits = maxBits }
 }
 
-/// Parses a rational command-line value.
-func parseRational(_ text: String, option: String) throws -> Rational {
-    return try orExit(Exit.invalidInput, "\(option): ") { try Rational(parsing: text) }
-}
-
 /// Usage check for integer options: "--pairs must be a positive integer, found -1" (exit 64).
 func requirePositive(_ value: Int, _ option: String) throws {
     guard value >= 1 else { throw ValidationError("\(option) must be a positive integer, found \(value)") }
