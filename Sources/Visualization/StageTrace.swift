@@ -56,7 +56,6 @@ public struct StageTrace<S: Plottable>: Sendable {
                 temperature: Rational? = nil) throws(EvaluationError) {
         let evaluator = try Evaluator<S>(model, temperature: temperature)
         let plan = StagePlan(model)
-        let blocks = evaluator.blocks
         let cap = StageTrace.maximumPathVertices
         let perSequence = parallelMap(Array(inputs.enumerated())) { (j, input) -> ([[[S]]], [[TokenPath]]) in
             var current = input
@@ -74,24 +73,17 @@ public struct StageTrace<S: Plottable>: Sendable {
                     return PlotPoint(x: x[cx].plotValue, y: x[cy].plotValue)
                 }
                 var points = representative.map { [point(current[$0])] }
-                for s in step.sublayers {
-                    let block = blocks[s / 2]
-                    if s % 2 == 0 {
-                        if block.feedForward.isIdentity { continue }
-                        current = current.map(block.feedForward.apply)
-                    } else {
-                        if block.attention.isIdentity { continue }
-                        current = block.attention.apply(current)
-                    }
-                    if !evaluator.withinLimit(current, block: s / 2) { return ([input], []) }
+                let next = evaluator.run(current, sublayers: step.sublayers) { tokens, _ in
                     for (r, i) in representative.enumerated() {
-                        let p = point(current[i])
+                        let p = point(tokens[i])
                         if p != points[r].last {
                             points[r].append(p)
                             if points[r].count > 2 * cap { points[r] = StageTrace.halved(points[r]) }
                         }
                     }
                 }
+                guard let next else { return ([input], []) }
+                current = next
                 checkpoints.append(current)
                 paths.append(points.map { TokenPath(sequence: j, points: $0) })
             }

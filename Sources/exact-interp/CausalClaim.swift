@@ -35,19 +35,23 @@ struct CausalClaim: ParsableCommand {
     @Option(name: .shortAndLong, help: "--search: write the counterexample found to this file.") var output: String?
     @Option(help: "Layout of the Theorem 1.4 model built on the prefix dataset (narrow or compact).") var layout: HardmaxConstruction.Layout = .compact
 
+    func validate() throws {
+        if search {
+            guard dataset == nil else { throw ValidationError("give either a dataset or --search, not both") }
+            guard (1...4).contains(maxLength), (1...3).contains(maxCoordinate) else {
+                throw ValidationError("--max-length must be in 1...4 and --max-coordinate in 1...3 (the search is exhaustive)")
+            }
+        } else if dataset == nil {
+            throw ValidationError("give a causal dataset, or --search")
+        }
+    }
+
     func run() throws {
         if search {
-            guard dataset == nil else {
-                printError("error: give either a dataset or --search, not both")
-                throw Exit.usage
-            }
             try runSearch()
             return
         }
-        guard let dataset else {
-            printError("error: give a causal dataset, or --search")
-            throw Exit.usage
-        }
+        guard let dataset else { throw Exit.usage }
         if output != nil { printError("notice: -o is used with --search only") }
         let data = try loadDataset(dataset)
         _ = try orExit(Exit.invalidInput, "\(dataset): ") { try CausalProblem(data) }
@@ -57,10 +61,6 @@ struct CausalClaim: ParsableCommand {
     }
 
     func runSearch() throws {
-        guard (1...4).contains(maxLength), (1...3).contains(maxCoordinate) else {
-            printError("error: --max-length must be in 1...4 and --max-coordinate in 1...3 (the search is exhaustive)")
-            throw Exit.usage
-        }
         var examined = 0
         let found = try orExit(Exit.internalError) {
             try CausalReformulation.smallestCounterexample(maximumLength: maxLength, maximumCoordinate: maxCoordinate, examined: &examined)

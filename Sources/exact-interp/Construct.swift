@@ -4,15 +4,15 @@ import Constructions
 import Dispatch
 import ExactArithmetic
 import Foundation
+import TrainingBounds
 import TransformerModel
 #if canImport(Glibc)
 import Glibc
-import TrainingBounds
 #endif
 
-enum AttentionChoice: String, ExpressibleByArgument, CaseIterable {
-    case hardmax, softmax
-}
+/// --attention (construct, import): hardmax or softmax.
+typealias AttentionChoice = InterpolationConstruction.Attention
+extension InterpolationConstruction.Attention: ExpressibleByArgument {}
 
 extension HardmaxConstruction.Layout: ExpressibleByArgument {}
 
@@ -105,6 +105,15 @@ struct Construct: ParsableCommand {
         }
         guard (1...4096).contains(tauTries) else { throw ValidationError("--tau-tries must be in 1...4096, found \(tauTries)") }
         guard (1...2).contains(separationHeads) else { throw ValidationError("--separation-heads must be 1 or 2, found \(separationHeads)") }
+        if weights != .exact && attention == .softmax {
+            throw ValidationError("--weights \(weights.rawValue) is implemented for hardmax constructions only")
+        }
+        if causal {
+            guard attention == .hardmax else { throw ValidationError("--causal builds hardmax models only") }
+            guard weights == .exact else {
+                throw ValidationError("--weights \(weights.rawValue) is not implemented for --causal (its lifts are integers up to 2²⁰ but its hats are not dyadic)")
+            }
+        }
     }
 
     @OptionGroup var limits: LimitOptions
@@ -113,80 +122,85 @@ struct Construct: ParsableCommand {
         limits.apply()
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
-        var data = try loadConstructDataset()
-        if causal || data.causal {
-            try runCausal(data, target)
+        let given = try loadConstructDataset()
+        if causal || given.causal {
+            try runCausal(given, target)
             return
         }
-        var labels: LabelEmbedding? = nil
-        if data.isLabelled {
-            let chosen = LabelEmbedding.choose(for: data)
-            data = try orExit(Exit.internalError, "\(dataset): ") { try data.embedded(chosen) }
-            labels = chosen
-        }
-        let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try InterpolationProblem(data) }
-        printNotices(problem.notices, verbose: verbose)
-        if weights != .exact {
-            guard attention == .hardmax else {
-                printError("error: --weights \(weights.rawValue) is implemented for hardmax constructions only")
-                throw Exit.invalidInput
-            }
-            if let bad = weights.format.firstNonRepresentable(in: data) {
-                printError("error: \(dataset): \(bad): --weights \(weights.rawValue) needs every coordinate of the data to be a \(weights.rawValue)")
-                throw Exit.invalidInput
-            }
-        }
-        if attention == .softmax {
-            try runSoftmax(data, problem, target, labels: labels)
-            return
-        }
+        let input: InterpolationConstruction.Input
+        do { input = try InterpolationConstruction.Input(given) } catch { throw exitCode(for: error) }
+        printNotices(input.problem.notices, verbose: verbose)
         let started = DispatchTime.now()
         let quiet = self.quiet
         let heartbeat = constructionHeartbeat()
         defer { heartbeat.stop() }
-        var result: HardmaxConstruction.Result
+        let options = InterpolationConstruction.Options(
+            layout: layout, attention: attention, separationHeads: separationHeads, weights: weights.format,
+            temperatureSearch: TemperatureSearch(start: tauStart.rational, maximumTries: tauTries))
+        let result: InterpolationConstruction.Result
         do {
-            result = try HardmaxConstruction.build(problem, digest: data.digest, layout: layout,
-                                                   separationHeads: separationHeads, weights: weights.format) { message in
+            result = try InterpolationConstruction.build(input, digest: input.dataset.digest, options: options) { message in
                 heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
-            // A compact classifier: also the construction without leader moves; keep the smaller.
-            if labels != nil && layout == .compact {
-                let choice = try ClassificationConstruction.smaller(than: result, problem, digest: data.digest) { message in
-                    if !quiet { printError("[\(elapsed(since: started))] classification: \(message)") }
-                }
-                let (a, b) = (choice.direct.model.parameterCount.structured, choice.leaderMoves.model.parameterCount.structured)
-                say("classification: collapse onto a token of each sequence (\(choice.direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(choice.leaderMoves.model.blocks.count) blocks, \(b)): keeping the \(choice.keepsDirect ? "first" : "second")")
-                result = choice.kept
-            }
         } catch {
-            throw exitCode(for: error)
-        }
-        var model = result.model
-        model.labels = labels
-        model = brokenForTesting(model)
-        let text = model.fileText
-        let staged = try stageForCheck(target, text)
-        printSummary(model, problem, attention: "hardmax", stages: result.stages, layoutBound: result.layoutBound.value,
-                     paperBound: result.paperBound.description)
-        if let labels { printLabels(labels, model, problem) }
-        if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
-        let report = try verifyWritten(model, data, staged: staged, text: text)
-        guard report.holds else {
-            let failures = report.failures
-            say("verification: FAILED on \(pairCount(failures.count)) of \(data.pairs.count)")
-            for f in failures.prefix(Self.failuresShown) {
-                say("  pair \(f.index): tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
+            switch error {
+            case .construction(let error):
+                throw exitCode(for: error)
+            case .temperatureNotFound:
+                if let limit = resourceLimitExit() { throw limit }
+                printError("error: \(error)")
+                throw Exit.propertyFailed
+            case .dataNotRepresentable:
+                printError("error: \(dataset): \(error)")
+                throw Exit.invalidInput
+            case .unsupported:
+                printError("error: \(error)")
+                throw Exit.usage
             }
-            if failures.count > Self.failuresShown { say("  … \(failures.count - Self.failuresShown) more failing pairs") }
-            let shown = failures.prefix(Self.failuresShown).map { String($0.index) }.joined(separator: ", ")
-                + (failures.count > Self.failuresShown ? ", …" : "")
-            try failedConstruction(staged, text: text, what: "on \(failures.count == 1 ? "pair" : "pairs") \(shown) (0-based dataset indices)")
         }
-        say("verification: T(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) (exact)")
-        // Only a checked model becomes the output file.
-        try commitChecked(staged, target, text)
+        if let choice = result.classification {
+            let (a, b) = (choice.direct.model.parameterCount.structured, choice.leaderMoves.model.parameterCount.structured)
+            say("classification: collapse onto a token of each sequence (\(choice.direct.model.blocks.count) blocks, \(a) structured parameters) vs leader moves (\(choice.leaderMoves.model.blocks.count) blocks, \(b)): keeping the \(choice.keepsDirect ? "first" : "second")")
+        }
+        let problem = input.problem
+        let model = attention == .hardmax ? brokenForTesting(result.model) : result.model
+        let summary = {
+            printSummary(model, problem, stages: result.stages, layoutBound: result.layoutBound.value,
+                         paperBound: result.paperBound.description)
+            if let labels = input.labels { printLabels(labels, model, problem) }
+        }
+        let tail = ModelOutput(target: target, input: dataset, say: say)
+        let data = input.dataset
+        if attention == .softmax {
+            // The τ₀ search ran the full certificate on the model in memory, on every pair as given, and
+            // accepted it with no enclosure event at all (stricter than `verify`). The file is that model
+            // iff it reads back equal to it, so comparing them certifies the file without a second run.
+            let temperature = model.temperature ?? .zero
+            try tail.write(model, summary: {
+                summary()
+                say("temperature: τ₀ = \(temperature) (\(counted(result.temperatureAttempts.count, "try", "tries")), halving from \(result.temperatureAttempts.first?.temperature.description ?? "?"))")
+            })
+            say("certificate: T_τ(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) and every τ ∈ (0, \(temperature)] (exact enclosures)")
+            return
+        }
+        try tail.write(model, summary: summary, announce: {
+            if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
+        }) { reread in
+            let report = try certify(model: reread, dataset: data, options: CertificationOptions(progress: verificationProgress(reread, data, quiet: quiet)))
+            guard report.holds else {
+                let failures = report.failures
+                var lines = ["verification: FAILED on \(pairCount(failures.count)) of \(data.pairs.count)"]
+                for f in failures.prefix(Self.failuresShown) {
+                    lines.append("  pair \(f.index): tokens of T(X) not in Y: \(tokenList(f.unexpected)); tokens of Y missing from T(X): \(tokenList(f.missing))")
+                }
+                if failures.count > Self.failuresShown { lines.append("  … \(failures.count - Self.failuresShown) more failing pairs") }
+                let shown = failures.prefix(Self.failuresShown).map { String($0.index) }.joined(separator: ", ")
+                    + (failures.count > Self.failuresShown ? ", …" : "")
+                return .fails(lines: lines, what: "on \(failures.count == 1 ? "pair" : "pairs") \(shown) (0-based dataset indices)")
+            }
+            return .holds("verification: T(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) (exact)")
+        }
     }
 
     /// One stage of the summary: name, blocks, width, numerator and denominator bits, in columns.
@@ -196,56 +210,6 @@ struct Construct: ParsableCommand {
 
     /// Failing pairs or positions listed when a construction does not verify.
     static let failuresShown = 5
-
-    /// Where the model goes before its check: a temporary file for a regular output (re-read, then
-    /// renamed by `commitChecked`); nothing yet for standard output, a device or a FIFO, which are
-    /// written only after the check passed (the text that is checked is the text then written).
-    func stageForCheck(_ target: OutputFile, _ text: String) throws -> StagedOutput? {
-        target.kind == .replace ? try target.stage(text) : nil
-    }
-
-    /// Makes the checked model the output: renames the temporary file, or writes standard output
-    /// (or the device) now.
-    func commitChecked(_ staged: StagedOutput?, _ target: OutputFile, _ text: String) throws {
-        if let staged { try staged.commit() } else { try target.write(text) }
-    }
-
-    /// A constructed model that does not verify (a bug): it is not the output; it is kept beside it
-    /// as NAME.failed.json (or NAME.failed-2.json, … : an existing file with other content is never
-    /// replaced) so that it can be reported, and the command exits 70.
-    func failedConstruction(_ staged: StagedOutput?, text: String, what: String) throws -> Never {
-        staged?.discard()
-        let kept = keepFailedModel(text)
-        let place = output == "-" ? "standard output" : output
-        let where_ = kept.map { "the failing model is kept in \($0)" } ?? "the failing model could not be kept"
-        say("model: NOT written to \(place) (it does not verify); \(where_)")
-        printError("error: the constructed model does not verify \(what): this is a bug, please report it with the dataset and \(kept ?? "this output"); \(place) was not written")
-        throw Exit.internalError
-    }
-
-    /// Writes `text` to the first free NAME.failed[-k].json beside the output (for `-o -` or a
-    /// device: in the current directory, named after the dataset); a file already holding exactly
-    /// `text` is reused. Nil when it cannot be written.
-    func keepFailedModel(_ text: String) -> String? {
-        let base: String
-        if output == "-" || (fileIdentity(output) != nil && !isRegularFile(output)) {
-            base = ((dataset as NSString).lastPathComponent as NSString).deletingPathExtension
-        } else {
-            base = output.hasSuffix(".json") ? String(output.dropLast(5)) : output
-        }
-        let bytes = Array(text.utf8)
-        for k in 1...100 {
-            let path = base + (k == 1 ? ".failed.json" : ".failed-\(k).json")
-            if fileIdentity(path) != nil {
-                if isRegularFile(path), readFileQuietly(path) == bytes { return path }
-                continue
-            }
-            guard let target = try? OutputFile(path, option: "--output", inputs: [dataset]), target.kind == .replace,
-                  (try? target.write(text)) != nil else { return nil }
-            return path
-        }
-        return nil
-    }
 
     /// Test hook (Tests/golden/construct/failed-verification): EXACT_INTERP_TEST_BREAK_MODEL=1 appends
     /// a block x ↦ x + σ(x₁)·e₁ to the constructed model, so that the pairs with an output token of
@@ -285,25 +249,6 @@ struct Construct: ParsableCommand {
     /// Result lines: standard output, or standard error when the model itself goes to standard output.
     func say(_ line: String) { exact_interp.say(line, besides: output) }
 
-    /// The written bytes read back: the temporary file when there is one, else the text itself
-    /// (standard output or a device cannot be read back).
-    func rereadWritten(_ staged: StagedOutput?, text: String) throws -> Transformer {
-        // Test hook (Tests/golden/hardening/sigint-during-check): a pause between writing the
-        // temporary file and checking it, so that an interrupt can be sent at that moment.
-        if let pause = ProcessInfo.processInfo.environment["EXACT_INTERP_TEST_PAUSE_BEFORE_CHECK"], let seconds = Double(pause) {
-            printError("test hook: pausing \(seconds) s before the self-check")
-            Thread.sleep(forTimeInterval: seconds)
-        }
-        do {
-            if let staged { return try Transformer.parse(readFile(staged.temporary)) }
-            return try Transformer.parse(Array(text.utf8))
-        } catch let error as InputError {
-            staged?.discard()
-            printError("error: the written model does not read back: \(error)")
-            throw Exit.internalError
-        }
-    }
-
     /// Reports a construction error: 2 for data the theorem does not accept, 70 for a stage that
     /// failed its own exact check (a bug).
     func exitCode(for error: ConstructionError) -> ExitCode {
@@ -319,12 +264,12 @@ struct Construct: ParsableCommand {
     }
 
     /// The figures both theorems print: the dataset, blocks per stage, counts against the bounds, sizes.
-    func printSummary(_ model: Transformer, _ problem: InterpolationProblem, attention: String, stages: [StageSummary],
+    func printSummary(_ model: Transformer, _ problem: InterpolationProblem, stages: [StageSummary],
                       layoutBound: Int, paperBound: String) {
         let counts = model.parameterCount
         let bits = model.largestBitLengths
         say("dataset: N = \(problem.count), d = \(problem.dimension), Σn = \(problem.totalInputCount), Σm = \(problem.totalOutputCount)")
-        say("model: \(output == "-" ? "standard output" : output) (\(layout.rawValue) layout, \(attention)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
+        say("model: \(output == "-" ? "standard output" : output) (\(layout.rawValue) layout, \(attention.rawValue)\(weights == .exact ? "" : ", every parameter a \(weights.rawValue)"))")
         for s in stages {
             say(Self.stageLine(s, nameWidth: 18, widthWidth: 4))
         }
@@ -335,21 +280,6 @@ struct Construct: ParsableCommand {
         say("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
-    /// Re-reads the written file and verifies it: what is certified is the file, not the memory.
-    func verifyWritten(_ model: Transformer, _ data: Dataset, staged: StagedOutput?, text: String) throws -> CertificationReport {
-        let reread = try rereadWritten(staged, text: text)
-        guard reread == model else {
-            staged?.discard()
-            printError("error: the written model does not read back identically")
-            throw Exit.internalError
-        }
-        do { return try certify(model: reread, dataset: data, options: CertificationOptions(progress: verificationProgress(reread, data, quiet: quiet))) } catch {
-            staged?.discard()
-            if let limit = resourceLimitExit() { throw limit }
-            printError("error: \(error)")
-            throw Exit.internalError
-        }
-    }
 }
 
 func elapsed(since start: DispatchTime) -> String {
@@ -384,51 +314,6 @@ extension Construct {
         parts.append("\(counts.structured) structured parameters, N·d = \(nd)")
         say("classification: " + parts.joined(separator: "; "))
     }
-
-    /// Theorem 1.6: build, search τ₀ (the certificate), write, and check the file reads back as the certified model.
-    func runSoftmax(_ data: Dataset, _ problem: InterpolationProblem, _ target: OutputFile, labels: LabelEmbedding?) throws {
-        let start = tauStart.rational
-        let started = DispatchTime.now()
-        let quiet = self.quiet
-        let heartbeat = constructionHeartbeat()
-        defer { heartbeat.stop() }
-        let result: SoftmaxConstruction.Result
-        do {
-            result = try SoftmaxConstruction.build(problem, pairs: data.pairs, digest: data.digest, layout: layout,
-                                                   search: TemperatureSearch(start: start, maximumTries: tauTries)) { message in
-                heartbeat.note(message)
-                if !quiet { printError("[\(elapsed(since: started))] \(message)") }
-            }
-        } catch {
-            switch error {
-            case .construction(let error):
-                throw exitCode(for: error)
-            case .temperatureNotFound:
-                if let limit = resourceLimitExit() { throw limit }
-                printError("error: \(error)")
-                throw Exit.propertyFailed
-            }
-        }
-        var model = result.model
-        model.labels = labels
-        let text = model.fileText
-        let staged = try stageForCheck(target, text)
-        printSummary(model, problem, attention: "softmax", stages: result.stages, layoutBound: result.layoutBound.value,
-                     paperBound: result.paperBound.description)
-        if let labels { printLabels(labels, model, problem) }
-        say("temperature: τ₀ = \(result.temperature) (\(counted(result.attempts.count, "try", "tries")), halving from \(result.attempts.first?.temperature.description ?? "?"))")
-        // The τ₀ search ran the full certificate on the model in memory, on every pair as given, and
-        // accepted it with no enclosure event at all (stricter than `verify`). The file is that model
-        // iff it reads back equal to it, so comparing them certifies the file without a second run.
-        let reread = try rereadWritten(staged, text: text)
-        guard reread == model else {
-            staged?.discard()
-            printError("error: the written model does not read back identically")
-            throw Exit.internalError
-        }
-        try commitChecked(staged, target, text)
-        say("certificate: T_τ(X^j) = Y^j as sets for \(allPairs(data.pairs.count)) and every τ ∈ (0, \(result.temperature)] (exact enclosures)")
-    }
 }
 
 extension Construct {
@@ -440,14 +325,6 @@ extension Construct {
         }
         guard causal else {
             printError("error: \(dataset) is a causal dataset: add --causal (docs/causal.md)")
-            throw Exit.usage
-        }
-        guard attention == .hardmax else {
-            printError("error: --causal builds hardmax models only")
-            throw Exit.usage
-        }
-        guard weights == .exact else {
-            printError("error: --weights \(weights.rawValue) is not implemented for --causal (its lifts are integers up to 2²⁰ but its hats are not dyadic)")
             throw Exit.usage
         }
         let problem = try orExit(Exit.invalidInput, "\(dataset): ") { try CausalProblem(data) }
@@ -462,61 +339,38 @@ extension Construct {
             throw exitCode(for: error)
         }
         let model = brokenForTesting(result.model)
-        let text = model.fileText
-        let staged = try stageForCheck(target, text)
-        let counts = model.parameterCount
-        let bits = model.largestBitLengths
-        say("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
-        say("model: \(output == "-" ? "standard output" : output) (causal, hardmax)")
-        for s in result.stages {
-            say(Self.stageLine(s, nameWidth: 21, widthWidth: 6))
-        }
-        // Under the masks equal prefixes give equal states, so equal counts mean the state is an
-        // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
-        let injective = result.distinctStates == problem.distinctPrefixCount
-        say("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
-        say("blocks: \(model.blocks.count)")
-        say("largest width: \(model.maximumWidth)")
-        say("parameters: \(counts.structured) structured, \(counts.dense) dense")
-        say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
-        if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
-        let reread = try rereadWritten(staged, text: text)
-        guard reread == model else {
-            staged?.discard()
-            printError("error: the written model does not read back identically")
-            throw Exit.internalError
-        }
-        let report: CausalVerificationReport
-        do {
-            report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet))
-        } catch {
-            staged?.discard()
-            if let limit = resourceLimitExit() { throw limit }
-            printError("error: \(error)")
-            throw Exit.internalError
-        }
-        guard report.holds else {
-            let failures = report.failures
-            say("verification: FAILED on \(failures.count) of \(counted(report.positions, "position"))\(report.unmaskedBlocks.isEmpty ? "" : ", attention unmasked in blocks \(report.unmaskedBlocks.map(String.init).joined(separator: ", "))")")
-            for f in failures.prefix(Self.failuresShown) {
-                say("  pair \(f.pair) position \(f.position): got \(show(f.got)), target \(show(f.want))")
+        let summary = {
+            let counts = model.parameterCount
+            let bits = model.largestBitLengths
+            say("dataset: N = \(problem.count), d = \(problem.dimension), positions Σn = \(problem.positionCount), distinct prefixes = \(problem.distinctPrefixCount)")
+            say("model: \(output == "-" ? "standard output" : output) (causal, hardmax)")
+            for s in result.stages {
+                say(Self.stageLine(s, nameWidth: 21, widthWidth: 6))
             }
-            if failures.count > Self.failuresShown { say("  … \(failures.count - Self.failuresShown) more failing positions") }
-            let what = failures.first.map { "at \(failures.count == 1 ? "1 position" : "\(failures.count) positions") (the first: pair \($0.pair) position \($0.position), 0-based)" }
-            try failedConstruction(staged, text: text, what: what ?? "(attention without a causal mask)")
+            // Under the masks equal prefixes give equal states, so equal counts mean the state is an
+            // injective function of the prefix on this dataset (not needed: equal states ⇒ equal targets is).
+            let injective = result.distinctStates == problem.distinctPrefixCount
+            say("distinct states after the context blocks: \(result.distinctStates) for \(problem.distinctPrefixCount) distinct prefixes (\(injective ? "injective on the dataset's prefixes" : "not injective; equal states have equal targets"))")
+            say("blocks: \(model.blocks.count)")
+            say("largest width: \(model.maximumWidth)")
+            say("parameters: \(counts.structured) structured, \(counts.dense) dense")
+            say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
         }
-        say("verification: every position maps to its target under the causal masks (\(counted(report.positions, "position")), exact)")
-        try commitChecked(staged, target, text)
+        try ModelOutput(target: target, input: dataset, say: say).write(model, summary: summary, announce: {
+            if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
+        }) { reread in
+            let report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet))
+            guard report.holds else {
+                let failures = report.failures
+                var lines = ["verification: FAILED on \(failures.count) of \(counted(report.positions, "position"))\(report.unmaskedBlocks.isEmpty ? "" : ", attention unmasked in blocks \(report.unmaskedBlocks.map(String.init).joined(separator: ", "))")"]
+                for f in failures.prefix(Self.failuresShown) {
+                    lines.append("  pair \(f.pair) position \(f.position): got \(show(f.got)), target \(show(f.want))")
+                }
+                if failures.count > Self.failuresShown { lines.append("  … \(failures.count - Self.failuresShown) more failing positions") }
+                let what = failures.first.map { "at \(failures.count == 1 ? "1 position" : "\(failures.count) positions") (the first: pair \($0.pair) position \($0.position), 0-based)" }
+                return .fails(lines: lines, what: what ?? "(attention without a causal mask)")
+            }
+            return .holds("verification: every position maps to its target under the causal masks (\(counted(report.positions, "position")), exact)")
+        }
     }
-}
-
-/// True when `path` names a regular file (links followed).
-private func isRegularFile(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-}
-
-/// The bytes of a file, or nil (no message: the caller only compares them).
-private func readFileQuietly(_ path: String) -> [UInt8]? {
-    FileManager.default.contents(atPath: path).map { Array($0) }
 }

@@ -42,14 +42,14 @@ struct DynamicsCommand: ParsableCommand {
     )
 
     @Argument(help: "Dynamics JSON file.") var file: String
-    @Option(help: "α > 0 (a rational such as 1/2).") var alpha: String
+    @Option(help: "α > 0 (a rational such as 1/2).") var alpha: PositiveRational
     @Option(help: "Number of layers K.") var layers: Int
     @Option(help: "A, rows separated by ';' and entries by spaces or commas (\"2 1; 1 2\"); overrides the file's matrix.")
-    var matrix: String?
+    var matrix: RationalMatrix?
     @Flag(help: "Print the whole run as JSON instead of text.") var json = false
     @Flag(help: "Print only the last layer (the summary is unchanged).") var finalOnly = false
     @Option(help: "Write an SVG picture of the trajectories, leaders and hull (d = 2 only).") var draw: String?
-    @Option(help: "Update rule: paper (default) or a deliberately wrong convention.") var rule: String = "paper"
+    @Option(help: "Update rule: paper (default) or a deliberately wrong convention.") var rule: UpdateRule = .paper
     @Option(help: "Datasets only: a JSON object word → token, to print leaders as words.") var words: String?
 
     func validate() throws {
@@ -63,20 +63,16 @@ struct DynamicsCommand: ParsableCommand {
             return
         }
         let input = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsInput.parse(bytes) }
-        let a = try parsePositiveRational(alpha, option: "--alpha")
+        let a = alpha.value
         var m = input.matrix
-        if let text = matrix { m = try parseMatrix(text, dimension: input.dimension) }
+        if let matrix { m = try matrix.matrix(dimension: input.dimension) }
         let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: input.dimension, matrix: m, alpha: a) }
-        guard let updateRule = UpdateRule.allCases.first(where: { $0.name == rule }) else {
-            printError("error: --rule: expected one of \(UpdateRule.allCases.map(\.name).joined(separator: ", "))")
-            throw Exit.invalidInput
-        }
         if let draw { try refuseOverwriting(draw, option: "--draw", inputs: [file]) }
         if let draw, input.dimension != 2 {
             printError("error: --draw \(draw): pictures of the dynamics need d = 2 (found d = \(input.dimension))")
             throw Exit.invalidInput
         }
-        let run = DynamicsRun(system: system, tokens: input.tokens, layerCount: layers, rule: updateRule)
+        let run = DynamicsRun(system: system, tokens: input.tokens, layerCount: layers, rule: rule)
         let report = DynamicsReport(run: run, name: input.name, matrixGiven: m != nil)
         print(json ? report.json.rendered() : report.text(finalOnly: finalOnly), terminator: "")
         if let draw {
@@ -92,8 +88,8 @@ struct DynamicsCommand: ParsableCommand {
     /// One run per pair of a dataset; a summary line each.
     func runDataset() throws {
         let data = try loadDataset(file)
-        let a = try parsePositiveRational(alpha, option: "--alpha")
-        let m = try matrix.map { try parseMatrix($0, dimension: data.dimension) }
+        let a = alpha.value
+        let m = try matrix?.matrix(dimension: data.dimension)
         let system = try orExit(Exit.invalidInput, "\(file): ") { try DynamicsSystem(dimension: data.dimension, matrix: m, alpha: a) }
         var names: [[Rational]: String] = [:]
         if let words {
@@ -111,23 +107,5 @@ struct DynamicsCommand: ParsableCommand {
         }
         print("F9 certificate for \(certified) of \(data.pairs.count) sequences")
         if firstViolation != nil { throw Exit.internalError }
-    }
-
-    func parseMatrix(_ text: String, dimension d: Int) throws -> [[Rational]] {
-        let rows = text.split(separator: ";", omittingEmptySubsequences: false)
-        guard rows.count == d else {
-            printError("error: --matrix: expected \(d) rows separated by ';', found \(rows.count)")
-            throw Exit.invalidInput
-        }
-        var out: [[Rational]] = []
-        for (r, row) in rows.enumerated() {
-            let entries = row.split(whereSeparator: { $0 == " " || $0 == "," })
-            guard entries.count == d else {
-                printError("error: --matrix: row \(r + 1) has \(entries.count) entries, expected \(d)")
-                throw Exit.invalidInput
-            }
-            out.append(try entries.map { try parseRational(String($0), option: "--matrix row \(r + 1)") })
-        }
-        return out
     }
 }

@@ -50,6 +50,7 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         try requireTolerance(tolerance)
+        if trace != nil && arithmetic == .rigorous { throw ValidationError("--trace goes with --arithmetic exact or float64") }
         if precision.precision != nil && arithmetic != .rigorous {
             throw ValidationError("--precision goes with --arithmetic rigorous")
         }
@@ -79,7 +80,6 @@ struct Eval: ParsableCommand {
         case .exact: failures = try runExact(transformer, data, tau, traceTarget, outputsTarget)
         case .float64: failures = try runFloat(transformer, data, tau, traceTarget, outputsTarget)
         case .rigorous:
-            if traceTarget != nil { printError("error: --trace goes with --arithmetic exact or float64"); throw Exit.usage }
             failures = try runRigorous(transformer, data, tau, outputsTarget)
         }
         say(failures == 0 ? "all \(pairCount(data.pairs.count)) interpolated" : "\(failures) of \(pairCount(data.pairs.count)) NOT interpolated")

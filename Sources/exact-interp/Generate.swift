@@ -3,6 +3,20 @@ import Foundation
 import DatasetGeneration
 import TransformerModel
 
+/// `generate --kind`, `--geometry`, `--coordinates` (validity-space profile).
+extension ValiditySpaceGenerator.Kind: ExpressibleByArgument {}
+extension ValiditySpaceGenerator.Geometry: ExpressibleByArgument {}
+extension ValiditySpaceGenerator.Coordinates: ExpressibleByArgument {}
+
+/// `generate --length`: "n" or "lo...hi" with 1 ≤ lo ≤ hi ≤ `Generate.maximumLength`.
+struct LengthRange: ExpressibleByArgument {
+    let range: ClosedRange<Int>
+    init?(argument: String) {
+        guard let range = Generate.lengths(argument) else { return nil }
+        self.range = range
+    }
+}
+
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a random valid dataset (for experiments and benchmarks).",
@@ -29,13 +43,13 @@ struct Generate: ParsableCommand {
 
     @Option(help: "uniform or validity-space.") var profile: Profile = .uniform
     @Option(name: .customLong("pairs"), help: "N, the number of pairs.") var pairs: Int?
-    @Option(help: "Input length n, or a range such as 1...12.") var length: String?
+    @Option(help: "Input length n, or a range lo...hi such as 1...12 (1 ≤ lo ≤ hi ≤ 100000).") var length: LengthRange?
     @Option(help: "d.") var dimension: Int?
     @Option(help: "Draw input tokens from a shared pool of this many values.") var pool: Int?
     @Option(help: "At most this many output tokens per pair (uniform profile).") var maxOutputs: Int?
-    @Option(help: "validity-space: sets, labelled or causal.") var kind: String = "sets"
-    @Option(help: "validity-space: general, collinear, coplanar or orthant (default: drawn).") var geometry: String?
-    @Option(help: "validity-space: integer, fraction, large, near-tie or mixed (default: drawn).") var coordinates: String?
+    @Option(help: "validity-space: the kind of dataset.") var kind: ValiditySpaceGenerator.Kind = .sets
+    @Option(help: "validity-space: where the tokens lie (default: drawn).") var geometry: ValiditySpaceGenerator.Geometry?
+    @Option(help: "validity-space: which coordinates the data uses (default: drawn).") var coordinates: ValiditySpaceGenerator.Coordinates?
     @Option(help: "Random seed (a non-negative integer).") var seed: Int = 1
     @Option(name: .shortAndLong, help: "Output file.") var output: String
 
@@ -64,10 +78,7 @@ struct Generate: ParsableCommand {
         if let dimension, dimension > Self.maximumDimension {
             throw ValidationError("--dimension must be at most \(Self.maximumDimension), found \(dimension)")
         }
-        if let length {
-            guard let range = Self.lengths(length) else {
-                throw ValidationError("--length: expected n or lo...hi with 1 ≤ lo ≤ hi ≤ \(Self.maximumLength), found \"\(length)\"")
-            }
+        if let range = length?.range {
             if profile == .uniform, let pool, pool < range.upperBound {
                 throw ValidationError("--pool (\(pool)) must be at least the largest length (\(range.upperBound))")
             }
@@ -77,21 +88,12 @@ struct Generate: ParsableCommand {
             guard pairs != nil else { throw ValidationError("Missing expected argument '--pairs <pairs>'") }
             guard length != nil else { throw ValidationError("Missing expected argument '--length <length>'") }
             guard dimension != nil else { throw ValidationError("Missing expected argument '--dimension <dimension>'") }
-            for (name, value) in [("--kind", kind == "sets" ? nil : kind), ("--geometry", geometry), ("--coordinates", coordinates)] where value != nil {
+            for (name, given) in [("--kind", kind != .sets), ("--geometry", geometry != nil), ("--coordinates", coordinates != nil)] where given {
                 throw ValidationError("\(name) applies to --profile validity-space only")
             }
         case .validitySpace:
             guard maxOutputs == nil else { throw ValidationError("--max-outputs applies to --profile uniform only") }
-            guard ValiditySpaceGenerator.Kind(rawValue: kind) != nil else {
-                throw ValidationError("--kind must be sets, labelled or causal, found \"\(kind)\"")
-            }
-            if let geometry, ValiditySpaceGenerator.Geometry(rawValue: geometry) == nil {
-                throw ValidationError("--geometry must be general, collinear, coplanar or orthant, found \"\(geometry)\"")
-            }
-            if let coordinates, ValiditySpaceGenerator.Coordinates(rawValue: coordinates) == nil {
-                throw ValidationError("--coordinates must be integer, fraction, large, near-tie or mixed, found \"\(coordinates)\"")
-            }
-            if (pairs ?? 1) > 100_000 || (pool ?? 2) > 100_000 || (length.flatMap(Self.lengths)?.upperBound ?? 1) > 10_000 {
+            if (pairs ?? 1) > 100_000 || (pool ?? 2) > 100_000 || (length?.range.upperBound ?? 1) > 10_000 {
                 throw ValidationError("--profile validity-space: --pairs and --pool must be at most 100000, --length at most 10000")
             }
         }
@@ -102,7 +104,7 @@ struct Generate: ParsableCommand {
             try runValiditySpace()
             return
         }
-        guard let pairs, let length, let dimension, let range = Self.lengths(length) else { throw Exit.usage }
+        guard let pairs, let range = length?.range, let dimension else { throw Exit.usage }
         let target = try OutputFile(output, option: "--output", inputs: [])
         var generator = DatasetGenerator(seed: UInt64(seed))
         let data = generator.dataset(pairs: pairs, dimension: dimension, lengths: range, pool: pool, maxOutputs: maxOutputs)
@@ -114,10 +116,10 @@ struct Generate: ParsableCommand {
 
     func runValiditySpace() throws {
         var knobs = ValiditySpaceGenerator.Knobs()
-        knobs.kind = ValiditySpaceGenerator.Kind(rawValue: kind) ?? .sets
-        knobs.geometry = geometry.flatMap(ValiditySpaceGenerator.Geometry.init(rawValue:))
-        knobs.coordinates = coordinates.flatMap(ValiditySpaceGenerator.Coordinates.init(rawValue:))
-        if let length, let range = Self.lengths(length) { knobs.lengths = range }
+        knobs.kind = kind
+        knobs.geometry = geometry
+        knobs.coordinates = coordinates
+        if let range = length?.range { knobs.lengths = range }
         if let pairs { knobs.pairs = pairs...pairs }
         if let dimension { knobs.dimensions = dimension...dimension }
         if let pool { knobs.poolSizes = pool...pool }

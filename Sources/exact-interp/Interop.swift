@@ -17,6 +17,12 @@ func refuseOverwriting(_ output: String, option: String = "--output", inputs: [S
     }
 }
 
+/// Writes a model that has no claim to check beyond reading back as itself (`import`, `bound
+/// --balanced -o`) through the one model output tail (`ModelOutput`).
+func writeModel(_ model: Transformer, to path: String, input: String) throws {
+    try ModelOutput(target: OutputFile(path, option: "--output", inputs: [input]), input: input, say: { print($0) }).write(model)
+}
+
 /// Writes bytes to a file, or exits 2.
 func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
     guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
@@ -120,7 +126,10 @@ struct Import: ParsableCommand {
     @Option(help: "Print a built-in layout as a --map file and exit (sa-ff).") var printMap: ImportArchitecture?
 
     func validate() throws {
-        if printMap != nil { return }
+        if let printMap {
+            guard printMap == .saFF else { throw ValidationError("the exact-interp layout is not a map (its tensor names are in docs/interop.md)") }
+            return
+        }
         guard file != nil, output != nil else { throw ValidationError("import needs the .safetensors file and -o MODEL.json") }
         if mapFile != nil && architecture != nil { throw ValidationError("--map and --architecture exclude each other: the map is the layout") }
         let trained = mapFile != nil || architecture == .saFF
@@ -135,11 +144,7 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
-        if let printMap {
-            guard printMap == .saFF else {
-                printError("error: the exact-interp layout is not a map (its tensor names are in docs/interop.md)")
-                throw Exit.usage
-            }
+        if printMap != nil {
             print(TensorMap.saFF.fileText, terminator: "")
             return
         }
@@ -165,7 +170,7 @@ struct Import: ParsableCommand {
             if let map, let temperature {
                 model = try StateDictImport.transformer(from: tensors, map: map, options: .init(
                     temperature: temperature, causal: causal, source: URL(fileURLWithPath: file).lastPathComponent))
-                try writeFile(output, model.fileText, inputs: [file])
+                try writeModel(model, to: output, input: file)
                 let trainedBlocks = map.order == .attentionFirst ? model.blocks.count - 1 : model.blocks.count
                 print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), τ = \(temperature)\(causal ? ", causal" : ""), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats)) of \(trainedBlocks) \(map.name) block\(trainedBlocks == 1 ? "" : "s")")
                 let padding = model.blocks.reduce(0) { $0 + $1.padding.names.count }
@@ -178,7 +183,7 @@ struct Import: ParsableCommand {
                 throw InputError(path: "", reason: "tensors such as \(tensors.tensors.map(\.name).sorted().first { $0.hasSuffix(".attn.to_q.weight") } ?? "") are not this engine's names: for a PyTorch sa-ff state dict add --architecture sa-ff --temperature τ (docs/trained-models.md)")
             }
             model = try Transformer(importing: tensors, attention: attention.map { $0 == .hardmax ? .hardmax : .softmax })
-            try writeFile(output, model.fileText, inputs: [file])
+            try writeModel(model, to: output, input: file)
             print("wrote \(output): \(model.blocks.count) block\(model.blocks.count == 1 ? "" : "s"), d = \(model.dimension), from \(tensors.tensors.count) tensors (\(formats.isEmpty ? "none" : formats))")
             if let recorded = tensors.metadata["model_digest"] {
                 print(recorded == model.digest ? "model digest matches the exported model (\(recorded))"
@@ -257,11 +262,11 @@ struct Bound: ParsableCommand {
     @Flag(help: "Rescale exactly (powers of two, same function) to make R smaller.") var balanced = false
     @Option(name: .shortAndLong, help: "With --balanced: write the rescaled model here.") var output: String?
 
+    func validate() throws {
+        if output != nil && !balanced { throw ValidationError("-o writes the rescaled model: it needs --balanced") }
+    }
+
     func run() throws {
-        if output != nil && !balanced {
-            printError("error: -o writes the rescaled model: it needs --balanced")
-            throw ExitCode(64)
-        }
         if let output { try refuseOverwriting(output, inputs: [model]) }
         let original = try loadModel(model)
         let transformer = balanced ? original.balanced() : original
@@ -284,7 +289,7 @@ struct Bound: ParsableCommand {
             print("before balancing: \(original.tikhonovBound.total.scientific())")
         }
         if let output {
-            try writeFile(output, transformer.fileText, inputs: [model])
+            try writeModel(transformer, to: output, input: model)
             print("wrote \(output)")
         }
     }

@@ -3,6 +3,59 @@ import Constructions
 import ExactArithmetic
 import TransformerModel
 
+/// The lemmas of Section 4 `lemma` builds, by their number in the paper.
+enum LemmaNumber: String, ExpressibleByArgument, CaseIterable {
+    case rankOneClustering = "4.1", fullClustering = "4.2", noClustering = "4.3", partialClustering = "4.4"
+    case leaderExtremePoint = "4.5", uniqueLeaders = "4.6", leaderAlignment = "4.7", hatFunction = "4.8"
+
+    var title: String {
+        switch self {
+        case .rankOneClustering: return "rank-one clustering"
+        case .fullClustering: return "full clustering"
+        case .noClustering: return "no clustering"
+        case .partialClustering: return "partial clustering"
+        case .leaderExtremePoint: return "leader ⇔ extreme point"
+        case .uniqueLeaders: return "one direction, unique leaders"
+        case .leaderAlignment: return "shift FF + rank-one alignment"
+        case .hatFunction: return "hat function"
+        }
+    }
+
+    /// The options this lemma takes (besides --dataset and --sequence).
+    var accepted: Set<LemmaOption> {
+        switch self {
+        case .rankOneClustering: return [.direction, .gamma, .steps]
+        case .fullClustering: return [.prepare, .token, .gamma, .steps]
+        case .noClustering: return [.project, .radius, .gamma, .steps]
+        case .partialClustering: return [.prepare, .leaders, .leaderCount, .gamma, .steps]
+        case .leaderExtremePoint, .uniqueLeaders: return [.token]
+        case .leaderAlignment: return [.token, .beta]
+        case .hatFunction: return [.token, .target, .direction, .halfWidth, .widthFactor]
+        }
+    }
+}
+
+/// The lemma-specific options of `lemma`, by their command-line names.
+enum LemmaOption: String, CaseIterable, Comparable {
+    case token, target, direction, gamma, steps, prepare, leaders, leaderCount = "leader-count", project, radius, beta
+    case halfWidth = "half-width", widthFactor = "width-factor"
+
+    static func < (a: LemmaOption, b: LemmaOption) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// `lemma 4.4 --leaders ℓ,s,…`: comma-separated token indices, ℓ first.
+struct TokenIndices: ExpressibleByArgument {
+    let indices: [Int]
+    init?(argument: String) {
+        var parsed: [Int] = []
+        for part in argument.split(separator: ",") {
+            guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            parsed.append(v)
+        }
+        indices = parsed
+    }
+}
+
 struct LemmaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lemma",
@@ -33,16 +86,16 @@ struct LemmaCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "4.1, 4.2, …, 4.8.") var lemma: String
+    @Argument(help: "4.1, 4.2, …, 4.8.") var lemma: LemmaNumber
     @Option(help: "Dataset JSON file.") var dataset: String
     @Option(help: "Pair index j (X^j is its input); repeat for 4.8 moves.") var sequence: [Int] = []
     @Option(help: "Token index (into the distinct tokens of X^j); repeat for 4.8.") var token: [Int] = []
-    @Option(help: "4.8: target of the moved token, e.g. \"3,1/2\"; repeat with --token.") var target: [String] = []
-    @Option(help: "4.1: w; 4.8: u.") var direction: String?
+    @Option(help: "4.8: target of the moved token, e.g. \"3,1/2\"; repeat with --token.") var target: [RationalVector] = []
+    @Option(help: "4.1: w; 4.8: u.") var direction: RationalVector?
     @Option(help: "4.1–4.4: γ (default 1/2; 4.4: 1).") var gamma: Rational?
     @Option(help: "4.1–4.4: number of steps T to check.") var steps: Int?
     @Flag(help: "4.2, 4.4: add the orthant preparation FF.") var prepare = false
-    @Option(help: "4.4: leader indices, ℓ first, e.g. \"1,4,2\".") var leaders: String?
+    @Option(help: "4.4: leader indices, ℓ first, e.g. \"1,4,2\".") var leaders: TokenIndices?
     @Option(help: "4.4 with --prepare: number m of leaders (default: the pair's distinct outputs).") var leaderCount: Int?
     @Flag(help: "4.3: use the sequence's image on the sphere |x| = r.") var project = false
     @Option(help: "4.3 with --project: r (default 1).") var radius: Rational?
@@ -54,27 +107,11 @@ struct LemmaCommand: ParsableCommand {
     /// invalid input prints nothing on standard output).
     private var header: [String] = []
 
-    static let titles = [
-        "4.1": "rank-one clustering", "4.2": "full clustering", "4.3": "no clustering", "4.4": "partial clustering",
-        "4.5": "leader ⇔ extreme point", "4.6": "one direction, unique leaders", "4.7": "shift FF + rank-one alignment",
-        "4.8": "hat function",
-    ]
-
-    /// Options each lemma accepts (besides --dataset and --sequence).
-    static let accepted: [String: Set<String>] = [
-        "4.1": ["direction", "gamma", "steps"],
-        "4.2": ["prepare", "token", "gamma", "steps"],
-        "4.3": ["project", "radius", "gamma", "steps"],
-        "4.4": ["prepare", "leaders", "leader-count", "gamma", "steps"],
-        "4.5": ["token"], "4.6": ["token"], "4.7": ["token", "beta"],
-        "4.8": ["token", "target", "direction", "half-width", "width-factor"],
-    ]
-
     /// The largest --steps: each step is an exact attention layer on the whole sequence.
     static let maximumSteps = 1000
 
-    /// Usage checks that need no file (exit 64): option values in range. Which options a lemma
-    /// takes is checked in `run` (exit 2, as documented in docs/lemmas.md).
+    /// Usage checks that need no file (exit 64): option values in range, which options the lemma
+    /// takes, and options that need or exclude each other.
     func validate() throws {
         if let steps, !(0...Self.maximumSteps).contains(steps) {
             throw ValidationError("--steps must be in 0...\(Self.maximumSteps), found \(steps)")
@@ -85,31 +122,42 @@ struct LemmaCommand: ParsableCommand {
         for (value, option) in [(radius, "--radius"), (halfWidth, "--half-width"), (widthFactor, "--width-factor")] {
             if let value, value <= .zero { throw ValidationError("\(option) must be positive, found \(value)") }
         }
+        let given: [(LemmaOption, Bool)] = [
+            (.token, !token.isEmpty), (.target, !target.isEmpty), (.direction, direction != nil), (.gamma, gamma != nil),
+            (.steps, steps != nil), (.prepare, prepare), (.leaders, leaders != nil), (.leaderCount, leaderCount != nil),
+            (.project, project), (.radius, radius != nil), (.beta, beta != nil), (.halfWidth, halfWidth != nil),
+            (.widthFactor, widthFactor != nil),
+        ]
+        if let bad = given.first(where: { $0.1 && !lemma.accepted.contains($0.0) }) {
+            throw ValidationError("--\(bad.0.rawValue) does not apply to Lemma \(lemma.rawValue) (it takes: \(lemma.accepted.sorted().map { "--" + $0.rawValue }.joined(separator: ", ")))")
+        }
+        if lemma != .hatFunction {
+            if sequence.count > 1 {
+                throw ValidationError("--sequence is given \(sequence.count) times; only Lemma 4.8 moves tokens of several sequences")
+            }
+            if token.count > 1 { throw ValidationError("--token is given \(token.count) times; only Lemma 4.8 takes several") }
+        }
+        switch lemma {
+        case .fullClustering where !token.isEmpty && !prepare:
+            throw ValidationError("--token chooses the leader lifted by --prepare; without --prepare the leader is the token above all others")
+        case .noClustering where radius != nil && !project:
+            throw ValidationError("--radius needs --project")
+        case .partialClustering where leaderCount != nil && (!prepare || leaders != nil):
+            throw ValidationError("--leader-count needs --prepare and no --leaders")
+        case .hatFunction:
+            let tokens = max(token.count, 1)
+            guard sequence.count <= 1 || sequence.count == tokens else {
+                throw ValidationError("give --sequence once or once per --token (\(sequence.count) vs \(tokens))")
+            }
+            guard target.isEmpty || target.count == tokens else {
+                throw ValidationError("give one --target per --token (\(target.count) vs \(tokens))")
+            }
+        default:
+            break
+        }
     }
 
     mutating func run() throws {
-        guard let title = Self.titles[lemma], let accepted = Self.accepted[lemma] else {
-            printError("error: unknown lemma \"\(lemma)\": expected one of 4.1, 4.2, 4.3, 4.4, 4.5, 4.6, 4.7, 4.8")
-            throw Exit.usage
-        }
-        let given: [(String, Bool)] = [
-            ("token", !token.isEmpty), ("target", !target.isEmpty), ("direction", direction != nil), ("gamma", gamma != nil),
-            ("steps", steps != nil), ("prepare", prepare), ("leaders", leaders != nil), ("leader-count", leaderCount != nil),
-            ("project", project), ("radius", radius != nil), ("beta", beta != nil), ("half-width", halfWidth != nil),
-            ("width-factor", widthFactor != nil),
-        ]
-        if let bad = given.first(where: { $0.1 && !accepted.contains($0.0) }) {
-            printError("error: --\(bad.0) does not apply to Lemma \(lemma) (it takes: \(accepted.sorted().map { "--" + $0 }.joined(separator: ", ")))")
-            throw Exit.invalidInput
-        }
-        if sequence.count > 1 && lemma != "4.8" {
-            printError("error: --sequence is given \(sequence.count) times; only Lemma 4.8 moves tokens of several sequences")
-            throw Exit.invalidInput
-        }
-        if (token.count > 1) && lemma != "4.8" {
-            printError("error: --token is given \(token.count) times; only Lemma 4.8 takes several")
-            throw Exit.invalidInput
-        }
         let data = try loadDataset(dataset)
         let sequences = data.pairs.map { LemmaSupport.distinct($0.input) }
         let j = sequence.first ?? 0
@@ -121,23 +169,23 @@ struct LemmaCommand: ParsableCommand {
         let x = sequences[j]
         let d = data.dimension
 
-        header = ["Lemma \(lemma) (\(title)) on \(dataset)"]
+        header = ["Lemma \(lemma.rawValue) (\(lemma.title)) on \(dataset)"]
         var output: (parameters: [LemmaParameter], check: LemmaCheck)
         do {
             switch lemma {
-            case "4.1", "4.2", "4.3", "4.4":
+            case .rankOneClustering, .fullClustering, .noClustering, .partialClustering:
                 describe(sequence: j, x, original: data.pairs[j].input.count)
                 output = try clustering(x, pair: data.pairs[j], dimension: d)
-            case "4.5":
+            case .leaderExtremePoint:
                 describe(sequence: j, x, original: data.pairs[j].input.count)
                 let i = try index(token.first ?? 0, in: x, sequence: j)
                 let c = try LeaderExtremePoint.construct(tokens: x, index: i)
                 output = (c.parameters, LeaderExtremePoint.check(c, tokens: x))
-            case "4.6", "4.7":
+            case .uniqueLeaders, .leaderAlignment:
                 header.append("sequences: \(sequences.count) (inputs, as sets); X^\(j) = \(LemmaSupport.show(set: x))")
                 let i = try token.first.map { try index($0, in: x, sequence: j) } ?? firstExtreme(x)
                 header.append("chosen: x_\(i)^\(j) = \(LemmaSupport.show(x[i]))")
-                if lemma == "4.6" {
+                if lemma == .uniqueLeaders {
                     let c = try UniqueLeaders.construct(sequences: sequences, sequence: j, index: i)
                     output = (c.parameters, UniqueLeaders.check(c, sequences: sequences))
                 } else {
@@ -145,7 +193,7 @@ struct LemmaCommand: ParsableCommand {
                     let c = try LeaderAlignment.construct(sequences: sequences, sequence: j, index: i, beta: b)
                     output = (c.parameters, LeaderAlignment.check(c, sequences: sequences))
                 }
-            default:
+            case .hatFunction:
                 output = try hats(data, sequences)
             }
         } catch let error as LemmaError {
@@ -170,7 +218,7 @@ struct LemmaCommand: ParsableCommand {
             print("FAILS: \(failure)")
             throw Exit.propertyFailed
         }
-        print("holds: Lemma \(lemma)")
+        print("holds: Lemma \(lemma.rawValue)")
     }
 
     mutating func describe(sequence j: Int, _ x: [Token], original: Int) {
@@ -195,68 +243,24 @@ struct LemmaCommand: ParsableCommand {
         return 0
     }
 
-    func vector(_ text: String, option: String, dimension d: Int) throws -> Token {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: Token = []
-        for p in parts { out.append(try parseRational(p, option: option)) }
-        guard out.count == d else {
-            printError("error: \(option) \"\(text)\": \(out.count) coordinate\(out.count == 1 ? "" : "s"), the dataset's dimension is \(d)")
-            throw Exit.invalidInput
-        }
-        return out
-    }
-
     mutating func clustering(_ x: [Token], pair: SequencePair, dimension d: Int) throws -> ([LemmaParameter], LemmaCheck) {
         let g = gamma
-        if let steps, !(0...1000).contains(steps) {
-            printError("error: --steps must be in 0...1000")
-            throw Exit.invalidInput
-        }
         switch lemma {
-        case "4.1":
-            let w = try direction.map { try vector($0, option: "--direction", dimension: d) }
+        case .rankOneClustering:
+            let w = try direction?.token(option: "--direction", dimension: d)
             let c = try RankOneClustering.construct(tokens: x, direction: w, gamma: g ?? RankOneClustering.defaultGamma, steps: steps ?? RankOneClustering.defaultSteps)
             return (c.parameters, RankOneClustering.check(c, tokens: x))
-        case "4.2":
-            if !token.isEmpty && !prepare {
-                printError("error: --token chooses the leader lifted by --prepare; without --prepare the leader is the token above all others")
-                throw Exit.invalidInput
-            }
+        case .fullClustering:
             let l = try index(token.first ?? 0, in: x, sequence: sequence.first ?? 0)
             let c = try FullClustering.construct(tokens: x, gamma: g ?? FullClustering.defaultGamma, steps: steps ?? FullClustering.defaultSteps, prepare: prepare, leader: l)
             return (c.parameters, FullClustering.check(c, tokens: x))
-        case "4.3":
-            if radius != nil && !project {
-                printError("error: --radius needs --project")
-                throw Exit.invalidInput
-            }
-            if let radius, radius <= .zero {
-                printError("error: --radius must be positive")
-                throw Exit.invalidInput
-            }
+        case .noClustering:
             let c = try NoClustering.construct(tokens: x, gamma: g ?? NoClustering.defaultGamma, steps: steps ?? NoClustering.defaultSteps,
                                                projectOntoRadius: project ? (radius ?? NoClustering.defaultRadius) : nil)
             return (c.parameters, NoClustering.check(c))
         default:
-            var list: [Int]? = nil
-            if let leaders {
-                let parts = leaders.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                var parsed: [Int] = []
-                for p in parts {
-                    guard let v = Int(p) else {
-                        printError("error: --leaders \"\(leaders)\": \"\(p)\" is not a token index")
-                        throw Exit.invalidInput
-                    }
-                    parsed.append(v)
-                }
-                list = parsed
-            }
-            if leaderCount != nil && (!prepare || leaders != nil) {
-                printError("error: --leader-count needs --prepare and no --leaders")
-                throw Exit.invalidInput
-            }
             let m = leaderCount ?? max(1, min(LemmaSupport.distinct(pair.output).count, x.count, d == 1 ? 2 : x.count))
-            let c = try PartialClustering.construct(tokens: x, gamma: g ?? PartialClustering.defaultGamma, steps: steps ?? PartialClustering.defaultSteps, leaders: list, prepare: prepare, leaderCount: m)
+            let c = try PartialClustering.construct(tokens: x, gamma: g ?? PartialClustering.defaultGamma, steps: steps ?? PartialClustering.defaultSteps, leaders: leaders?.indices, prepare: prepare, leaderCount: m)
             return (c.parameters, PartialClustering.check(c, tokens: x))
         }
     }
@@ -268,14 +272,6 @@ struct LemmaCommand: ParsableCommand {
         for (k, p) in points.enumerated() { pointIndex[p] = k }
         let tokens = token.isEmpty ? [0] : token
         let seqs = sequence.isEmpty ? [0] : sequence
-        guard seqs.count == 1 || seqs.count == tokens.count else {
-            printError("error: give --sequence once or once per --token (\(seqs.count) vs \(tokens.count))")
-            throw Exit.invalidInput
-        }
-        guard target.isEmpty || target.count == tokens.count else {
-            printError("error: give one --target per --token (\(target.count) vs \(tokens.count))")
-            throw Exit.invalidInput
-        }
         var moves: [HatMove.Move] = []
         var lines: [String] = []
         for (n, t) in tokens.enumerated() {
@@ -287,14 +283,14 @@ struct LemmaCommand: ParsableCommand {
                 guard let first = data.pairs[j].output.first else { throw Exit.invalidInput }
                 y = first
             } else {
-                y = try vector(target[n], option: "--target", dimension: d)
+                y = try target[n].token(option: "--target", dimension: d)
             }
             moves.append(.init(index: k, target: y))
             lines.append("x_\(i)^\(j) = p_\(k) = \(LemmaSupport.show(points[k])) → \(LemmaSupport.show(y))")
         }
         header.append("points: P = all \(points.count) distinct input values of the dataset")
         header.append("moves: " + lines.joined(separator: "; "))
-        let u = try direction.map { try vector($0, option: "--direction", dimension: d) }
+        let u = try direction?.token(option: "--direction", dimension: d)
         let eps = halfWidth
         let factor = widthFactor ?? HatMove.defaultWidthFactor
         let c = try HatMove.construct(points: points, moves: moves, direction: u, halfWidth: eps, widthFactor: factor)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Certification
 import Evaluation
+import HardmaxDynamics
 import ExactArithmetic
 import TransformerModel
 
@@ -10,6 +11,91 @@ extension Rational: ExpressibleByArgument {
         guard let value = try? Rational(parsing: argument) else { return nil }
         self = value
     }
+}
+
+/// A vector on the command line: comma-separated rationals ("1,-1/2"); its length is checked
+/// against the data's dimension once the data is read.
+struct RationalVector: ExpressibleByArgument {
+    let text: String
+    let coordinates: [Rational]
+    init?(argument: String) {
+        text = argument
+        var out: [Rational] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let x = Rational(argument: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            out.append(x)
+        }
+        coordinates = out
+    }
+
+    /// The coordinates, or exit 2 naming the option when their count is not `d`.
+    func token(option: String, dimension d: Int) throws -> Token {
+        guard coordinates.count == d else {
+            printError("error: \(option) \"\(text)\": \(counted(coordinates.count, "coordinate")), the dataset's dimension is \(d)")
+            throw Exit.invalidInput
+        }
+        return coordinates
+    }
+}
+
+/// A square matrix on the command line: rows separated by ';', entries by spaces or commas
+/// ("2 1; 1 2"); its size is checked against the data's dimension once the data is read.
+struct RationalMatrix: ExpressibleByArgument {
+    let rows: [[Rational]]
+    init?(argument: String) {
+        var out: [[Rational]] = []
+        for row in argument.split(separator: ";", omittingEmptySubsequences: false) {
+            var entries: [Rational] = []
+            for entry in row.split(whereSeparator: { $0 == " " || $0 == "," }) {
+                guard let x = Rational(argument: String(entry)) else { return nil }
+                entries.append(x)
+            }
+            out.append(entries)
+        }
+        rows = out
+    }
+
+    /// The rows, or exit 2 naming the first row (or the row count) that does not fit d × d.
+    func matrix(dimension d: Int) throws -> [[Rational]] {
+        guard rows.count == d else {
+            printError("error: --matrix: expected \(d) rows separated by ';', found \(rows.count)")
+            throw Exit.invalidInput
+        }
+        if let r = rows.firstIndex(where: { $0.count != d }) {
+            printError("error: --matrix: row \(r + 1) has \(rows[r].count) entries, expected \(d)")
+            throw Exit.invalidInput
+        }
+        return rows
+    }
+}
+
+/// A positive rational on the command line (`dynamics --alpha`): anything else is a usage error.
+struct PositiveRational: ExpressibleByArgument {
+    let value: Rational
+    init?(argument: String) {
+        guard let value = Rational(argument: argument), value > .zero else { return nil }
+        self.value = value
+    }
+}
+
+/// `verify --shard k/K`: integers 1 ≤ k ≤ K.
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let shard = Shard.parse(argument) else { return nil }
+        self = shard
+    }
+}
+
+/// `dynamics --rule`: the update rule by its command-line name (paper, unnormalised, …).
+extension UpdateRule: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let rule = UpdateRule.allCases.first(where: { $0.name == argument }) else { return nil }
+        self = rule
+    }
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
+    /// No per-value help lines (the discussion describes the conventions).
+    public static var allValueDescriptions: [String: String] { [:] }
 }
 
 /// The model file and the dataset file, in that order (verify, eval, compare, draw, report).

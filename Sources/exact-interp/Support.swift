@@ -298,21 +298,6 @@ struct LimitOptions: ParsableArguments {
     func apply() { EvaluationLimits.maximumBits = maxBits }
 }
 
-/// Parses a rational command-line value.
-func parseRational(_ text: String, option: String) throws -> Rational {
-    return try orExit(Exit.invalidInput, "\(option): ") { try Rational(parsing: text) }
-}
-
-/// Parses a command-line value that must be a positive rational (temperatures, radii).
-func parsePositiveRational(_ text: String, option: String) throws -> Rational {
-    let value = try parseRational(text, option: option)
-    guard value > .zero else {
-        printError("error: \(option) must be positive")
-        throw Exit.invalidInput
-    }
-    return value
-}
-
 /// Usage check for integer options: "--pairs must be a positive integer, found -1" (exit 64).
 func requirePositive(_ value: Int, _ option: String) throws {
     guard value >= 1 else { throw ValidationError("\(option) must be a positive integer, found \(value)") }

@@ -36,16 +36,13 @@ struct Verify: ParsableCommand {
     @OptionGroup var files: ModelAndDataset
     @OptionGroup var temperature: TemperatureOption
     @OptionGroup var progress: QuietFlag
-    @Option(help: "Check only shard k/K: the pairs with 0-based index i, i mod K = k − 1 (1 ≤ k ≤ K).") var shard: String?
+    @Option(help: "Check only shard k/K: the pairs with 0-based index i, i mod K = k − 1 (1 ≤ k ≤ K).") var shard: Shard?
     @Option(help: "With --shard: write the shard's verdicts and the model and dataset digests as JSON to FILE (for merge-shards).") var shardReport: String?
     @OptionGroup var limits: LimitOptions
 
     var quiet: Bool { progress.quiet }
 
     func validate() throws {
-        if let shard, Shard.parse(shard) == nil {
-            throw ValidationError("--shard must be k/K with integers 1 ≤ k ≤ K, found \"\(shard)\"")
-        }
         if shardReport != nil && shard == nil { throw ValidationError("--shard-report needs --shard k/K") }
         if let shardReport, shardReport == files.model || shardReport == files.dataset {
             throw ValidationError("--shard-report \(shardReport) would overwrite an input")
@@ -54,13 +51,13 @@ struct Verify: ParsableCommand {
 
     /// The pairs to check: the shard's, or all (nil).
     func selectedIndices(_ data: Dataset) -> [Int]? {
-        shard.flatMap(Shard.parse).map { $0.pairIndices(total: data.pairs.count) }
+        shard.map { $0.pairIndices(total: data.pairs.count) }
     }
 
     /// Writes the shard report when asked.
     func writeShardReport(_ transformer: Transformer, _ data: Dataset, certificate: String, temperature: Rational?,
                           verdicts: [ShardReport.Verdict]) throws {
-        guard let path = shardReport, let part = shard.flatMap(Shard.parse) else { return }
+        guard let path = shardReport, let part = shard else { return }
         let report = ShardReport(modelDigest: ShardReport.modelDigest(transformer), datasetDigest: data.digest,
                                  certificate: certificate, temperature: temperature?.description, shard: part,
                                  pairCount: data.pairs.count, verdicts: verdicts)
@@ -69,7 +66,7 @@ struct Verify: ParsableCommand {
 
     /// "all N pairs", or "the n pairs of shard k/K (of N)".
     func scope(_ checked: Int, _ data: Dataset) -> String {
-        guard let part = shard.flatMap(Shard.parse) else { return allPairs(checked) }
+        guard let part = shard else { return allPairs(checked) }
         return "the \(pairCount(checked)) of shard \(part) (of \(data.pairs.count))"
     }
 

@@ -58,9 +58,9 @@ func quarterGridDataset(_ gen: inout DatasetGenerator, pairs: Int, dimension d: 
     }
 
     @Test func figure5IsNotFloat32AndTheOneThirdIsNamed() {
-        let message = WeightFormat.float(.float32).firstNonRepresentable(in: Theorem14Tests.figure5)
+        let message = WeightFormat.float(.float32).firstNonRepresentable(in: figure5)
         #expect(message == "pair 1, output token 0, coordinate 1: 1/3 is not exactly a float32")
-        #expect(WeightFormat.exact.firstNonRepresentable(in: Theorem14Tests.figure5) == nil)
+        #expect(WeightFormat.exact.firstNonRepresentable(in: figure5) == nil)
     }
 
     @Test func checkerFindsATamperedParameter() throws {

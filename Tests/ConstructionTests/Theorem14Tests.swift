@@ -43,23 +43,16 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
 }
 
 @Suite struct Theorem14Tests {
-    static let figure5 = Dataset(name: "figure-5", dimension: 2, pairs: [
-        SequencePair(input: [tok(0, 1), [r("1/2"), r("3")], [r("-1/4"), r("2")], tok(2, -1)], output: [tok(1, 1), tok(3, 0)]),
-        SequencePair(input: [tok(1, 2), [r("3/2"), r("1/2")], tok(-1, -1)], output: [[r("-2"), r("1/3")]]),
-        SequencePair(input: [tok(0, 1), tok(2, 2), [r("-3/2"), r("5/4")], tok(1, 0), [r("1/2"), r("-1/2")]],
-                     output: [tok(0, -2), [r("1/2"), r("1/2")], tok(2, 2)]),
-    ])
-
     @Test(arguments: HardmaxConstruction.Layout.allCases)
     func figure5Certified(layout: HardmaxConstruction.Layout) {
-        certify(Self.figure5, layout, "figure-5 \(layout)")
+        certify(figure5, layout, "figure-5 \(layout)")
     }
 
     @Test func sameDatasetGivesIdenticalFiles() throws {
         for layout in HardmaxConstruction.Layout.allCases {
-            let p = try InterpolationProblem(Self.figure5)
-            let a = try HardmaxConstruction.build(p, digest: Self.figure5.digest, layout: layout).model.fileText
-            let b = try HardmaxConstruction.build(p, digest: Self.figure5.digest, layout: layout).model.fileText
+            let p = try InterpolationProblem(figure5)
+            let a = try HardmaxConstruction.build(p, digest: figure5.digest, layout: layout).model.fileText
+            let b = try HardmaxConstruction.build(p, digest: figure5.digest, layout: layout).model.fileText
             #expect(a == b)
         }
     }
@@ -138,22 +131,22 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
 
     /// The verifier is a checker that can fail: a model with one rational changed is rejected.
     @Test func verifierRejectsTamperedModel() throws {
-        let problem = try InterpolationProblem(Self.figure5)
-        var model = try HardmaxConstruction.build(problem, digest: Self.figure5.digest, layout: .compact).model
+        let problem = try InterpolationProblem(figure5)
+        var model = try HardmaxConstruction.build(problem, digest: figure5.digest, layout: .compact).model
         let last = model.blocks.count - 1
         model.blocks[last].feedForward.ridges[0].neurons[0].output[0] += Rational.one
-        let report = try certify(model: model, dataset: Self.figure5)
+        let report = try certify(model: model, dataset: figure5)
         #expect(report.method == .exactHardmax)
         #expect(!report.holds)
         #expect(!report.failures.isEmpty)
     }
 
     @Test func verifierRejectsDigestMismatch() throws {
-        let problem = try InterpolationProblem(Self.figure5)
-        var model = try HardmaxConstruction.build(problem, digest: Self.figure5.digest, layout: .compact).model
+        let problem = try InterpolationProblem(figure5)
+        var model = try HardmaxConstruction.build(problem, digest: figure5.digest, layout: .compact).model
         model.datasetDigest = "sha256:0000"
-        #expect(throws: CertificationError.self) { try certify(model: model, dataset: Self.figure5) }
-        do { _ = try certify(model: model, dataset: Self.figure5) } catch {
+        #expect(throws: CertificationError.self) { try certify(model: model, dataset: figure5) }
+        do { _ = try certify(model: model, dataset: figure5) } catch {
             guard case .digestMismatch(let recorded, _) = error else { Issue.record("expected a digest mismatch, got \(error)"); return }
             #expect(recorded == "sha256:0000")
         }

@@ -8,11 +8,8 @@ import TransformerModel
 /// Lemmas 4.6 (one direction with a unique leader everywhere) and 4.7 (shift FF + rank-one
 /// alignment) on the Figure 5 data and on random overlapping datasets; tampering fails with reasons.
 @Suite struct Lemma46and47Tests {
-    static let figure5: [[Token]] = [
-        [tok(0, 1), rtok("1/2", "3"), rtok("-1/4", "2"), tok(2, -1)],
-        [tok(1, 2), rtok("3/2", "1/2"), tok(-1, -1)],
-        [tok(0, 1), tok(2, 2), rtok("-3/2", "5/4"), tok(1, 0), rtok("1/2", "-1/2")],
-    ]
+    /// The input sequences of the Figure 5 dataset.
+    static let figure5: [[Token]] = TestSupport.figure5.pairs.map(\.input)
 
     @Test func figureFiveEveryToken() throws {
         var extreme = 0, interior = 0

@@ -164,7 +164,8 @@ enum Reference {
 
 @Suite struct CrossCheckTests {
     /// The evaluator against the naive reference: outputs, argmax sets, score gaps, ReLU signs and
-    /// kink distances, on random models (1–3 blocks, 1–2 heads, every score and value form, masks).
+    /// kink distances, on random models (1–3 blocks, 1–2 heads, every score and value form, masks);
+    /// and `Evaluator.run`, the sublayer loop `StageTrace` uses (`checkSublayerRun`).
     @Test func evaluatorMatchesTheNaiveReference() throws {
         var rng = SplitMix64(seed: 2024)
         for k in 0..<(300 * iterationScale) {
@@ -173,8 +174,11 @@ enum Reference {
             let xs = RandomModels.sequence(&rng, d)
             let trace = try Evaluator<Rational>(m).trace(xs)
             var current = xs
+            var afterSublayer: [Int: [Token]] = [:]
             for (b, block) in m.blocks.enumerated() {
                 let want = Reference.block(block, current, d: d)
+                if !block.feedForward.isIdentity { afterSublayer[2 * b] = want.afterFF }
+                if !block.attention.isIdentity { afterSublayer[2 * b + 1] = want.afterSA }
                 let ff = trace[2 * b], sa = trace[2 * b + 1]
                 let label = "case \(k), block \(b), input \(xs.map(\.description))\nmodel:\n\(m.fileText)"
                 guard ff.tokens == want.afterFF, ff.activationSigns == want.signs, ff.smallestKinkDistance == want.kink else {
@@ -188,7 +192,27 @@ enum Reference {
                 current = want.afterSA
             }
             #expect(try Evaluator<Rational>(m).evaluate(xs) == current, "case \(k): evaluate and trace disagree")
+            try checkSublayerRun(m, xs, reference: afterSublayer, output: current, cut: k % (2 * m.blocks.count + 1),
+                                 label: "case \(k), input \(xs.map(\.description))\nmodel:\n\(m.fileText)")
         }
+    }
+
+    /// `Evaluator.run` against the reference: `after` sees exactly the sublayers that are not the
+    /// identity, in order, with the reference's tokens; the whole run is the reference's output and
+    /// `evaluate`'s; split at `cut` it composes to the same.
+    func checkSublayerRun(_ m: Transformer, _ xs: [Token], reference: [Int: [Token]], output: [Token], cut: Int, label: String) throws {
+        let evaluator = try Evaluator<Rational>(m)
+        let sublayers = 2 * m.blocks.count
+        var seen: [Int] = []
+        let all = evaluator.run(xs, sublayers: 0..<sublayers) { tokens, s in
+            seen.append(s)
+            #expect(tokens == reference[s], "sublayer \(s): \(label)")
+        }
+        #expect(seen == reference.keys.sorted(), "sublayers run \(seen), not identity \(reference.keys.sorted()): \(label)")
+        #expect(all == output, "run differs from the reference: \(label)")
+        #expect(all == evaluator.evaluate(xs), "run differs from evaluate: \(label)")
+        let first = try #require(evaluator.run(xs, sublayers: 0..<cut))
+        #expect(evaluator.run(first, sublayers: cut..<sublayers) == all, "split at \(cut): \(label)")
     }
 
     /// Rank-one (O(n)), scaled identity, zero and query-key heads against the same A given as a dense

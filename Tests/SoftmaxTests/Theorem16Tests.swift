@@ -11,14 +11,6 @@ import TransformerModel
 // r(_:), the literal parser, is TestSupport's (a bad literal stops the run).
 func tok(_ xs: Int...) -> Token { xs.map { Rational($0) } }
 
-/// The bundled Figure-5-like dataset (Datasets/figure5.json).
-let figure5 = Dataset(name: "figure-5", dimension: 2, pairs: [
-    SequencePair(input: [tok(0, 1), [r("1/2"), r("3")], [r("-1/4"), r("2")], tok(2, -1)], output: [tok(1, 1), tok(3, 0)]),
-    SequencePair(input: [tok(1, 2), [r("3/2"), r("1/2")], tok(-1, -1)], output: [[r("-2"), r("1/3")]]),
-    SequencePair(input: [tok(0, 1), tok(2, 2), [r("-3/2"), r("5/4")], tok(1, 0), [r("1/2"), r("-1/2")]],
-                 output: [tok(0, -2), [r("1/2"), r("1/2")], tok(2, 2)]),
-])
-
 /// Builds the softmax model, checks the block bounds, writes and re-reads the file, and re-runs the
 /// certificate from the file alone. Records the dataset on failure so it can be replayed.
 @discardableResult

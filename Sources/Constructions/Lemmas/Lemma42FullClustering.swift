@@ -13,22 +13,18 @@ import TransformerModel
 /// then checks the hypotheses on FF(X).
 public enum FullClustering {
     /// The construction: optional preparation FF, γ, T and the attention layer.
-    public struct Construction: Sendable, Equatable {
+    public struct Construction: Sendable, Equatable, IdentityClusteringConstruction {
         /// The FF applied first (nil: the tokens are used as given).
         public var preparation: OrthantPreparation?
-        /// γ.
-        public var gamma: Rational
-        /// T.
-        public var steps: Int
-        /// A = I, V = γI, ρ = 1 − γ.
-        public var layer: SelfAttentionLayer
+        /// γ, T and A = I, V = γI, ρ = 1 − γ.
+        public var attention: IdentityClustering
 
         public var parameters: [LemmaParameter] {
             var out: [LemmaParameter] = []
             if let p = preparation {
                 out.append(LemmaParameter("preparation", "FF(x) = x + \(p.shift)·1 + hat moving x_\(p.leaders[0]) to \(LemmaSupport.show(p.targets[0])) (width \(p.layer.width)); tokens then in (0, \(p.cube))^d"))
             }
-            out += LemmaSupport.identityAttentionParameters(gamma: gamma, steps: steps)
+            out += attention.parameters
             return out
         }
     }
@@ -39,8 +35,7 @@ public enum FullClustering {
                                  prepare: Bool = false, leader: Int = 0) throws(LemmaError) -> Construction {
         let d = try LemmaSupport.requireSequence(tokens, steps: steps)
         let preparation = prepare ? try OrthantPreparation(tokens: LemmaSupport.distinct(tokens), leaders: [leader], dimension: d) : nil
-        let layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
-        return Construction(preparation: preparation, gamma: gamma, steps: steps, layer: layer)
+        return Construction(preparation: preparation, attention: IdentityClustering(gamma: gamma, steps: steps))
     }
 
     /// The index of the token coordinatewise above every other value, or a hypothesis failure.
@@ -73,11 +68,7 @@ public enum FullClustering {
         runCheck("4.2") { (verified: inout [String]) throws(LemmaFailure) in
             let gamma = construction.gamma
             try LemmaSupport.requireGamma(gamma)
-            var x0 = tokens
-            if let p = construction.preparation {
-                x0 = LemmaSupport.applyFeedForward(p.layer, LemmaSupport.distinct(tokens))
-                verified.append("preparation: FF(X) = \(LemmaSupport.show(set: x0))")
-            }
+            let x0 = OrthantPreparation.start(construction.preparation, tokens, verified: &verified)
             try requirePositive(x0)
             let l = try dominatingToken(x0)
             let leader = x0[l]

@@ -11,19 +11,15 @@ import TransformerModel
 /// maps any finite set of distinct rational tokens to distinct rational points of |x| = r.
 public enum NoClustering {
     /// The construction: the points checked (the tokens, or their sphere image), γ, T and the layer.
-    public struct Construction: Sendable, Equatable {
+    public struct Construction: Sendable, Equatable, IdentityClusteringConstruction {
         /// The configuration the lemma is applied to.
         public var points: [Token]
         /// Whether `points` is the sphere image of the data (and its radius).
         public var projectedRadius: Rational?
         /// The s of the linear map L_s used by the projection (nil when not projected, or d = 1).
         public var projectionParameter: Int?
-        /// γ.
-        public var gamma: Rational
-        /// T.
-        public var steps: Int
-        /// A = I, V = γI, ρ = 1 − γ.
-        public var layer: SelfAttentionLayer
+        /// γ, T and A = I, V = γI, ρ = 1 − γ.
+        public var attention: IdentityClustering
 
         public var parameters: [LemmaParameter] {
             var out: [LemmaParameter] = []
@@ -32,7 +28,7 @@ public enum NoClustering {
                 out.append(LemmaParameter("points", "inverse stereographic image of the tokens: \(map)"))
                 out.append(LemmaParameter("sphere", LemmaSupport.show(set: points)))
             }
-            out += LemmaSupport.identityAttentionParameters(gamma: gamma, steps: steps)
+            out += attention.parameters
             return out
         }
     }
@@ -73,8 +69,8 @@ public enum NoClustering {
         var points = tokens
         var parameter: Int? = nil
         if let radius { (points, parameter) = try sphereImage(LemmaSupport.distinct(tokens), radius: radius) }
-        let layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
-        return Construction(points: points, projectedRadius: radius, projectionParameter: parameter, gamma: gamma, steps: steps, layer: layer)
+        return Construction(points: points, projectedRadius: radius, projectionParameter: parameter,
+                            attention: IdentityClustering(gamma: gamma, steps: steps))
     }
 
     /// Checks the hypotheses on `construction.points` (distinct, one sphere, R > 0), then that every

@@ -15,15 +15,13 @@ import TransformerModel
 public enum PartialClustering {
     /// The construction: optional preparation, the leader indices (nil: detected by the checker), γ,
     /// T and the layer.
-    public struct Construction: Sendable, Equatable {
+    public struct Construction: Sendable, Equatable, IdentityClusteringConstruction {
         public var preparation: OrthantPreparation?
         /// [ℓ] + L′ as indices into the configuration; nil lets the checker detect them (L′ = the
         /// tokens ≤ 0, ℓ = the top of the rest).
         public var leaders: [Int]?
-        public var gamma: Rational
-        public var steps: Int
-        /// A = I, V = γI, ρ = 1 − γ (γ = 1: the collapse layer A = I, V = I, ρ = 0).
-        public var layer: SelfAttentionLayer
+        /// γ, T and A = I, V = γI, ρ = 1 − γ (γ = 1: the collapse layer A = I, V = I, ρ = 0).
+        public var attention: IdentityClustering
 
         public var parameters: [LemmaParameter] {
             var out: [LemmaParameter] = []
@@ -32,7 +30,7 @@ public enum PartialClustering {
                 out.append(LemmaParameter("preparation", "FF(x) = x + \(p.shift)·1 + \(p.leaders.count) hat\(p.leaders.count == 1 ? "" : "s") (width \(p.layer.width)): \(moves); others then in (0, \(p.cube))^d"))
             }
             if let leaders { out.append(LemmaParameter("leaders", "ℓ = \(leaders[0]), L′ = {\(leaders.dropFirst().map(String.init).joined(separator: ", "))}")) }
-            out += LemmaSupport.identityAttentionParameters(gamma: gamma, steps: steps)
+            out += attention.parameters
             return out
         }
     }
@@ -42,7 +40,7 @@ public enum PartialClustering {
     public static func construct(tokens: [Token], gamma: Rational = .one, steps: Int = 1, leaders: [Int]? = nil,
                                  prepare: Bool = false, leaderCount: Int = 1) throws(LemmaError) -> Construction {
         let d = try LemmaSupport.requireSequence(tokens, steps: steps)
-        let layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
+        let attention = IdentityClustering(gamma: gamma, steps: steps)
         if prepare {
             let distinct = LemmaSupport.distinct(tokens)
             guard (1...distinct.count).contains(leaders?.count ?? leaderCount) else {
@@ -50,7 +48,7 @@ public enum PartialClustering {
             }
             let chosen = leaders ?? Array(0..<leaderCount)
             let p = try OrthantPreparation(tokens: distinct, leaders: chosen, dimension: d)
-            return Construction(preparation: p, leaders: chosen, gamma: gamma, steps: steps, layer: layer)
+            return Construction(preparation: p, leaders: chosen, attention: attention)
         }
         if let leaders {
             guard !leaders.isEmpty else { throw .invalidInput("at least one leader is needed") }
@@ -59,7 +57,7 @@ public enum PartialClustering {
             }
             guard Set(leaders).count == leaders.count else { throw .invalidInput("leader indices repeat: \(leaders)") }
         }
-        return Construction(preparation: nil, leaders: leaders, gamma: gamma, steps: steps, layer: layer)
+        return Construction(preparation: nil, leaders: leaders, attention: attention)
     }
 
     /// Applies the preparation, checks the hypotheses, iterates the layer T times and compares with
@@ -68,11 +66,7 @@ public enum PartialClustering {
         runCheck("4.4") { (verified: inout [String]) throws(LemmaFailure) in
             let gamma = construction.gamma
             try LemmaSupport.requireGamma(gamma)
-            var x0 = tokens
-            if let p = construction.preparation {
-                x0 = LemmaSupport.applyFeedForward(p.layer, LemmaSupport.distinct(tokens))
-                verified.append("preparation: FF(X) = \(LemmaSupport.show(set: x0))")
-            }
+            let x0 = OrthantPreparation.start(construction.preparation, tokens, verified: &verified)
             guard !x0.isEmpty, x0.allSatisfy({ !$0.isEmpty }) else { throw LemmaFailure("the sequence is empty") }
             // The leaders: given, or L′ = the tokens ≤ 0 and ℓ = the top of the rest.
             let l: Int

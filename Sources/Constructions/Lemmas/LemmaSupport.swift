@@ -70,13 +70,6 @@ func runCheck(_ lemma: String, _ body: (inout [String]) throws(LemmaFailure) -> 
 
 /// Helpers the lemma constructions and checkers share.
 public enum LemmaSupport {
-    /// γ, the layer A = I, V = γI, ρ = 1 − γ, and T: the parameters Lemmas 4.2–4.4 share.
-    static func identityAttentionParameters(gamma: Rational, steps: Int) -> [LemmaParameter] {
-        [LemmaParameter("γ", gamma.description),
-         LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"),
-         LemmaParameter("steps", "T = \(steps)")]
-    }
-
     /// "[1, 1/2]".
     public static func show(_ token: Token) -> String { tokenDescription(token) }
 
@@ -212,6 +205,65 @@ public enum LemmaSupport {
         var t = [Rational](repeating: .one, count: d - 1)
         t[0] = Rational(k + 1)
         return inverseStereographic(t, radius: -r)
+    }
+}
+
+/// The attention Lemmas 4.2–4.4 share (docs/mathematics.md#lemma-4-2): the hardmax layer A = I,
+/// V = γI, ρ = 1 − γ, iterated T times.
+public struct IdentityClustering: Sendable, Equatable {
+    /// γ.
+    public var gamma: Rational
+    /// T.
+    public var steps: Int
+    /// A = I, V = γI, ρ = 1 − γ (a test may tamper with it: the checkers read the layer, not γ).
+    public var layer: SelfAttentionLayer
+
+    init(gamma: Rational, steps: Int) {
+        self.gamma = gamma
+        self.steps = steps
+        layer = LemmaSupport.clusteringLayer(scores: .scaledIdentity(.one), gamma: gamma)
+    }
+
+    /// γ, the layer and T, as printed.
+    var parameters: [LemmaParameter] {
+        [LemmaParameter("γ", gamma.description),
+         LemmaParameter("layer", "A = I, V = γ·I = \(gamma)·I, ρ = 1 − γ = \(Rational.one - gamma)"),
+         LemmaParameter("steps", "T = \(steps)")]
+    }
+}
+
+/// A construction of Lemmas 4.2–4.4: its `IdentityClustering`, whose γ, T and layer it reads and
+/// writes as its own.
+public protocol IdentityClusteringConstruction {
+    var attention: IdentityClustering { get set }
+}
+
+extension IdentityClusteringConstruction {
+    /// γ.
+    public var gamma: Rational {
+        get { attention.gamma }
+        set { attention.gamma = newValue }
+    }
+    /// T.
+    public var steps: Int {
+        get { attention.steps }
+        set { attention.steps = newValue }
+    }
+    /// A = I, V = γI, ρ = 1 − γ.
+    public var layer: SelfAttentionLayer {
+        get { attention.layer }
+        set { attention.layer = newValue }
+    }
+}
+
+extension OrthantPreparation {
+    /// The start of the checks of Lemmas 4.2 and 4.4: the distinct tokens after the preparation
+    /// FF, recorded in `verified`, or the tokens as given without one.
+    static func start(_ preparation: OrthantPreparation?, _ tokens: [Token], verified: inout [String]) -> [Token] {
+        guard let p = preparation else { return tokens }
+        let x0 = LemmaSupport.applyFeedForward(p.layer, LemmaSupport.distinct(tokens))
+        verified.append("preparation: FF(X) = \(LemmaSupport.show(set: x0))")
+        return x0
     }
 }
 

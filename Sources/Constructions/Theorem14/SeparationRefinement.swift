@@ -195,28 +195,9 @@ struct SeparationRefinement {
         }
         let counts = sequences.map(\.count)
         let afterFF = parallelMap(afterHats) { s in s.map { added($0, shift) } }
-        let negW = w.map { -$0 }
-        for (beta, beta2) in SeparationRefinement.betaChoices(heads: heads) where weights.allows(beta) && weights.allows(beta2) {
-            var headList = [AttentionHead(scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))]
-            if heads >= 2 { headList.append(AttentionHead(scores: .rankOne(p: w, q: negW), value: .scaledIdentity(beta2))) }
-            let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: headList)
-            let attention = CompiledAttention<Rational>(sa, temperature: nil)
-            let next = parallelMap(afterFF) { attention.apply($0) }
-            if SeparationRefinement.separates(next, key: key, counts: counts),
-               state.appendIfRepeatsFollow(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next) {
-                return true
-            }
+        return SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, heads: heads, weights: weights, afterFF: afterFF, state: &state) { next in
+            SeparationRefinement.separates(next, key: key, counts: counts)
         }
-        return false
-    }
-
-    /// β (and the second head's β) to try, short numbers first.
-    static func betaChoices(heads: Int) -> [(Rational, Rational)] {
-        let list = SeparationStage.betaCandidates
-        if heads < 2 { return list.map { ($0, .zero) } }
-        var out: [(Rational, Rational)] = []
-        for a in list.prefix(8) { for b in list.prefix(8) where a != b { out.append((a, b)) } }
-        return out
     }
 
     /// The exact check of a round: sequences with different keys share no value; every sequence
@@ -318,16 +299,8 @@ struct DirectionRounds {
             }
             let counts = sequences.map(\.count)
             let afterFF = parallelMap(sequences) { s in s.map { added($0, shift) } }
-            var accepted = false
-            for beta in SeparationStage.betaCandidates where weights.allows(beta) {
-                let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: chosen.w, q: chosen.w), value: .scaledIdentity(beta))
-                let attention = CompiledAttention<Rational>(sa, temperature: nil)
-                let next = parallelMap(afterFF) { attention.apply($0) }
-                if SeparationRefinement.separates(next, key: key, counts: counts),
-                   state.appendIfRepeatsFollow(Block(stage: SeparationStage.label, feedForward: ff, attention: sa), result: next) {
-                    accepted = true
-                    break
-                }
+            let accepted = SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: chosen.w, weights: weights, afterFF: afterFF, state: &state) { next in
+                SeparationRefinement.separates(next, key: key, counts: counts)
             }
             guard accepted else { break }
             rounds += 1

@@ -184,16 +184,41 @@ struct SeparationStage {
         // FF = hats + the constant shift, so FF(X) = lifted + shift; only the attention depends on β.
         let afterFF = parallelMap(lifted) { s in s.map { added($0, shift) } }
         let group = processed + leaders.map(\.sequence)
-        for beta in SeparationStage.betaCandidates where weights.allows(beta) {
-            let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))
-            let block = Block(stage: SeparationStage.label, feedForward: ff, attention: sa)
+        let found = SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, weights: weights, afterFF: afterFF, state: &state) { next in
+            keepsInvariant(next, group: group, counts: counts)
+        }
+        return found ? .accepted : .noBeta
+    }
+
+    /// The one β search of the separation stage (single-sequence blocks, many-sequence blocks
+    /// and direction rounds): for each (β, β₂) of `betaChoices(heads:)` that `weights` allows, the
+    /// hardmax attention with ρ = 1, scores w wᵀ and V = βI (and with two heads a second head,
+    /// scores w (−w)ᵀ, V = β₂I) is applied exactly to `afterFF` (the tokens after `ff`); the
+    /// first result that `separates` and keeps repeated tokens in step appends the block (ff, that
+    /// attention) to `state`. False, with `state` untouched, when no β does.
+    static func appendFirstSeparatingBeta(ff: FeedForwardLayer, direction w: Token, heads: Int = 1, weights: WeightFormat,
+                                          afterFF: [[Token]], state: inout ConstructionState,
+                                          separates: ([[Token]]) -> Bool) -> Bool {
+        let negW = w.map { -$0 }
+        for (beta, beta2) in betaChoices(heads: heads) where weights.allows(beta) && weights.allows(beta2) {
+            var headList = [AttentionHead(scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))]
+            if heads >= 2 { headList.append(AttentionHead(scores: .rankOne(p: w, q: negW), value: .scaledIdentity(beta2))) }
+            let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: headList)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
             let next = parallelMap(afterFF) { attention.apply($0) }
-            if keepsInvariant(next, group: group, counts: counts), state.appendIfRepeatsFollow(block, result: next) {
-                return .accepted
+            if separates(next), state.appendIfRepeatsFollow(Block(stage: label, feedForward: ff, attention: sa), result: next) {
+                return true
             }
         }
-        return .noBeta
+        return false
+    }
+
+    /// β (and the second head's β) to try, short numbers first.
+    static func betaChoices(heads: Int) -> [(Rational, Rational)] {
+        if heads < 2 { return betaCandidates.map { ($0, .zero) } }
+        var out: [(Rational, Rational)] = []
+        for a in betaCandidates.prefix(8) { for b in betaCandidates.prefix(8) where a != b { out.append((a, b)) } }
+        return out
     }
 
     /// At most this many sequences share one separation block (compact layout).
