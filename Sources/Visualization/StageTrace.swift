@@ -33,6 +33,9 @@ public struct TokenPath: Sendable, Equatable {
     public var sequence: Int
     /// Start, then the position after every sublayer that moved it (thinned to a bounded count).
     public var points: [PlotPoint]
+
+    /// Most vertices kept per path; longer paths are halved (every other vertex) as they grow.
+    public static let maximumVertices = 64
 }
 
 /// Every sequence evaluated through a model, kept at the checkpoints of a `StagePlan`.
@@ -47,18 +50,16 @@ public struct StageTrace<S: Plottable>: Sendable {
     public let checkpoints: [[[[S]]]]
     public let paths: [[TokenPath]]
 
-    /// Most vertices kept per path; longer paths are halved (every other vertex) as they grow.
-    public static var maximumPathVertices: Int { 64 }
-
     /// Evaluates `inputs` through `model` on all cores. `projection` = the two drawn coordinates
-    /// (nil: no paths, as for reports). `temperature` overrides τ for softmax layers.
+    /// (nil: no paths, as for reports). `temperature` overrides τ for softmax layers. Throws when
+    /// an exact evaluation passes `limits` (the overrun at the earliest block, ties to the earliest sequence).
     public init(model: Transformer, inputs: [[[S]]], projection: (x: Int, y: Int)?,
-                temperature: Rational? = nil) throws(EvaluationError) {
-        let evaluator = try Evaluator<S>(model, temperature: temperature)
+                temperature: Rational? = nil, limits: EvaluationLimits = EvaluationLimits()) throws(EvaluationError) {
+        let evaluator = try Evaluator<S>(model, temperature: temperature, limits: limits)
         let plan = StagePlan(model)
         let blocks = evaluator.blocks
-        let cap = StageTrace.maximumPathVertices
-        let perSequence = parallelMap(Array(inputs.enumerated())) { (j, input) -> ([[[S]]], [[TokenPath]]) in
+        let cap = TokenPath.maximumVertices
+        let perSequence = try firstError(parallelMap(Array(inputs.enumerated())) { (j, input) -> Result<([[[S]]], [[TokenPath]]), EvaluationError> in
             var current = input
             var checkpoints = [input]
             var paths: [[TokenPath]] = []
@@ -83,7 +84,7 @@ public struct StageTrace<S: Plottable>: Sendable {
                         if block.attention.isIdentity { continue }
                         current = block.attention.apply(current)
                     }
-                    if !evaluator.withinLimit(current, block: s / 2) { return ([input], []) }
+                    do throws(EvaluationError) { try evaluator.limits.check(current, block: s / 2) } catch { return .failure(error) }
                     for (r, i) in representative.enumerated() {
                         let p = point(current[i])
                         if p != points[r].last {
@@ -95,9 +96,8 @@ public struct StageTrace<S: Plottable>: Sendable {
                 checkpoints.append(current)
                 paths.append(points.map { TokenPath(sequence: j, points: $0) })
             }
-            return (checkpoints, paths)
-        }
-        try evaluator.checkLimit()
+            return .success((checkpoints, paths))
+        })
         self.plan = plan
         let steps = plan.steps.count
         checkpoints = (0...steps).map { k in perSequence.map { $0.0[k] } }

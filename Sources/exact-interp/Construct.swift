@@ -109,7 +109,6 @@ struct Construct: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        limits.apply()
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
         var data = try loadConstructDataset()
@@ -310,8 +309,10 @@ struct Construct: ParsableCommand {
         case .invalidData(let e):
             printError("error: \(dataset): \(e)")
             return Exit.invalidInput
+        case .resourceLimit(let e):
+            printError("error: \(e)")
+            return Exit.invalidInput
         case .stageCheckFailed:
-            if let limit = resourceLimitExit() { return limit }
             printError("error: \(error)")
             return Exit.internalError
         }
@@ -342,9 +343,9 @@ struct Construct: ParsableCommand {
             printError("error: the written model does not read back identically")
             throw Exit.internalError
         }
-        do { return try certify(model: reread, dataset: data, options: CertificationOptions(progress: verificationProgress(reread, data, quiet: quiet))) } catch {
+        do { return try certify(model: reread, dataset: data, options: CertificationOptions(limits: limits.evaluation, progress: verificationProgress(reread, data, quiet: quiet))) } catch {
             staged?.discard()
-            if let limit = resourceLimitExit() { throw limit }
+            if let limit = resourceLimitExit(error) { throw limit }
             printError("error: \(error)")
             throw Exit.internalError
         }
@@ -394,7 +395,8 @@ extension Construct {
         let result: SoftmaxConstruction.Result
         do {
             result = try SoftmaxConstruction.build(problem, pairs: data.pairs, digest: data.digest, layout: layout,
-                                                   search: TemperatureSearch(start: start, maximumTries: tauTries)) { message in
+                                                   search: TemperatureSearch(start: start, maximumTries: tauTries),
+                                                   limits: limits.evaluation) { message in
                 heartbeat.note(message)
                 if !quiet { printError("[\(elapsed(since: started))] \(message)") }
             }
@@ -403,7 +405,6 @@ extension Construct {
             case .construction(let error):
                 throw exitCode(for: error)
             case .temperatureNotFound:
-                if let limit = resourceLimitExit() { throw limit }
                 printError("error: \(error)")
                 throw Exit.propertyFailed
             }
@@ -487,10 +488,10 @@ extension Construct {
         }
         let report: CausalVerificationReport
         do {
-            report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet))
+            report = try certifyCausal(model: reread, dataset: data, limits: limits.evaluation, progress: verificationProgress(reread, data, quiet: quiet))
         } catch {
             staged?.discard()
-            if let limit = resourceLimitExit() { throw limit }
+            if let limit = resourceLimitExit(error) { throw limit }
             printError("error: \(error)")
             throw Exit.internalError
         }

@@ -252,9 +252,9 @@ enum Reference {
         let m = RandomModels.hardmax(&rng, dimension: 3, blocks: 3)
         let inputs = (0..<200).map { _ in RandomModels.sequence(&rng, 3) }
         let evaluator = try Evaluator<Rational>(m)
-        let sequential = inputs.map(evaluator.evaluate)
-        #expect(evaluator.evaluateAll(inputs) == sequential)
-        #expect(evaluator.evaluateAll(inputs) == sequential)
+        let sequential = try inputs.map { try evaluator.evaluate($0) }
+        #expect(try evaluator.evaluateAll(inputs) == sequential)
+        #expect(try evaluator.evaluateAll(inputs) == sequential)
     }
 }
 
