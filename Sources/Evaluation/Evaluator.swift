@@ -144,13 +144,6 @@ public struct Evaluator<S: Scalar>: Sendable {
         return outputs
     }
 
-    /// T(X) by the plain algorithm: every block as SA(FF(X)) with the feed-forward layer neuron by
-    /// neuron (`CompiledFeedForward.applyReference`). Tests only: the floating-point path must
-    /// equal it bit for bit.
-    func evaluateReference(_ xs: [[S]]) -> [[S]] {
-        blocks.reduce(xs) { tokens, block in block.attention.apply(tokens.map(block.feedForward.applyReference)) }
-    }
-
     /// T(X^j) for every sequence, in parallel on all cores; the result order is the input order.
     /// Throws when an evaluation passes the resource limit (the overrun at the earliest block, ties
     /// to the earliest sequence: the same error on any machine).

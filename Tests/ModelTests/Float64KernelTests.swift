@@ -140,3 +140,12 @@ import TransformerModel
         }
     }
 }
+
+extension Evaluator {
+    /// T(X) by the plain algorithm: every block as SA(FF(X)) with the feed-forward layer neuron by
+    /// neuron (`CompiledFeedForward.applyReference`). The floating-point path must equal it bit for
+    /// bit; it lives here, with the only tests that call it.
+    func evaluateReference(_ xs: [[S]]) -> [[S]] {
+        blocks.reduce(xs) { tokens, block in block.attention.apply(tokens.map(block.feedForward.applyReference)) }
+    }
+}
