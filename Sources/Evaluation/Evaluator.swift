@@ -24,8 +24,11 @@ public struct CompiledBlock<S: Scalar>: Sendable {
 /// The transformer evaluator, generic over the number type (see docs/mathematics.md#architecture, #exactness, #float64).
 ///
 /// `Evaluator<Rational>` is the exact path: hardmax ties, ReLU signs and equality are decided
-/// in ℚ. `Evaluator<Double>` runs the very same code on doubles. Softmax layers need a type that can
-/// represent exp (Double); exact softmax certification goes through `EnclosureEvaluator`.
+/// in ℚ. `Evaluator<Double>` runs the same layers on doubles. The scalar decides how (`Scalar.isExact`):
+/// exact arithmetic lets the feed-forward layers use prefix sums and per-token projection caches;
+/// rounding arithmetic runs the plain loop's operations in layer order (bit for bit the NumPy
+/// package's), sharing the first layer's results between sequences. Softmax layers need a type that
+/// can represent exp (Double); exact softmax certification goes through `EnclosureEvaluator`.
 public struct Evaluator<S: Scalar>: Sendable {
     public let model: Transformer
     public let blocks: [CompiledBlock<S>]
