@@ -13,7 +13,7 @@ literals (including multi-line and raw strings) are removed first, so text that 
 import does not count."""
 import json, pathlib, re, subprocess, sys
 
-SYSTEM = {"Foundation", "FoundationXML", "Dispatch", "Glibc", "Darwin", "Testing", "XCTest", "PackageDescription"}
+SYSTEM = {"Foundation", "FoundationXML", "Dispatch", "Synchronization", "Glibc", "Darwin", "Testing", "XCTest", "PackageDescription"}
 
 IMPORT = re.compile(
     r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*"                                  # attributes

@@ -32,7 +32,7 @@ public struct CausalVerificationReport: Sendable {
 /// sequence of the causal `dataset` and compares output position i with target i, in order (not as
 /// sets). Checks dimensions and the recorded digest as `certify` does.
 public func certifyCausal(model: Transformer, dataset: Dataset, bindingDigest: Bool = true, meter: WorkMeter? = nil,
-                          progress: (@Sendable (Int, Int) -> Void)? = nil) throws(CertificationError) -> CausalVerificationReport {
+                          limits: EvaluationLimits = EvaluationLimits(), progress: (@Sendable (Int, Int) -> Void)? = nil) throws(CertificationError) -> CausalVerificationReport {
     guard model.dimension == dataset.dimension else {
         throw .dimensionMismatch(model: model.dimension, dataset: dataset.dimension)
     }
@@ -41,14 +41,10 @@ public func certifyCausal(model: Transformer, dataset: Dataset, bindingDigest: B
     if bindingDigest, let recorded = model.datasetDigest, recorded != digest {
         throw .digestMismatch(model: recorded, dataset: digest)
     }
-    var evaluator: Evaluator<Rational>
-    do { evaluator = try Evaluator<Rational>(model) } catch { throw .evaluation(error) }
-    evaluator.meter = meter
-    let inputs = dataset.pairs.map(\.input)
-    let total = inputs.count
-    let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
-        ?? evaluator.evaluateAll(inputs)
-    do { try evaluator.checkLimit() } catch { throw .evaluation(error) }
+    let outputs: [[Token]]
+    do {
+        outputs = try exactOutputs(model, dataset.pairs.map(\.input), meter: meter, limits: limits, progress: progress)
+    } catch { throw .evaluation(error) }
     var failures: [CausalVerificationReport.PositionFailure] = []
     for (j, pair) in dataset.pairs.enumerated() {
         for i in pair.output.indices where i >= outputs[j].count || outputs[j][i] != pair.output[i] {

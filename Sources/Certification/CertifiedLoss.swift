@@ -31,15 +31,15 @@ public enum CertifiedLoss {
     /// Computes `kind` for every pair of `dataset` (as given, repeats included). `temperature`
     /// overrides a softmax model's τ; `significantBits` sets the rigorous evaluation's precision.
     public static func compute(model: Transformer, dataset: Dataset, kind: Kind, temperature: Rational? = nil,
-                               significantBits: Int = 128) throws(CertificationError) -> Report {
-        let out = try outputs(model: model, dataset: dataset, temperature: temperature, significantBits: significantBits)
+                               significantBits: Int = 128, limits: EvaluationLimits = EvaluationLimits()) throws(CertificationError) -> Report {
+        let out = try outputs(model: model, dataset: dataset, temperature: temperature, significantBits: significantBits, limits: limits)
         return try compute(kind: kind, outputs: out, dataset: dataset, exact: !model.usesSoftmax, significantBits: significantBits)
     }
 
     /// T(X) for every pair of `dataset`: exact points for a hardmax model, rigorous intervals at τ
-    /// for a softmax one.
+    /// for a softmax one. `limits` bounds the exact evaluation (an overrun throws).
     public static func outputs(model: Transformer, dataset: Dataset, temperature: Rational? = nil,
-                               significantBits: Int = 128) throws(CertificationError) -> [[[RationalInterval]]] {
+                               significantBits: Int = 128, limits: EvaluationLimits = EvaluationLimits()) throws(CertificationError) -> [[[RationalInterval]]] {
         guard model.dimension == dataset.dimension else {
             throw .dimensionMismatch(model: model.dimension, dataset: dataset.dimension)
         }
@@ -48,10 +48,8 @@ public enum CertifiedLoss {
             if model.usesSoftmax {
                 return try RigorousEvaluator(model, temperature: temperature, significantBits: significantBits).evaluateAll(inputs)
             }
-            let evaluator = try Evaluator<Rational>(model)
-            let exact = evaluator.evaluateAll(inputs)
             // An evaluation stopped at the resource limit has no outputs to judge: an error, not a loss.
-            try evaluator.checkLimit()
+            let exact = try Evaluator<Rational>(model, limits: limits).evaluateAll(inputs)
             return exact.map { $0.map { $0.map(RationalInterval.init) } }
         } catch { throw .evaluation(error) }
     }

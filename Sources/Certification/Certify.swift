@@ -119,20 +119,24 @@ public struct CertificationOptions: Sendable {
     public var bindingDigest: Bool
     /// Only these pairs (a shard); nil: every pair.
     public var indices: [Int]?
-    /// Counts work and carries the `--max-bits` limit of exact evaluation.
+    /// Counts the work of exact evaluation, for progress reports.
     public var meter: WorkMeter?
+    /// The resource limit of exact evaluation (`--max-bits`): an evaluation that passes it makes
+    /// `certify` throw `CertificationError.evaluation` with an `overrun`, never judge partial outputs.
+    public var limits: EvaluationLimits
     /// Pairs done of the total, for progress lines.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(temperature: Rational? = nil, method: CertificationReport.Method? = nil, mode: Certifier.Mode = .complete,
                 bindingDigest: Bool = true, indices: [Int]? = nil, meter: WorkMeter? = nil,
-                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                limits: EvaluationLimits = EvaluationLimits(), progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.temperature = temperature
         self.method = method
         self.mode = mode
         self.bindingDigest = bindingDigest
         self.indices = indices
         self.meter = meter
+        self.limits = limits
         self.progress = progress
     }
 }
@@ -168,7 +172,7 @@ public func certify(model: Transformer, dataset: Dataset,
     var report: CertificationReport
     switch chosen {
     case .exactHardmax:
-        report = try exactReport(model, dataset, chosenPairs, meter: options.meter, progress: options.progress)
+        report = try exactReport(model, dataset, chosenPairs, meter: options.meter, limits: options.limits, progress: options.progress)
     case .enclosure:
         report = try enclosureReport(model, dataset, chosenPairs, temperature: options.temperature ?? model.temperature, mode: options.mode)
     }
@@ -177,16 +181,11 @@ public func certify(model: Transformer, dataset: Dataset,
     return report
 }
 
-func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], meter: WorkMeter?,
+func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], meter: WorkMeter?, limits: EvaluationLimits,
                  progress: (@Sendable (Int, Int) -> Void)?) throws(CertificationError) -> CertificationReport {
-    var evaluator: Evaluator<Rational>
-    do { evaluator = try Evaluator<Rational>(model) } catch { throw .evaluation(error) }
-    evaluator.meter = meter
     let inputs = chosen.map { dataset.pairs[$0].input }
-    let total = inputs.count
-    let outputs = progress.map { report in evaluator.evaluateAll(inputs) { report($0, total) } }
-        ?? evaluator.evaluateAll(inputs)
-    do { try evaluator.checkLimit() } catch { throw .evaluation(error) }
+    let outputs: [[Token]]
+    do { outputs = try exactOutputs(model, inputs, meter: meter, limits: limits, progress: progress) } catch { throw .evaluation(error) }
     let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
         let j = chosen[n]
         let (missing, unexpected) = setDifference(got: outputs[n], want: dataset.pairs[j].output)
@@ -194,6 +193,16 @@ func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], mete
                      unexpected: unexpected, widestFinalBox: nil, firstEvent: nil, eventCount: 0, stopped: false)
     }
     return CertificationReport(method: .exactHardmax, pairs: pairs, temperature: nil, digestMatches: nil, datasetDigest: "")
+}
+
+/// T(X^j) of every input in ℚ (in parallel), with a meter and a progress callback (done, total).
+func exactOutputs(_ model: Transformer, _ inputs: [[Token]], meter: WorkMeter?, limits: EvaluationLimits,
+                  progress: (@Sendable (Int, Int) -> Void)?) throws(EvaluationError) -> [[Token]] {
+    var evaluator = try Evaluator<Rational>(model, limits: limits)
+    evaluator.meter = meter
+    let total = inputs.count
+    if let progress { return try evaluator.evaluateAll(inputs) { progress($0, total) } }
+    return try evaluator.evaluateAll(inputs)
 }
 
 /// The softmax certificate of Theorem 1.6 from the model file alone.

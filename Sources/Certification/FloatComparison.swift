@@ -35,15 +35,15 @@ public struct FloatComparison: Sendable {
     /// Runs `transformer` on every pair of `data` exactly and in float64. A causal dataset is judged
     /// per position: output i against target i, in order (docs/causal.md). Throws when the model
     /// cannot be evaluated (softmax layers, see `EnclosureComparison`) or the exact evaluation passes
-    /// the resource limit (`EvaluationLimits.maximumBits`).
-    public init(_ transformer: Transformer, _ data: Dataset, tolerance: Double) throws(EvaluationError) {
-        let exact = try Evaluator<Rational>(transformer)
+    /// `limits` (its `overrun` says so).
+    public init(_ transformer: Transformer, _ data: Dataset, tolerance: Double,
+                limits: EvaluationLimits = EvaluationLimits()) throws(EvaluationError) {
+        let exact = try Evaluator<Rational>(transformer, limits: limits)
         let float = try Evaluator<Double>(transformer)
         pairCount = data.pairs.count
         for (j, pair) in data.pairs.enumerated() {
-            let e = exact.trace(pair.input)
-            try exact.checkLimit()
-            let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
+            let e = try exact.trace(pair.input)
+            let f = try float.trace(pair.input.map { $0.map(\.doubleValue) })
             if layers.isEmpty { layers = e.map { Layer(label: layerLabel($0.block, $0.sublayer.rawValue, $0.stage)) } }
             for l in e.indices {
                 var s = layers[l]
@@ -126,7 +126,7 @@ public struct EnclosureComparison: Sendable {
         pairCount = data.pairs.count
         for (j, pair) in data.pairs.enumerated() {
             let e = enclosure.trace(pair.input.map { Box(point: $0) })
-            let f = float.trace(pair.input.map { $0.map(\.doubleValue) })
+            let f = try float.trace(pair.input.map { $0.map(\.doubleValue) })
             if layers.isEmpty { layers = e.map { Layer(label: layerLabel($0.block, $0.sublayer.rawValue, $0.stage)) } }
             for l in e.indices {
                 var s = layers[l]

@@ -83,9 +83,9 @@ public enum StageChecks {
 
     /// `checkpoints[k][j]`: the tokens of `problem`'s (deduplicated) sequence j after step k − 1 of
     /// `plan` (k = 0: the input), evaluated exactly. The output check is Certification's `certify`
-    /// on `dataset` as given, and the recorded digest.
+    /// on `dataset` as given (within `limits`), and the recorded digest.
     public static func run(model: Transformer, problem: InterpolationProblem, dataset: Dataset,
-                           plan: StagePlan, checkpoints: [[[Token]]]) -> [StageCheck] {
+                           plan: StagePlan, checkpoints: [[[Token]]], limits: EvaluationLimits = EvaluationLimits()) -> [StageCheck] {
         var checks: [StageCheck] = []
         func distinct(_ tokens: [Token]) -> [Token] {
             var seen = Set<Token>()
@@ -149,7 +149,7 @@ public enum StageChecks {
         // on its own below).
         let claim = "T(X^j) = Y^j as sets for every pair of the dataset as given"
         do {
-            let report = try certify(model: model, dataset: dataset, options: CertificationOptions(method: .exactHardmax, bindingDigest: false))
+            let report = try certify(model: model, dataset: dataset, options: CertificationOptions(method: .exactHardmax, bindingDigest: false, limits: limits))
             let failed = report.failures.map { "pairs[\($0.index)]" }
             checks.append(StageCheck(stage: .output, claim: claim, reference: "Theorem 1.4",
                                      outcome: failed.isEmpty ? .passed : .failed,

@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -28,14 +29,18 @@ public enum InterpolationConstruction {
         public var weights: WeightFormat
         /// Softmax: where the τ₀ search starts and how many temperatures it tries.
         public var temperatureSearch: TemperatureSearch
+        /// Softmax: the resource limits of the τ₀ search's exact evaluations.
+        public var limits: EvaluationLimits
 
         public init(layout: HardmaxConstruction.Layout = .narrow, attention: Attention = .hardmax, separationHeads: Int = 1,
-                    weights: WeightFormat = .exact, temperatureSearch: TemperatureSearch = TemperatureSearch()) {
+                    weights: WeightFormat = .exact, temperatureSearch: TemperatureSearch = TemperatureSearch(),
+                    limits: EvaluationLimits = EvaluationLimits()) {
             self.layout = layout
             self.attention = attention
             self.separationHeads = separationHeads
             self.weights = weights
             self.temperatureSearch = temperatureSearch
+            self.limits = limits
         }
     }
 
@@ -122,7 +127,7 @@ public enum InterpolationConstruction {
             let built: SoftmaxConstruction.Result
             do {
                 built = try SoftmaxConstruction.build(input.problem, pairs: input.dataset.pairs, digest: digest, layout: options.layout,
-                                                      search: options.temperatureSearch, progress: progress)
+                                                      search: options.temperatureSearch, limits: options.limits, progress: progress)
             } catch {
                 switch error {
                 case .construction(let e): throw .construction(e)

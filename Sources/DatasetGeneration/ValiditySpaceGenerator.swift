@@ -47,13 +47,13 @@ public struct ValiditySpaceGenerator {
         public init() {}
 
         /// Small datasets for slow properties (softmax): N ≤ 3, lengths ≤ 3, pool ≤ 5.
-        public static var small: Knobs {
+        public static let small: Knobs = {
             var k = Knobs()
             k.pairs = 1...3
             k.lengths = 1...3
             k.poolSizes = 2...5
             return k
-        }
+        }()
     }
 
     /// What one draw contains (for statistics and for the generator's own tests).

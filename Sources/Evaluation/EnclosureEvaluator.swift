@@ -38,12 +38,6 @@ public struct EnclosureEvaluator: Sendable {
     /// Compiles `model`; `temperature` (default: the model's τ₀) is needed when a softmax layer is
     /// not the identity.
     public init(_ model: Transformer, temperature: Rational? = nil) throws(EvaluationError) {
-        try self.init(model, temperature: temperature, straightforward: false)
-    }
-
-    /// `straightforward`: the previous O(n²) key selection for every query (the tests' reference;
-    /// the results are identical).
-    init(_ model: Transformer, temperature: Rational?, straightforward: Bool) throws(EvaluationError) {
         let tau = temperature ?? model.temperature
         if model.usesSoftmax {
             guard let tau else {
@@ -53,7 +47,7 @@ public struct EnclosureEvaluator: Sendable {
         }
         self.model = model
         self.temperature = tau
-        blocks = model.blocks.map { EnclosureBlock($0, temperature: tau, straightforward: straightforward) }
+        blocks = model.blocks.map { EnclosureBlock($0, temperature: tau) }
     }
 
     /// The result of one enclosure run.
@@ -146,10 +140,10 @@ struct EnclosureBlock: Sendable {
     let feedForward: EnclosureFeedForward
     let attention: EnclosureAttention
 
-    init(_ block: Block, temperature: Rational?, straightforward: Bool) {
+    init(_ block: Block, temperature: Rational?) {
         stage = block.stage
-        feedForward = EnclosureFeedForward(block.feedForward, perNeuron: straightforward)
-        attention = EnclosureAttention(block.attention, temperature: temperature, straightforward: straightforward)
+        feedForward = EnclosureFeedForward(block.feedForward)
+        attention = EnclosureAttention(block.attention, temperature: temperature)
     }
 
     func apply(_ boxes: [Box], index: Int, radiusBits: Int, floor: Int, clamped: inout Bool, events: inout [EnclosureEvent]) -> [Box] {
@@ -185,13 +179,10 @@ struct EnclosureFeedForward: Sendable {
     /// Per direction group of `compiled`: |u|, and an integer e with ‖u‖₁ < 2^e (nil for u = 0).
     let groupMagnitudes: [[Rational]]
     let groupNormExponents: [Int?]
-    /// Neuron by neuron (the tests' reference; the results are identical).
-    let perNeuron: Bool
 
-    init(_ layer: FeedForwardLayer, perNeuron: Bool = false) {
+    init(_ layer: FeedForwardLayer) {
         eta = layer.eta
         isIdentity = layer.isIdentity
-        self.perNeuron = perNeuron
         compiled = CompiledFeedForward(layer)
         groupMagnitudes = compiled.groups.map { $0.direction.map(\.magnitude) }
         groupNormExponents = groupMagnitudes.map { m in
@@ -230,9 +221,8 @@ struct EnclosureFeedForward: Sendable {
     /// range: a binary search finds t among the kinks, and only the neurons next to it are looked at
     /// (most are decided from bit lengths, |t − kink| ≥ 2^e > s, without computing s). The gain of
     /// the active ones is a prefix sum, so M = ηI + Σ_u W_u uᵀ costs O(d) per direction, not per neuron.
-    /// Every value equals the neuron-by-neuron computation (`applyPerNeuron`).
+    /// Every value equals the neuron-by-neuron computation (`ReferenceEnclosureEvaluator`, the tests' reference).
     func apply(_ box: Box, token: Int, block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
-        if perNeuron { return applyPerNeuron(box, token: token, block: block, stage: stage, radiusBits: radiusBits, events: &events) }
         let c = box.centre, r = box.radius
         // 2^radiusExponent bounds every radius; a point goes through the exact layer.
         guard let radiusExponent = r.lazy.filter({ !$0.isZero }).map(\.log2UpperBound).max() else {
@@ -323,67 +313,6 @@ struct EnclosureFeedForward: Sendable {
         if let fallback { radius = added(radius, fallback) }
         return Box(centre: centre, radius: radius.map { $0.roundedUp(significantBits: radiusBits) })
     }
-
-    /// FF on one box, neuron by neuron: the reference for `apply`.
-    func applyPerNeuron(_ box: Box, token: Int, block: Int, stage: Block.Stage, radiusBits: Int, events: inout [EnclosureEvent]) -> Box {
-        let c = box.centre, r = box.radius
-        let d = c.count
-        let hasRadius = !box.isPoint
-        var centre = eta == .one ? c : scaled(c, by: eta)
-        // Σ_{active} w per ridge with a non-zero sum: M = ηI + Σ gain uᵀ.
-        var gains: [(ridge: Int, gain: [Rational])] = []
-        var fallback: [Rational]? = nil
-        // 2^radiusExponent bounds every radius: most kinks are decided from bit lengths alone.
-        let radiusExponent = hasRadius ? r.lazy.filter { !$0.isZero }.map(\.log2UpperBound).max() : nil
-        var t = Rational.zero
-        var exactSpread: Rational? = nil
-        var spreadExponent = Int.min
-        var flat = 0
-        for (ri, ridge) in ridges.enumerated() {
-            if !ridge.repeatsPrevious {
-                t = ridge.isZero ? .zero : Rational.dot(ridge.direction, c)
-                exactSpread = nil
-                // spread = ⟨|u|, r⟩ ≤ ‖u‖₁·max r < 2^spreadExponent (Int.min: no spread at all).
-                if let radiusExponent, let normExponent = ridge.normExponent {
-                    spreadExponent = radiusExponent + normExponent
-                } else {
-                    spreadExponent = Int.min
-                    exactSpread = .zero
-                }
-            }
-            var gain: [Rational]? = nil
-            for j in ridge.biases.indices {
-                defer { flat += 1 }
-                let pre = t + ridge.biases[j]
-                if pre > .zero { axpy(pre, ridge.outputs[j], &centre) }
-                guard hasRadius else { continue }
-                if spreadExponent == Int.min || (!pre.isZero && pre.log2LowerBound >= spreadExponent) {
-                    // |pre| ≥ spread: one sign on the whole box (a zero direction adds nothing to M).
-                    if pre > .zero && !ridge.isZero {
-                        if gain == nil { gain = ridge.outputs[j] } else { gain = added(gain ?? [], ridge.outputs[j]) }
-                    }
-                    continue
-                }
-                let spread = exactSpread ?? Rational.dot(ridge.magnitudes, r)
-                exactSpread = spread
-                if pre >= spread {
-                    // Active on the whole box: linear there.
-                    if gain == nil { gain = ridge.outputs[j] } else { gain = added(gain ?? [], ridge.outputs[j]) }
-                } else if pre > -spread {
-                    // The box crosses this kink: |σ(s) − σ(t)| ≤ |s − t| ≤ spread.
-                    var f = fallback ?? [Rational](repeating: .zero, count: d)
-                    axpy(spread, ridge.outputMagnitudes[j], &f)
-                    fallback = f
-                    events.append(EnclosureEvent(block: block, stage: stage, sublayer: .feedForward, token: token,
-                                                 kind: .kinkCrossed(neuron: flat, ridge: ri, centre: pre, spread: spread)))
-                }
-            }
-            if let gain, gain.contains(where: { !$0.isZero }) { gains.append((ri, gain)) }
-        }
-        guard hasRadius else { return Box(point: centre) }
-        return linearBox(centre: centre, radius: r, gains: gains.map { ($0.gain, ridges[$0.ridge].direction) },
-                         fallback: fallback, radiusBits: radiusBits)
-    }
 }
 
 // MARK: - Attention
@@ -393,11 +322,8 @@ struct EnclosureAttention: Sendable, CompiledAttentionLayer {
     let parameters: AttentionParameters<Rational>
     /// |V| of each head, for radii.
     let valueMagnitudes: [CompiledValue<Rational>]
-    /// The per-query O(n²) key selection (reference for tests).
-    let straightforward: Bool
 
-    init(_ layer: SelfAttentionLayer, temperature: Rational?, straightforward: Bool = false) {
-        self.straightforward = straightforward
+    init(_ layer: SelfAttentionLayer, temperature: Rational?) {
         parameters = AttentionParameters(layer, temperature: temperature)
         valueMagnitudes = layer.heads.map { CompiledValue($0.value.magnitude) }
     }
@@ -410,8 +336,9 @@ struct EnclosureAttention: Sendable, CompiledAttentionLayer {
         }
     }
 
+    /// The layer on boxes; `selection` `.reference` only in `ReferenceEnclosureEvaluator` (the tests).
     func apply(_ boxes: [Box], block: Int, stage: Block.Stage, radiusBits: Int, floor: Int, clamped: inout Bool,
-               events: inout [EnclosureEvent]) -> [Box] {
+               events: inout [EnclosureEvent], selection: KeySelector.Algorithm = .fast) -> [Box] {
         if isIdentity || boxes.isEmpty { return boxes }
         let saturatedGap = saturatedGap(floor: floor)
         let n = boxes.count
@@ -434,8 +361,8 @@ struct EnclosureAttention: Sendable, CompiledAttentionLayer {
                     }
                 }
             }
-            let selector = KeySelector(scores: head.scores, boxes: boxes, shareClasses: !causal && !straightforward,
-                                       straightforward: straightforward, saturatedGap: saturatedGap)
+            let selector = KeySelector(scores: head.scores, boxes: boxes, shareClasses: !causal && selection == .fast,
+                                       algorithm: selection, saturatedGap: saturatedGap)
             // Per query class (see `KeySelector.Choice.classID`): the uncertified keys' spread and
             // the first of them with a value other than the leader's, computed once per class.
             var classExtras: [Int: (extra: [Rational], differing: Int?)] = [:]
@@ -537,7 +464,8 @@ extension EnclosureAttention {
 /// smallest certified β-gap are one computation for all of them (and one for the negative sign):
 /// O(n·d) per layer instead of O(n²). Only the query's factor |α_i| differs, and the gap is
 /// |α_i|_low times the shared β-gap, exactly the value the per-query loop computes
-/// (`shareClasses` false: the straightforward O(n²) algorithm, kept as the tests' reference).
+/// (`shareClasses` false: the same scan, `signClass`, per query: what masked layers and the tests'
+/// reference, `ReferenceEnclosureEvaluator` in Tests/SoftmaxTests, run).
 struct KeySelector {
     struct Choice {
         /// The key with the top score at the centres (first one on ties).
@@ -574,18 +502,20 @@ struct KeySelector {
     let centreExponents: [Int?]
     let matrixExponent: Int?
     let dimensionBits: Int
-    /// Every key's error term exactly (the tests' reference).
-    let straightforward: Bool
+    /// How the keys are scanned: `.fast` (what the certificate runs) or `.reference` (every key's
+    /// error term exactly and no saturated gap: the tests' reference, `ReferenceEnclosureEvaluator`).
+    enum Algorithm: Sendable { case fast, reference }
+    let algorithm: Algorithm
     /// Gaps at least this large all give the same weight bound (hardmax: 0, any certified gap;
     /// softmax: τ₀ times `ExponentialBounds.saturation`), so one of them need not be exact.
     let saturatedGap: Rational?
 
-    init(scores: CompiledScores<Rational>, boxes: [Box], shareClasses: Bool = false, straightforward: Bool = false,
+    init(scores: CompiledScores<Rational>, boxes: [Box], shareClasses: Bool = false, algorithm: Algorithm = .fast,
          saturatedGap: Rational? = nil) {
         self.scores = scores
         self.boxes = boxes
-        self.straightforward = straightforward
-        self.saturatedGap = straightforward ? nil : saturatedGap
+        self.algorithm = algorithm
+        self.saturatedGap = algorithm == .reference ? nil : saturatedGap
         switch scores {
         case .multiple, .general:
             radiusExponents = boxes.map { Self.exponent($0.largestRadius) }
@@ -610,8 +540,8 @@ struct KeySelector {
             self.alpha = alpha
             self.beta = beta
             if shareClasses && !boxes.isEmpty {
-                positiveClass = KeySelector.signClass(beta: beta, positive: true)
-                negativeClass = KeySelector.signClass(beta: beta, positive: false)
+                positiveClass = KeySelector.signClass(beta: beta, keys: beta.count, positive: true)
+                negativeClass = KeySelector.signClass(beta: beta, keys: beta.count, positive: false)
             } else {
                 positiveClass = nil
                 negativeClass = nil
@@ -624,14 +554,16 @@ struct KeySelector {
         }
     }
 
-    /// The leader (extreme β at the centres, first on ties), the keys whose lower bound of
-    /// ±(β_b − β_k) on the boxes is not positive, and the smallest positive one.
-    static func signClass(beta: [(Rational, Rational)], positive: Bool) -> SignClass {
+    /// Among the first `keys` keys: the leader (extreme β at the centres, first on ties), the keys
+    /// whose lower bound of ±(β_b − β_k) on the boxes is not positive, and the smallest positive one.
+    /// The one scan of rank-one key selection: shared by a sign class of queries, or run per query
+    /// under a mask.
+    static func signClass(beta: [(Rational, Rational)], keys: Int, positive: Bool) -> SignClass {
         var b = 0
-        for k in beta.indices.dropFirst() where positive ? beta[k].0 > beta[b].0 : beta[k].0 < beta[b].0 { b = k }
+        for k in (0..<keys).dropFirst() where positive ? beta[k].0 > beta[b].0 : beta[k].0 < beta[b].0 { b = k }
         var uncertified: [Int] = []
         var smallest: Rational? = nil
-        for k in beta.indices {
+        for k in 0..<keys {
             let difference = positive ? beta[b].0 - beta[k].0 : beta[k].0 - beta[b].0
             let low = difference - beta[b].1 - beta[k].1
             if k == b || low <= .zero {
@@ -664,41 +596,27 @@ struct KeySelector {
                           classID: positiveClass == nil ? nil : 2)
         }
         let positive = aLow > .zero
+        // The gaps scale by this query's |α|_low > 0, which keeps their order: the smallest gap is
+        // the scaled smallest lower bound.
+        let scale = positive ? aLow : -aHigh
         if let shared = positive ? positiveClass : negativeClass {
-            // Every key is a key (no mask): the class's answer, scaled by this query's |α|_low.
-            let scale = positive ? aLow : -aHigh
+            // Every key is a key (no mask): the class's answer.
             return Choice(leader: shared.leader, uncertified: shared.uncertified,
                           smallestGap: shared.smallestLow.map { scale * $0 }, classID: positive ? 0 : 1)
         }
-        // Leader: extreme β at the centres.
-        var b = 0
-        for k in 1..<max(keys, 1) where positive ? beta[k].0 > beta[b].0 : beta[k].0 < beta[b].0 { b = k }
-        var uncertified: [Int] = []
-        var gap: Rational? = nil
-        let scale = positive ? aLow : -aHigh
-        for k in 0..<keys {
-            // Lower bound of (β_b − β_k) (or β_k − β_b for α < 0) on the boxes.
-            let difference = positive ? beta[b].0 - beta[k].0 : beta[k].0 - beta[b].0
-            let low = difference - beta[b].1 - beta[k].1
-            if k == b || low <= .zero {
-                uncertified.append(k)
-            } else {
-                let g = scale * low
-                gap = gap.map { min($0, g) } ?? g
-            }
-        }
-        return Choice(leader: b, uncertified: uncertified, smallestGap: gap)
+        let own = KeySelector.signClass(beta: beta, keys: keys, positive: positive)
+        return Choice(leader: own.leader, uncertified: own.uncertified, smallestGap: own.smallestLow.map { scale * $0 })
     }
 
     /// s_ik = x_iᵀ A x_k; the gap x_iᵀ A (x_b − x_k) is bounded by the centre value minus
     /// ⟨r_i, |A z|⟩ + ⟨|Aᵀ c_i|, q⟩ + ⟨r_i, |A| q⟩, z = c_b − c_k, q = r_b + r_k.
     ///
-    /// That error term is computed exactly only where it matters (`straightforward`: for every key).
+    /// That error term is computed exactly only where it matters (`.reference`: for every key).
     /// A power of two 2^E bounding it comes from bit lengths (`errorExponent`); a key whose centre gap
     /// is at least 2^(E+1) is certified without it, and its exact lower bound is needed only if it
     /// might be the smallest one: keys are visited by increasing centre gap g, and since their lower
     /// bound exceeds g/2 the visit stops once g/2 reaches the smallest bound found. The results are
-    /// those of the straightforward scan.
+    /// those of the `.reference` scan.
     func dense(query i: Int, keys: Int) -> Choice {
         let ci = boxes[i].centre
         // Aᵀ c_i once: s_ik = ⟨Aᵀ c_i, x_k⟩.
@@ -735,7 +653,7 @@ struct KeySelector {
         var sure: [(key: Int, centreGap: Rational)] = []
         for k in 0..<keys {
             if k == b { uncertified.append(k); continue }
-            if !straightforward {
+            if algorithm == .fast {
                 let centreGap = centreScores[b] - centreScores[k]
                 // A tie at the centres: the lower bound is −(error) ≤ 0.
                 if centreGap.isZero { uncertified.append(k); continue }
@@ -807,11 +725,4 @@ struct KeySelector {
         default: return (z, q)
         }
     }
-}
-
-extension Rational {
-    /// An integer e with |x| ≥ 2^e, for x ≠ 0 (from bit lengths: |p|/q > 2^(bits(p) − 1 − bits(q))).
-    var log2LowerBound: Int { numeratorBitLength - denominatorBitLength - 1 }
-    /// An integer e with |x| < 2^e, for x ≠ 0.
-    var log2UpperBound: Int { numeratorBitLength - denominatorBitLength + 1 }
 }

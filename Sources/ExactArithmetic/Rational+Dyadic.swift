@@ -6,6 +6,12 @@ import CGMP
 /// would grow without bound in bit size; rounding each one *up* to a dyadic with a few significant
 /// bits keeps it short and keeps it an upper bound, so every enclosure stays sound.
 extension Rational {
+    /// An integer e with |x| ≥ 2^e, for x ≠ 0, from bit lengths alone (|p|/q > 2^(bits(p) − 1 − bits(q))):
+    /// the enclosure evaluator decides most comparisons with it before computing anything.
+    public var log2LowerBound: Int { numeratorBitLength - denominatorBitLength - 1 }
+    /// An integer e with |x| < 2^e, for x ≠ 0 (|p|/q < 2^(bits(p) − (bits(q) − 1))).
+    public var log2UpperBound: Int { numeratorBitLength - denominatorBitLength + 1 }
+
     /// 2^k, for any integer k.
     public static func powerOfTwo(_ k: Int) -> Rational { Rational.one.timesPowerOfTwo(k) }
 

@@ -1,24 +1,29 @@
 /// A number type the transformer evaluator runs on: an ordered field with ReLU.
 ///
-/// One generic evaluator serves every conforming type, as Julia's generic algorithms serve
-/// `Rational{BigInt}` and `Float64` alike. `Rational` gives the exact path, `Double` the float64
-/// path; nothing in the evaluator knows which one it runs on.
-public protocol Scalar: Comparable, Hashable, Sendable, CustomStringConvertible {
-    static var zero: Self { get }
+/// It refines the standard library's numeric protocols — `SignedNumeric` (+, −, ·, negation, 0,
+/// integer literals, magnitude) and `Comparable` — and adds the one operation they lack, division
+/// (docs/architecture.md says why not swift-numerics' `AlgebraicField`). `Rational` is the exact
+/// scalar, `Double` the float64 one. One generic evaluator serves both, but not blindly: the type
+/// supplies what the evaluator may do with its arithmetic (`isExact`) and how large its values are
+/// (`bitSize`, which the resource limit measures).
+public protocol Scalar: SignedNumeric, Comparable, Hashable, Sendable, CustomStringConvertible {
+    /// 1 (conformers satisfy it with a `static let`).
     static var one: Self { get }
-    static func + (lhs: Self, rhs: Self) -> Self
-    static func - (lhs: Self, rhs: Self) -> Self
-    static func * (lhs: Self, rhs: Self) -> Self
     /// Quotient; the evaluator divides only by non-zero counts.
     static func / (lhs: Self, rhs: Self) -> Self
-    static prefix func - (operand: Self) -> Self
 
     /// The value of an exact rational in this type (exact for `Rational`, nearest for `Double`).
     init(_ value: Rational)
     /// A small integer.
     init(_ value: Int)
 
-    /// True for types whose arithmetic is exact (equality checks are then meaningful).
+    /// True when arithmetic is exact: results do not depend on the order of operations and `==` is
+    /// equality of values. The evaluator then may reassociate (prefix sums over a layer's sorted
+    /// kinks, one axpy per token), reuse a token's projections between layers, and decide hardmax
+    /// ties and ReLU signs. False (rounding arithmetic): it runs the plain loop's operations in the
+    /// plain loop's order, so float64 results agree bit for bit with the NumPy package
+    /// (docs/interop.md), and writes values as numbers, not exact text. Conformers set it with a
+    /// `static let`.
     static var isExact: Bool { get }
 
     /// ⟨a, b⟩ of two vectors of one length (unequal lengths are a programming error: the
@@ -47,14 +52,24 @@ extension Scalar {
 extension Rational: Scalar {
     public init(_ value: Rational) { self = value }
     public var bitSize: Int { Swift.max(numeratorBitLength, denominatorBitLength) }
-    public static var isExact: Bool { true }
+    public static let isExact = true
+
+    /// The integer `source` exactly (`Numeric`; never nil: every integer is a rational).
+    public init?<T: BinaryInteger>(exactly source: T) {
+        if let small = Int(exactly: source) {
+            self.init(small)
+            return
+        }
+        guard let value = try? Rational(parsing: String(source)) else { return nil }
+        self = value
+    }
 }
 
 extension Double: Scalar {
     public init(_ value: Rational) { self = value.doubleValue }
     public var bitSize: Int { 0 }
-    public static var one: Double { 1 }
-    public static var isExact: Bool { false }
+    public static let one: Double = 1
+    public static let isExact = false
 }
 
 // MARK: - Vector helpers

@@ -22,9 +22,11 @@ public struct StageAnalysis: Sendable {
     public let checks: [StageCheck]
 
     /// `projection`: the two drawn coordinates (nil: no paths). `temperature` overrides τ₀ for
-    /// softmax models. Throws when the model cannot be evaluated (softmax without a temperature).
+    /// softmax models. Throws when the model cannot be evaluated (softmax without a temperature) or an
+    /// exact evaluation passes `limits`.
     public init(model: Transformer, dataset: Dataset, problem: InterpolationProblem,
-                projection: (x: Int, y: Int)?, temperature: Rational? = nil, runChecks: Bool = true) throws(EvaluationError) {
+                projection: (x: Int, y: Int)?, temperature: Rational? = nil, runChecks: Bool = true,
+                limits: EvaluationLimits = EvaluationLimits()) throws(EvaluationError) {
         guard model.dimension == problem.dimension else {
             throw EvaluationError("the model acts on ℚ^\(model.dimension) but the dataset's dimension is \(problem.dimension)")
         }
@@ -35,20 +37,20 @@ public struct StageAnalysis: Sendable {
         let inputs = problem.pairs.map(\.inputs)
         if model.usesSoftmax {
             trace = .float(try StageTrace<Double>(model: model, inputs: inputs.map { $0.map { $0.map(\.doubleValue) } },
-                                                  projection: projection, temperature: temperature))
+                                                  projection: projection, temperature: temperature, limits: limits))
             geometry = nil
             checks = [StageCheck(stage: .model, claim: "exact checks of every stage", reference: "docs/mathematics.md#enclosure-certificate",
                                  outcome: .notApplicable,
                                  detail: "softmax outputs are irrational: the exact certificate is `verify` (enclosures)")]
         } else {
-            let trace = try StageTrace<Rational>(model: model, inputs: inputs, projection: projection)
+            let trace = try StageTrace<Rational>(model: model, inputs: inputs, projection: projection, limits: limits)
             self.trace = .exact(trace)
             if let c = trace.plan.step(.collapse), !trace.plan.steps[c].sublayers.isEmpty {
                 geometry = LeaderGeometry(collapsed: problem.pairs.indices.map { trace.distinctValues(checkpoint: c + 1, sequence: $0) })
             } else {
                 geometry = nil
             }
-            checks = runChecks ? StageChecks.run(model: model, problem: problem, dataset: dataset, plan: trace.plan, checkpoints: trace.checkpoints) : []
+            checks = runChecks ? StageChecks.run(model: model, problem: problem, dataset: dataset, plan: trace.plan, checkpoints: trace.checkpoints, limits: limits) : []
         }
     }
 

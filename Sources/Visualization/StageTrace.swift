@@ -33,6 +33,9 @@ public struct TokenPath: Sendable, Equatable {
     public var sequence: Int
     /// Start, then the position after every sublayer that moved it (thinned to a bounded count).
     public var points: [PlotPoint]
+
+    /// Most vertices kept per path; longer paths are halved (every other vertex) as they grow.
+    public static let maximumVertices = 64
 }
 
 /// Every sequence evaluated through a model, kept at the checkpoints of a `StagePlan`.
@@ -47,17 +50,15 @@ public struct StageTrace<S: Plottable>: Sendable {
     public let checkpoints: [[[[S]]]]
     public let paths: [[TokenPath]]
 
-    /// Most vertices kept per path; longer paths are halved (every other vertex) as they grow.
-    public static var maximumPathVertices: Int { 64 }
-
     /// Evaluates `inputs` through `model` on all cores. `projection` = the two drawn coordinates
-    /// (nil: no paths, as for reports). `temperature` overrides τ for softmax layers.
+    /// (nil: no paths, as for reports). `temperature` overrides τ for softmax layers. Throws when
+    /// an exact evaluation passes `limits` (the overrun at the earliest block, ties to the earliest sequence).
     public init(model: Transformer, inputs: [[[S]]], projection: (x: Int, y: Int)?,
-                temperature: Rational? = nil) throws(EvaluationError) {
-        let evaluator = try Evaluator<S>(model, temperature: temperature)
+                temperature: Rational? = nil, limits: EvaluationLimits = EvaluationLimits()) throws(EvaluationError) {
+        let evaluator = try Evaluator<S>(model, temperature: temperature, limits: limits)
         let plan = StagePlan(model)
-        let cap = StageTrace.maximumPathVertices
-        let perSequence = parallelMap(Array(inputs.enumerated())) { (j, input) -> ([[[S]]], [[TokenPath]]) in
+        let cap = TokenPath.maximumVertices
+        let perSequence = try firstError(parallelMap(Array(inputs.enumerated())) { (j, input) -> Result<([[[S]]], [[TokenPath]]), EvaluationError> in
             var current = input
             var checkpoints = [input]
             var paths: [[TokenPath]] = []
@@ -73,23 +74,24 @@ public struct StageTrace<S: Plottable>: Sendable {
                     return PlotPoint(x: x[cx].plotValue, y: x[cy].plotValue)
                 }
                 var points = representative.map { [point(current[$0])] }
-                let next = evaluator.run(current, sublayers: step.sublayers) { tokens, _ in
-                    for (r, i) in representative.enumerated() {
-                        let p = point(tokens[i])
-                        if p != points[r].last {
-                            points[r].append(p)
-                            if points[r].count > 2 * cap { points[r] = StageTrace.halved(points[r]) }
+                let next: [[S]]
+                do throws(EvaluationError) {
+                    next = try evaluator.run(current, sublayers: step.sublayers) { tokens, _ in
+                        for (r, i) in representative.enumerated() {
+                            let p = point(tokens[i])
+                            if p != points[r].last {
+                                points[r].append(p)
+                                if points[r].count > 2 * cap { points[r] = StageTrace.halved(points[r]) }
+                            }
                         }
                     }
-                }
-                guard let next else { return ([input], []) }
+                } catch { return .failure(error) }
                 current = next
                 checkpoints.append(current)
                 paths.append(points.map { TokenPath(sequence: j, points: $0) })
             }
-            return (checkpoints, paths)
-        }
-        try evaluator.checkLimit()
+            return .success((checkpoints, paths))
+        })
         self.plan = plan
         let steps = plan.steps.count
         checkpoints = (0...steps).map { k in perSequence.map { $0.0[k] } }

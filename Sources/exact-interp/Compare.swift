@@ -35,7 +35,6 @@ struct Compare: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        limits.apply()
         let (transformer, data) = try files.load()
         try requireSameDimension(transformer, data)
         try requireMatchingDigest(transformer, data, modelPath: files.model, datasetPath: files.dataset)
@@ -47,7 +46,7 @@ struct Compare: ParsableCommand {
             try compareSoftmax(transformer, data)
             return
         }
-        let comparison = try orExit(Exit.invalidInput) { try FloatComparison(transformer, data, tolerance: tolerance) }
+        let comparison = try orExit(Exit.invalidInput) { try FloatComparison(transformer, data, tolerance: tolerance, limits: limits.evaluation) }
         let layers = comparison.layers
         let exactFailures = comparison.exactFailures, floatFailures = comparison.floatFailures
         let width = max(40, (layers.map(\.label.count).max() ?? 0) + 2)

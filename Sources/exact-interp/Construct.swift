@@ -119,7 +119,6 @@ struct Construct: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        limits.apply()
         // The output is checked before the (possibly long) construction: not an input, writable.
         let target = try OutputFile(output, option: "--output", inputs: [dataset])
         let given = try loadConstructDataset()
@@ -136,7 +135,8 @@ struct Construct: ParsableCommand {
         defer { heartbeat.stop() }
         let options = InterpolationConstruction.Options(
             layout: layout, attention: attention, separationHeads: separationHeads, weights: weights.format,
-            temperatureSearch: TemperatureSearch(start: tauStart.rational, maximumTries: tauTries))
+            temperatureSearch: TemperatureSearch(start: tauStart.rational, maximumTries: tauTries),
+            limits: limits.evaluation)
         let result: InterpolationConstruction.Result
         do {
             result = try InterpolationConstruction.build(input, digest: input.dataset.digest, options: options) { message in
@@ -148,7 +148,6 @@ struct Construct: ParsableCommand {
             case .construction(let error):
                 throw exitCode(for: error)
             case .temperatureNotFound:
-                if let limit = resourceLimitExit() { throw limit }
                 printError("error: \(error)")
                 throw Exit.propertyFailed
             case .dataNotRepresentable:
@@ -187,7 +186,7 @@ struct Construct: ParsableCommand {
         try tail.write(model, summary: summary, announce: {
             if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
         }) { reread in
-            let report = try certify(model: reread, dataset: data, options: CertificationOptions(progress: verificationProgress(reread, data, quiet: quiet)))
+            let report = try certify(model: reread, dataset: data, options: CertificationOptions(limits: limits.evaluation, progress: verificationProgress(reread, data, quiet: quiet)))
             guard report.holds else {
                 let failures = report.failures
                 var lines = ["verification: FAILED on \(pairCount(failures.count)) of \(data.pairs.count)"]
@@ -256,8 +255,10 @@ struct Construct: ParsableCommand {
         case .invalidData(let e):
             printError("error: \(dataset): \(e)")
             return Exit.invalidInput
+        case .resourceLimit(let e):
+            printError("error: \(e)")
+            return Exit.invalidInput
         case .stageCheckFailed:
-            if let limit = resourceLimitExit() { return limit }
             printError("error: \(error)")
             return Exit.internalError
         }
@@ -359,7 +360,7 @@ extension Construct {
         try ModelOutput(target: target, input: dataset, say: say).write(model, summary: summary, announce: {
             if !quiet { printError("[\(elapsed(since: started))] verifying the written model") }
         }) { reread in
-            let report = try certifyCausal(model: reread, dataset: data, progress: verificationProgress(reread, data, quiet: quiet))
+            let report = try certifyCausal(model: reread, dataset: data, limits: limits.evaluation, progress: verificationProgress(reread, data, quiet: quiet))
             guard report.holds else {
                 let failures = report.failures
                 var lines = ["verification: FAILED on \(failures.count) of \(counted(report.positions, "position"))\(report.unmaskedBlocks.isEmpty ? "" : ", attention unmasked in blocks \(report.unmaskedBlocks.map(String.init).joined(separator: ", "))")"]

@@ -41,7 +41,6 @@ struct Draw: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        limits.apply()
         let output = destination.output
         let target = try OutputFile(output, option: "--output", inputs: [files.model, files.dataset])
         let (transformer, data, problem) = try loadForPictures(files)
@@ -52,7 +51,7 @@ struct Draw: ParsableCommand {
         let tau = temperature.tau
         let analysis = try orExit(Exit.invalidInput) {
             try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: (x, y),
-                              temperature: tau, runChecks: false)
+                              temperature: tau, runChecks: false, limits: limits.evaluation)
         }
         var picture = analysis.picture(model: transformer, projection: (x, y), datasetName: data.name)
         picture.maximumArrows = maxArrows

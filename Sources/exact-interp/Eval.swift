@@ -68,7 +68,6 @@ struct Eval: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        limits.apply()
         let traceTarget = try trace.map { try OutputFile($0, option: "--trace", inputs: [files.model, files.dataset]) }
         let outputsTarget = try outputs.map { try OutputFile($0, option: "--outputs", inputs: [files.model, files.dataset]) }
         let (transformer, data) = try files.load()
@@ -87,7 +86,7 @@ struct Eval: ParsableCommand {
     }
 
     func makeEvaluator<S: Scalar>(_ m: Transformer, _ tau: Rational?, as: S.Type) throws -> Evaluator<S> {
-        do { return try Evaluator<S>(m, temperature: tau) } catch {
+        do { return try Evaluator<S>(m, temperature: tau, limits: limits.evaluation) } catch {
             // The library names no flags; the CLI says which one helps.
             let hint = !m.usesSoftmax ? "" : S.isExact
                 ? ": `verify` certifies softmax models exactly; --arithmetic float64 runs them in floating point"
@@ -118,9 +117,9 @@ struct Eval: ParsableCommand {
         evaluator.meter = meter
         let inputs = data.pairs.map(\.input)
         let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("eval", meter, estimate: WorkMeter.estimate(inputs, blocks: m.blocks.count)))
-        let outputs = evaluator.evaluateAll(inputs)
+        let result = Result { try evaluator.evaluateAll(inputs) }
         heartbeat.stop()
-        try requireWithinLimit(evaluator)
+        let outputs = try orExit(Exit.invalidInput) { try result.get() }
         var failures = 0
         var interpolated: [Bool] = []
         for (j, pair) in data.pairs.enumerated() {
@@ -159,8 +158,9 @@ struct Eval: ParsableCommand {
         evaluator.meter = meter
         let inputs = data.pairs.map { $0.input.map { $0.map(\.doubleValue) } }
         let heartbeat = Heartbeat(quiet: quiet, status: meterStatus("eval (float64)", meter, estimate: WorkMeter.estimate(inputs, blocks: m.blocks.count)))
-        let outputs = evaluator.evaluateAll(inputs)
+        let result = Result { try evaluator.evaluateAll(inputs) }
         heartbeat.stop()
+        let outputs = try orExit(Exit.invalidInput) { try result.get() }
         var failures = 0
         var interpolated: [Bool] = []
         for (j, pair) in data.pairs.enumerated() {
@@ -186,7 +186,7 @@ struct Eval: ParsableCommand {
     /// Intervals at τ (softmax) or exact points (hardmax); a pair is interpolated when its Hausdorff
     /// distance to Y is proved ≤ --tolerance (as sets; causal data: the largest distance of a position).
     func runRigorous(_ m: Transformer, _ data: Dataset, _ tau: Rational?, _ outputsTarget: OutputFile?) throws -> Int {
-        let (outputs, bits) = try precision.outputs(m, data, temperature: tau, modelPath: files.model)
+        let (outputs, bits) = try precision.outputs(m, data, temperature: tau, modelPath: files.model, limits: limits.evaluation)
         guard let bound = try? Rational(exactly: tolerance) else {
             printError("error: --tolerance \(tolerance) is not a finite number")
             throw Exit.usage

@@ -62,11 +62,7 @@ struct ExactInterp: ParsableCommand {
             if !flushStandardOutput() { Foundation.exit(Exit.invalidInput.rawValue) }
             Foundation.exit(0)
         }
-        var code = exitCode(for: outcome).rawValue
-        if code == Exit.internalError.rawValue, let limit = resourceLimitExit() {
-            // A self-check that failed because an evaluation stopped at --max-bits: not a bug.
-            code = limit.rawValue
-        }
+        let code = exitCode(for: outcome).rawValue
         let text = fullMessage(for: outcome)
         if code == 0 {
             // --help, --version: the text is the result, on standard output.

@@ -73,7 +73,7 @@ struct Loss: ParsableCommand {
 
     /// The losses from outputs enclosed at --precision, or at 128, 256, … bits (`rigorousOutputs`).
     func compute(_ model: Transformer, _ data: Dataset) throws -> (CertifiedLoss.Report, [[[RationalInterval]]], Int) {
-        let (outputs, bits) = try precision.outputs(model, data, temperature: temperature.tau, modelPath: files.model)
+        let (outputs, bits) = try precision.outputs(model, data, temperature: temperature.tau, modelPath: files.model, limits: limits.evaluation)
         let report = try orExit(Exit.invalidInput, "\(files.dataset): ") {
             try CertifiedLoss.compute(kind: kind, outputs: outputs, dataset: data, exact: !model.usesSoftmax, significantBits: bits)
         }
@@ -81,7 +81,6 @@ struct Loss: ParsableCommand {
     }
 
     func run() throws {
-        limits.apply()
         let (model, data) = try files.load()
         try requireSameDimension(model, data)
         try requireMatchingDigest(model, data, modelPath: files.model, datasetPath: files.dataset)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certification
 import Foundation
 import TransformerModel
 #if canImport(Glibc)
@@ -52,7 +53,7 @@ struct ModelOutput {
             throw exit
         } catch {
             staged?.discard()
-            if let limit = resourceLimitExit() { throw limit }
+            if let error = error as? CertificationError, let limit = resourceLimitExit(error) { throw limit }
             printError("error: \(error)")
             throw Exit.internalError
         }

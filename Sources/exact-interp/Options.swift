@@ -139,11 +139,12 @@ struct PrecisionOption: ParsableArguments {
     /// from 128 bits doubled up to 4096 until every coordinate is known to a relative 2^-40 —
     /// models with narrow hats (Lemma 4.8) amplify the exponentials' rounding. Exits 2 naming the
     /// model when it cannot be evaluated.
-    func outputs(_ model: Transformer, _ data: Dataset, temperature: Rational?, modelPath: String) throws -> ([[[RationalInterval]]], Int) {
+    func outputs(_ model: Transformer, _ data: Dataset, temperature: Rational?, modelPath: String,
+                 limits: EvaluationLimits) throws -> ([[[RationalInterval]]], Int) {
         var bits = precision ?? 128
         while true {
             let outputs = try orExit(Exit.invalidInput, "\(modelPath): ") {
-                try CertifiedLoss.outputs(model: model, dataset: data, temperature: temperature, significantBits: bits)
+                try CertifiedLoss.outputs(model: model, dataset: data, temperature: temperature, significantBits: bits, limits: limits)
             }
             let narrow = outputs.allSatisfy { $0.allSatisfy { $0.allSatisfy { $0.width <= Rational.powerOfTwo(-40) * max(.one, $0.magnitude) } } }
             if precision != nil || narrow || bits >= 4096 { return (outputs, bits) }

@@ -41,7 +41,6 @@ struct Report: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        limits.apply()
         let output = destination.output
         let target = try OutputFile(output, option: "--output", inputs: [files.model, files.dataset] + (figure.map { [$0] } ?? []))
         let (transformer, data, problem) = try loadForPictures(files)
@@ -59,7 +58,7 @@ struct Report: ParsableCommand {
         }
         let analysis = try orExit(Exit.invalidInput) {
             try StageAnalysis(model: transformer, dataset: data, problem: problem, projection: nil,
-                              temperature: temperature ?? 1)
+                              temperature: temperature ?? 1, limits: limits.evaluation)
         }
         var report = ConstructionReport(model: transformer, dataset: data, problem: problem, checks: analysis.checks)
         // Softmax: the certificate runs first, so that the written report states its verdict.

@@ -226,11 +226,12 @@ func requireSameDimension(_ model: Transformer, _ dataset: Dataset) throws {
 /// `builtHere` (a model this run just built) they are a bug, exit 70.
 func certifyOrExit(_ model: Transformer, _ data: Dataset, modelPath: String, datasetPath: String,
                    temperature: Rational? = nil, builtHere: Bool = false,
-                   indices: [Int]? = nil, meter: WorkMeter? = nil,
+                   indices: [Int]? = nil, meter: WorkMeter? = nil, limits: EvaluationLimits = EvaluationLimits(),
                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CertificationReport {
     do {
         return try certify(model: model, dataset: data,
-                           options: CertificationOptions(temperature: temperature, indices: indices, meter: meter, progress: progress))
+                           options: CertificationOptions(temperature: temperature, indices: indices, meter: meter,
+                                                         limits: limits, progress: progress))
     } catch {
         switch error {
         case .digestMismatch(let built, let digest):
@@ -272,19 +273,13 @@ func printNotices(_ notices: [String], verbose: Bool) {
     printError("notice: \(notices.count) repeated tokens or pairs treated as one (--verbose lists all); the first 3: " + notices.prefix(3).joined(separator: "; "))
 }
 
-/// When any exact evaluation of this run stopped at `--max-bits`, prints the resource-limit
-/// message and returns exit 2: a construction stage, self-check or τ₀ search that failed because an
-/// evaluation was cut short failed for want of resources, not by a bug (70) or a property (1).
-/// nil when no evaluation reached the limit.
-func resourceLimitExit() -> ExitCode? {
-    guard let reached = EvaluationLimits.reached else { return nil }
-    printError("error: \(reached)")
+/// When `error` is an exact evaluation that stopped at `--max-bits`, prints the resource-limit
+/// message and returns exit 2: a construction's self-check that was cut short failed for want of
+/// resources, not by a bug (70) or a property (1). nil for every other error.
+func resourceLimitExit(_ error: CertificationError) -> ExitCode? {
+    guard case .evaluation(let e) = error, e.overrun != nil else { return nil }
+    printError("error: \(e)")
     return Exit.invalidInput
-}
-
-/// Exits 2 with the resource-limit message when an exact evaluation stopped at `--max-bits`.
-func requireWithinLimit<S: Scalar>(_ evaluator: Evaluator<S>) throws {
-    try orExit(Exit.invalidInput) { try evaluator.checkLimit() }
 }
 
 /// `--max-bits`: the resource limit of exact evaluation, for every command that evaluates a model.
@@ -294,8 +289,8 @@ struct LimitOptions: ParsableArguments {
 
     func validate() throws { try requirePositive(maxBits, "--max-bits") }
 
-    /// Sets the limit for every evaluator the command makes.
-    func apply() { EvaluationLimits.maximumBits = maxBits }
+    /// The limits every evaluator of the command is given.
+    var evaluation: EvaluationLimits { EvaluationLimits(maximumBits: maxBits) }
 }
 
 /// Usage check for integer options: "--pairs must be a positive integer, found -1" (exit 64).

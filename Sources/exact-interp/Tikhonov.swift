@@ -63,7 +63,7 @@ struct Tikhonov: ParsableCommand {
     func side(_ model: Transformer, path: String, _ data: Dataset) throws -> (loss: RationalInterval, norm: Rational, total: RationalInterval) {
         try requireSameDimension(model, data)
         try requireMatchingDigest(model, data, modelPath: path, datasetPath: dataset)
-        let (outputs, bits) = try precision.outputs(model, data, temperature: temperature.tau, modelPath: path)
+        let (outputs, bits) = try precision.outputs(model, data, temperature: temperature.tau, modelPath: path, limits: limits.evaluation)
         let report = try orExit(Exit.invalidInput, "\(dataset): ") {
             try CertifiedLoss.compute(kind: kind, outputs: outputs, dataset: data, exact: !model.usesSoftmax, significantBits: bits)
         }
@@ -72,7 +72,6 @@ struct Tikhonov: ParsableCommand {
     }
 
     func run() throws {
-        limits.apply()
         let trainedModel = try loadModel(trained)
         let interpolantModel = try loadModel(interpolant)
         let data = try loadDataset(dataset, for: trainedModel)

@@ -71,7 +71,6 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        limits.apply()
         let (transformer, data) = try files.load()
         if data.causal {
             guard shard == nil else {
@@ -92,7 +91,7 @@ struct Verify: ParsableCommand {
                                       status: meterStatus("verify", meter, estimate: WorkMeter.estimate(inputs, blocks: transformer.blocks.count)))
             defer { heartbeat.stop() }
             report = try certifyOrExit(transformer, data, modelPath: files.model, datasetPath: files.dataset, temperature: override,
-                                       indices: indices, meter: meter,
+                                       indices: indices, meter: meter, limits: limits.evaluation,
                                        progress: verificationProgress(transformer, data, quiet: quiet))
         }
         if report.digestMatches == true { print("dataset digest: matches \(report.datasetDigest)") }
@@ -135,7 +134,7 @@ struct Verify: ParsableCommand {
         _ = try orExit(Exit.invalidInput, "\(files.dataset): ") { try CausalProblem(data) }
         let report: CausalVerificationReport
         do {
-            report = try certifyCausal(model: transformer, dataset: data, meter: WorkMeter(),
+            report = try certifyCausal(model: transformer, dataset: data, meter: WorkMeter(), limits: limits.evaluation,
                                        progress: verificationProgress(transformer, data, quiet: quiet))
         } catch {
             switch error {

@@ -55,7 +55,7 @@ import TransformerModel
             var evaluator = try Evaluator<Rational>(model)
             let meter = WorkMeter()
             evaluator.meter = meter
-            _ = evaluator.evaluateAll(sequences)
+            _ = try evaluator.evaluateAll(sequences)
             #expect(Double(meter.units) == WorkMeter.estimate(sequences, blocks: model.blocks.count))
         }
     }

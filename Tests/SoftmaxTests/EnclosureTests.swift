@@ -155,7 +155,7 @@ func q(_ n: Int, _ d: Int = 1) -> Rational { (try? Rational(numerator: n, denomi
                     let xs = boxes.map { box in
                         box.centre.indices.map { e in box.centre[e] + box.radius[e] * q(Int.random(in: -2...2, using: &rng), 2) }
                     }
-                    let ys = float.evaluate(xs.map { $0.map(\.doubleValue) })
+                    let ys = try float.evaluate(xs.map { $0.map(\.doubleValue) })
                     for (i, y) in ys.enumerated() {
                         let box = enclosure.boxes[i]
                         for e in 0..<d {

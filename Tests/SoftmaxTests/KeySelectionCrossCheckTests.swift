@@ -13,7 +13,7 @@ import TransformerModel
 @Suite struct KeySelectionCrossCheck {
     static func compare(_ model: Transformer, _ boxes: [Box], _ label: @autoclosure () -> String) throws {
         let fast = try EnclosureEvaluator(model).evaluate(boxes)
-        let slow = try EnclosureEvaluator(model, temperature: nil, straightforward: true).evaluate(boxes)
+        let slow = try ReferenceEnclosureEvaluator(model).evaluate(boxes)
         #expect(fast.boxes == slow.boxes, "\(label()): boxes differ\nfast: \(fast.boxes)\nslow: \(slow.boxes)\nmodel: \(model.fileText)\ninput: \(boxes)")
         #expect(fast.eventCount == slow.eventCount, "\(label()): \(fast.eventCount) events vs \(slow.eventCount)")
         #expect(fast.events.map(\.description) == slow.events.map(\.description), "\(label()): events differ")

@@ -133,7 +133,7 @@ import TransformerModel
             let plain = try CertifiedLoss.compute(model: model, dataset: data, kind: .hausdorff)
             let evaluator = try Evaluator<Double>(model)
             for (j, pair) in pairs.enumerated() {
-                let out = evaluator.evaluate(pair.input.map { $0.map(\.doubleValue) })
+                let out = try evaluator.evaluate(pair.input.map { $0.map(\.doubleValue) })
                 let h = hausdorffDistance(out, pair.output.map { $0.map(\.doubleValue) })
                 let s = squared.pairs[j], p = plain.pairs[j]
                 let slack = 1e-9 * max(1, h * h)

@@ -40,8 +40,8 @@ struct Built {
 func expectedCheckpoints(_ built: Built) throws -> [[[Token]]] {
     let evaluator = try Evaluator<Rational>(built.model)
     let sep = built.result.stages[0].blocks, lead = built.result.stages[1].blocks
-    return built.problem.pairs.map { pair in
-        let records = evaluator.trace(pair.inputs)
+    return try built.problem.pairs.map { pair in
+        let records = try evaluator.trace(pair.inputs)
         let afterSeparation = sep == 0 ? pair.inputs : records[2 * sep - 1].tokens
         return [pair.inputs, afterSeparation, records[2 * (sep + lead - 1)].tokens,
                 records[2 * (sep + lead) - 1].tokens, records.last?.tokens ?? pair.inputs]

@@ -9,10 +9,14 @@ public enum ConstructionError: Error, CustomStringConvertible {
     case invalidData(InputError)
     /// A stage failed its own exact check: a bug in the construction, never a silent pass.
     case stageCheckFailed(stage: String, detail: String)
+    /// An exact check's evaluation passed its resource limit (`EvaluationLimits`): the model may be
+    /// right, the check could not finish within the limit it was given.
+    case resourceLimit(EvaluationError)
 
     public var description: String {
         switch self {
         case .invalidData(let e): return e.description
+        case .resourceLimit(let e): return e.description
         case .stageCheckFailed(let stage, let detail): return "internal error: the \(stage) stage failed its exact check: \(detail)"
         }
     }

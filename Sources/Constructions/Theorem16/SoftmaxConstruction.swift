@@ -54,9 +54,11 @@ public enum SoftmaxConstruction {
     }
 
     /// Builds the softmax transformer for `problem` and searches τ₀ on `pairs` (the dataset as
-    /// given, repeated tokens included: under softmax a repeated key weighs twice).
+    /// given, repeated tokens included: under softmax a repeated key weighs twice). `limits` bounds
+    /// the exact evaluation that checks the margins (an overrun is `ConstructionError.resourceLimit`).
     public static func build(_ problem: InterpolationProblem, pairs: [SequencePair], digest: String?,
                              layout: HardmaxConstruction.Layout, search: TemperatureSearch = TemperatureSearch(),
+                             limits: EvaluationLimits = EvaluationLimits(),
                              progress: @escaping (String) -> Void = { _ in }) throws(SoftmaxConstructionError) -> Result {
         let hardmax: (blocks: [Block], marks: [(Block.Stage, Int)])
         do { hardmax = try trajectory(problem, layout: layout, progress: progress) } catch { throw .construction(error) }
@@ -73,21 +75,22 @@ public enum SoftmaxConstruction {
         let metadata = ModelMetadata(construction: .theorem16, layout: layout, attention: .softmax)
         let check = Transformer(dimension: problem.dimension, blocks: blocks)
         var smallestGap: Rational? = nil
+        let traces: [[LayerRecord<Rational>]]
         do {
-            let evaluator = try Evaluator<Rational>(check)
-            let traces = parallelMap(problem.pairs) { evaluator.trace($0.inputs) }
-            for (j, pair) in problem.pairs.enumerated() {
-                guard interpolates(traces[j].last?.tokens ?? pair.inputs, pair.outputs) else {
-                    throw ConstructionError.stageCheckFailed(stage: "margins", detail: "pair \(pair.sourceIndex) no longer interpolates after the hats became trapezoids")
-                }
-                for record in traces[j] {
-                    if let g = record.smallestScoreGap { smallestGap = smallestGap.map { min($0, g) } ?? g }
-                }
-            }
-        } catch let error as ConstructionError {
-            throw .construction(error)
+            let evaluator = try Evaluator<Rational>(check, limits: limits)
+            traces = try firstError(parallelMap(problem.pairs) { pair in
+                Swift.Result { () throws(EvaluationError) in try evaluator.trace(pair.inputs) }
+            })
         } catch {
-            throw .construction(.stageCheckFailed(stage: "margins", detail: "\(error)"))
+            throw .construction(error.overrun != nil ? .resourceLimit(error) : .stageCheckFailed(stage: "margins", detail: "\(error)"))
+        }
+        for (j, pair) in problem.pairs.enumerated() {
+            guard interpolates(traces[j].last?.tokens ?? pair.inputs, pair.outputs) else {
+                throw .construction(.stageCheckFailed(stage: "margins", detail: "pair \(pair.sourceIndex) no longer interpolates after the hats became trapezoids"))
+            }
+            for record in traces[j] {
+                if let g = record.smallestScoreGap { smallestGap = smallestGap.map { min($0, g) } ?? g }
+            }
         }
         for b in blocks.indices { blocks[b].attention.kind = .softmax }
 

@@ -27,17 +27,17 @@ let evaluatorBenchmark = Benchmark(
     do {
         let exact = try Evaluator<Rational>(model)
         let float = try Evaluator<Double>(model)
-        _ = float.evaluateAll(Array(floatInputs.prefix(50)))  // warm-up: page in code and allocator
-        _ = exact.evaluateAll(Array(exactInputs.prefix(50)))
+        _ = try float.evaluateAll(Array(floatInputs.prefix(50)))  // warm-up: page in code and allocator
+        _ = try exact.evaluateAll(Array(exactInputs.prefix(50)))
         // Interleaved repeats, best of each: the machine is shared, and the float64 run is short.
         let repeats = options.quick ? 1 : 3
         var exactTimes: [Double] = [], floatTimes: [Double] = []
-        var e = timed { exact.evaluateAll(exactInputs) }
-        var f = timed { float.evaluateAll(floatInputs) }
+        var e = try timed { try exact.evaluateAll(exactInputs) }
+        var f = try timed { try float.evaluateAll(floatInputs) }
         exactTimes.append(e.seconds); floatTimes.append(f.seconds)
         for _ in 1..<repeats {
-            f = timed { float.evaluateAll(floatInputs) }
-            e = timed { exact.evaluateAll(exactInputs) }
+            f = try timed { try float.evaluateAll(floatInputs) }
+            e = try timed { try exact.evaluateAll(exactInputs) }
             exactTimes.append(e.seconds); floatTimes.append(f.seconds)
         }
         let exactSeconds = exactTimes.min() ?? e.seconds, floatSeconds = floatTimes.min() ?? f.seconds
