@@ -16,6 +16,9 @@ struct AttentionParameters<S: Scalar>: Sendable {
     let temperature: Rational?
     /// True when the layer is the identity (evaluation skips it).
     let isIdentity: Bool
+    /// Exact scalars: decide dense hardmax argmax sets with the float64 filter first
+    /// (`FloatFilter`); false only in tests, which compare the two.
+    var filtered = true
 
     init(_ layer: SelfAttentionLayer, temperature: Rational?) {
         kind = layer.kind
@@ -55,7 +58,7 @@ extension ValueMatrix {
 
 /// A self-attention layer with parameters converted once to `S`.
 public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
-    let parameters: AttentionParameters<S>
+    var parameters: AttentionParameters<S>
     /// True when the layer is the identity (evaluation skips it).
     public var isIdentity: Bool { parameters.isIdentity }
 
@@ -154,6 +157,10 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
     /// s_ik = ⟨x_i, key_k⟩ for every pair: O(n²·d).
     func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         let n = xs.count
+        if !observe && parameters.filtered, let decided = filteredArgmaxSets(xs, keys: keys) {
+            let means = values.isEmpty ? [] : decided.map { mean(of: $0, values) }
+            return ([], means, Array(means.indices), nil)
+        }
         var sets: [[Int]] = []
         var means: [[S]] = []
         var gap: S? = nil
@@ -181,6 +188,74 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
             if !values.isEmpty { means.append(mean(of: set, values)) }
         }
         return (sets, means, Array(means.indices), gap)
+    }
+
+    /// The argmax sets of s_ik = ⟨x_i, key_k⟩ (k < i + 1 with a causal mask), decided by the
+    /// float64 filter: per query, k̂ maximises the estimates s̃_ik, and a key whose estimate is
+    /// proved below s̃_ik̂'s (`FloatFilter.sign`) is out. One candidate left is the argmax set;
+    /// candidates with equal exact keys tie exactly; otherwise their exact scores decide, one dot
+    /// product per distinct key. Nil (the caller runs the exact loop) for floating-point scalars
+    /// or when a coordinate is outside the filter's range. Sets list keys in increasing order, as
+    /// the exact loop's do.
+    func filteredArgmaxSets(_ xs: [[S]], keys: [[S]]) -> [[Int]]? {
+        let n = xs.count
+        guard n > 0, S.isExact, let d = xs.first?.count, keys.count == n else { return nil }
+        var queries = [Double](), keyEstimates = [Double]()
+        queries.reserveCapacity(n * d)
+        keyEstimates.reserveCapacity(n * d)
+        for i in 0..<n {
+            guard xs[i].count == d, keys[i].count == d, let x = FloatFilter.approximations(of: xs[i]),
+                  let k = FloatFilter.approximations(of: keys[i]) else { return nil }
+            queries += x
+            keyEstimates += k
+        }
+        var sets: [[Int]] = []
+        sets.reserveCapacity(n)
+        var scores = [Double](repeating: 0, count: n), errors = scores
+        var candidates: [Int] = []
+        queries.withUnsafeBufferPointer { q in
+            keyEstimates.withUnsafeBufferPointer { k in
+                for i in 0..<n {
+                    let limit = causal ? i + 1 : n
+                    var best = 0
+                    for j in 0..<limit {
+                        (scores[j], errors[j]) = FloatFilter.dot(q, i &* d, k, j &* d, count: d)
+                        if scores[j] > scores[best] { best = j }
+                    }
+                    candidates.removeAll(keepingCapacity: true)
+                    for j in 0..<limit where FloatFilter.sign(scores[best], errors[best], scores[j], errors[j]) != 1 {
+                        candidates.append(j)
+                    }
+                    sets.append(candidates.count == 1 ? candidates : exactArgmax(xs[i], keys, among: candidates))
+                }
+            }
+        }
+        return sets
+    }
+
+    /// The keys of `candidates` (increasing) whose exact score ⟨x, key_k⟩ is largest among them;
+    /// keys equal to an earlier candidate's share its score without a dot product.
+    func exactArgmax(_ x: [S], _ keys: [[S]], among candidates: [Int]) -> [Int] {
+        var distinct: [(key: Int, score: S?)] = []
+        var groupOf: [Int] = []
+        var groupByKey: [[S]: Int] = [:]
+        for k in candidates {
+            if let g = groupByKey[keys[k]] {
+                groupOf.append(g)
+            } else {
+                groupByKey[keys[k]] = distinct.count
+                groupOf.append(distinct.count)
+                distinct.append((k, nil))
+            }
+        }
+        if distinct.count == 1 { return candidates }
+        var best: S? = nil
+        for g in distinct.indices {
+            let s = S.dot(x, keys[distinct[g].key])
+            distinct[g].score = s
+            best = best.map { Swift.max($0, s) } ?? s
+        }
+        return candidates.indices.filter { distinct[groupOf[$0]].score == best }.map { candidates[$0] }
     }
 
     /// s_ik = α_i β_k: a token with α_i > 0 attends to argmax β, α_i < 0 to argmin β, α_i = 0 to

@@ -41,6 +41,10 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var biasWeightSums: [[S]]
         /// prefixIsZero[c]: both prefix sums vanish (e.g. past a whole hat), so the layer fixes x.
         var prefixIsZero: [Bool]
+        /// Float64 filter (exact scalars only; nil when a value is outside the filter's safe range):
+        /// the nearest doubles of the direction and of the kinks (`FloatFilter`).
+        var directionApproximation: [Double]? = nil
+        var kinkApproximations: [Double] = []
         /// Where each sorted neuron sits in the layer: its flat index over all ridges and its ridge
         /// (the enclosure evaluator names straddled kinks by them).
         var origins: [NeuronOrigin]
@@ -83,6 +87,34 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             }
             return lo
         }
+
+        /// `activeCount(at:)` for t within `error` of `estimate`: each comparison with a kink is
+        /// decided by the float64 filter when it can be, else on the exact t, computed at most
+        /// once (from `x`) and left in `exact` for the caller. The count is the exact one.
+        func activeCount(estimate: Double, error: Double, exact: inout S?, x: [S]) -> Int {
+            var lo = 0, hi = kinks.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let k = kinkApproximations[mid]
+                let greater: Bool
+                if let sign = FloatFilter.sign(estimate, error, k, FloatFilter.conversionError(k)) {
+                    greater = sign > 0
+                } else {
+                    let t = exact ?? (directionIsZero ? S.zero : S.dot(direction, x))
+                    exact = t
+                    greater = t > kinks[mid]
+                }
+                if greater { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+
+        /// The filtered ⟨u, x⟩ from x's nearest doubles, nil when the group has no filter.
+        @inline(__always)
+        func estimate(_ token: [Double]) -> (value: Double, error: Double)? {
+            guard let u = directionApproximation, u.count == token.count else { return nil }
+            return FloatFilter.dot(u, token)
+        }
     }
 
     let eta: S
@@ -101,6 +133,9 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     /// True when the layer is the identity (evaluation skips it).
     public let isIdentity: Bool
     public let width: Int
+    /// Exact scalars: decide the active neurons with the float64 filter first (`FloatFilter`);
+    /// false only in tests, which compare the two.
+    var filtered = true
 
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -186,13 +221,19 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 biasWeightSums.append(bw.map(S.init))
             }
             let zero = S.zero
-            return DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
-                                  kinks: neurons.map { S(-$0.bias) },
-                                  weightSums: weightSums, biasWeightSums: biasWeightSums,
-                                  prefixIsZero: prefixSums ? zip(weightSums, biasWeightSums).map { w, b in
-                                      w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
-                                  } : [],
-                                  origins: sorted.map(\.origin))
+            var group = DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
+                                       kinks: neurons.map { S(-$0.bias) },
+                                       weightSums: weightSums, biasWeightSums: biasWeightSums,
+                                       prefixIsZero: prefixSums ? zip(weightSums, biasWeightSums).map { w, b in
+                                           w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
+                                       } : [],
+                                       origins: sorted.map(\.origin))
+            if S.isExact && prefixSums, let direction = FloatFilter.approximations(u),
+               let kinks = FloatFilter.approximations(neurons.map { -$0.bias }) {
+                group.directionApproximation = direction
+                group.kinkApproximations = kinks
+            }
+            return group
         }
     }
 
@@ -207,10 +248,21 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             return out
         }
         var out = eta == .one ? x : scaled(x, by: eta)
+        let token = filtered ? FloatFilter.approximations(of: x) : nil
         for g in groups.indices {
-            let t = groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x)
-            let c = groups[g].activeCount(at: t)
+            var exact: S? = nil
+            let c: Int
+            if let token, let (estimate, error) = groups[g].estimate(token) {
+                c = groups[g].activeCount(estimate: estimate, error: error, exact: &exact, x: x)
+                // Σ over no neuron or a prefix whose sums vanish adds 0: ⟨u, x⟩ is not needed.
+                if groups[g].prefixIsZero[c] { continue }
+            } else {
+                let t = groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x)
+                exact = t
+                c = groups[g].activeCount(at: t)
+            }
             if c == 0 { continue }
+            let t = exact ?? (groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x))
             let count = min(out.count, groups[g].weightSums[c].count)
             for i in 0..<count {
                 out[i] = out[i] + (t * groups[g].weightSums[c][i] + groups[g].biasWeightSums[c][i])
@@ -233,7 +285,9 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     }
 
     /// FF(x) on exact scalars, reusing ⟨u, x⟩ from `cache` when the layer has a single direction
-    /// whose projection of this very x is cached; the cache is cleared whenever x moves.
+    /// whose projection of this very x is cached; the cache is cleared whenever x moves. With the
+    /// float64 filter, the active count is decided on x's nearest doubles (kept in the cache
+    /// too) and the exact ⟨u, x⟩ is computed only when the filter cannot decide or x moves.
     func apply(_ x: [S], cache: inout ProjectionCache<S>) -> [S] {
         if isIdentity { return x }
         guard S.isExact, !usesLayerOrder, groups.count == 1, eta == .one else {
@@ -241,15 +295,29 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             return apply(x)
         }
         let group = groups[0]
-        let t: S
-        if group.id >= 0 && cache.direction == group.id {
-            t = cache.projection
-        } else {
-            t = group.directionIsZero ? S.zero : S.dot(group.direction, x)
-            cache = ProjectionCache(direction: group.id, projection: t)
+        if group.id < 0 || cache.direction != group.id {
+            let token = cache.token ?? (filtered ? FloatFilter.approximations(of: x) : nil)
+            cache = ProjectionCache(direction: group.id, token: token)
+            if let token, let (estimate, error) = group.estimate(token) {
+                cache.estimate = estimate
+                cache.estimateError = error
+            }
         }
-        let c = group.activeCount(at: t)
+        var exact = cache.projection
+        let c: Int
+        if let t = exact {
+            c = group.activeCount(at: t)
+        } else if cache.estimateError >= 0 {
+            c = group.activeCount(estimate: cache.estimate, error: cache.estimateError, exact: &exact, x: x)
+            cache.projection = exact
+        } else {
+            let t = group.directionIsZero ? S.zero : S.dot(group.direction, x)
+            cache.projection = t
+            exact = t
+            c = group.activeCount(at: t)
+        }
         if group.prefixIsZero[c] { return x }
+        let t = exact ?? (group.directionIsZero ? S.zero : S.dot(group.direction, x))
         cache = ProjectionCache()
         var out = x
         let count = min(out.count, group.weightSums[c].count)
@@ -465,10 +533,15 @@ struct NeuronOrigin: Sendable, Equatable {
     var ridge: Int
 }
 
-/// ⟨u, x⟩ for the direction numbered `direction`, valid while the token x does not move.
+/// ⟨u, x⟩ for the direction numbered `direction`, valid while the token x does not move: exact
+/// once computed, and its float64 estimate with an error bound (`FloatFilter`; error < 0: none),
+/// with the nearest doubles of x (nil: not converted, or outside the filter's range).
 public struct ProjectionCache<S: Scalar>: Sendable {
     var direction = -1
-    var projection = S.zero
+    var projection: S? = nil
+    var estimate = 0.0
+    var estimateError = -1.0
+    var token: [Double]? = nil
 }
 
 /// Scores of one head, converted to `S`; `queryKey` is multiplied out exactly first.

@@ -13,7 +13,7 @@ public struct EvaluationError: Error, CustomStringConvertible {
 public struct CompiledBlock<S: Scalar>: Sendable {
     public let stage: Block.Stage
     public internal(set) var feedForward: CompiledFeedForward<S>
-    public let attention: CompiledAttention<S>
+    public internal(set) var attention: CompiledAttention<S>
 
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -36,7 +36,7 @@ public struct CompiledBlock<S: Scalar>: Sendable {
 /// represent exp (Double); exact softmax certification goes through `EnclosureEvaluator`.
 public struct Evaluator<S: Scalar>: Sendable {
     public let model: Transformer
-    public let blocks: [CompiledBlock<S>]
+    public internal(set) var blocks: [CompiledBlock<S>]
 
     /// This evaluator's resource limit (`EvaluationLimits.maximumBits` when it was made).
     public let maximumBits: Int

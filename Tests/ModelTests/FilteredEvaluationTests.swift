@@ -1,0 +1,139 @@
+@testable import Evaluation
+import ExactArithmetic
+import Testing
+import TransformerModel
+
+/// The float64 filter of the exact path (`FloatFilter`, docs/mathematics.md#filtered-exact-evaluation)
+/// against exact arithmetic: its error bound holds, every sign it decides is the exact sign, and a
+/// filtered evaluation equals the unfiltered one on random models built to have near ties (2⁻⁶⁰
+/// gaps), exact ties and values beyond 2⁵³ (and beyond the filter's range, 2⁴⁰⁰).
+@Suite struct FilteredEvaluationTests {
+    typealias Generator = Float64KernelTests.Generator
+
+    /// 2^e for e ≥ 0 (beyond a machine word when e ≥ 62).
+    static func power(_ e: Int) -> Rational {
+        var r = Rational.one
+        for _ in 0..<(e / 60) { r = r * Rational(1 << 60) }
+        return r * Rational(1 << (e % 60))
+    }
+
+    /// A value near `x`: x itself (an exact tie), x ± 2^−60 or 2^−52, or x ± 1 beyond 2^53.
+    static func near(_ x: Rational, _ gen: inout Generator) -> Rational {
+        switch gen.int(0...7) {
+        case 0, 1, 2: return x
+        case 3: return x + Rational(gen.int(-1...1)) / power(60)
+        case 4: return x + Rational(gen.int(-1...1)) / power(52)
+        case 5: return x * power(70) + Rational(gen.int(-1...1))
+        case 6: return gen.int(0...9) == 0 ? power(450) : x  // outside the filter's range: exact
+        default: return gen.coordinate()
+        }
+    }
+
+    /// n tokens around one base token: copies, copies moved by 2^−60 in a coordinate, fresh ones.
+    static func nearTieSequence(_ gen: inout Generator, n: Int) -> [Token] {
+        let base = gen.token()
+        return (0..<n).map { _ in
+            var x = gen.int(0...4) == 0 ? gen.token() : base
+            if gen.int(0...1) == 0 {
+                let j = gen.int(0...(x.count - 1))
+                x[j] = near(x[j], &gen)
+            }
+            return x
+        }
+    }
+
+    @Test func dotBoundHoldsAndSignsAreExact() throws {
+        var gen = Generator(rng: SplitMix64(seed: 0xf117e4), d: 8)
+        var decided = 0, undecided = 0
+        for iteration in 0..<(3000 * iterationScale) {
+            gen = Generator(rng: gen.rng, d: [1, 2, 3, 8][iteration % 4])
+            let a = gen.token().map { Self.near($0, &gen) }, b = gen.token().map { Self.near($0, &gen) }
+            guard let ad = FloatFilter.approximations(a), let bd = FloatFilter.approximations(b) else { continue }
+            let (t, e) = FloatFilter.dot(ad, bd)
+            let exact = Rational.dot(a, b)
+            let distance = (exact - (try Rational(exactly: t))).magnitude
+            #expect(distance <= (try Rational(exactly: e)), "a = \(a), b = \(b): |⟨a, b⟩ − \(t)| = \(distance) > bound \(e)")
+            // Compare ⟨a, b⟩ with a value near it: an exact tie, 2^−60 away, or far.
+            let y = Self.near(exact, &gen)
+            guard let yd = FloatFilter.approximation(y) else { continue }
+            if let sign = FloatFilter.sign(t, e, yd, FloatFilter.conversionError(yd)) {
+                decided += 1
+                #expect(sign == (exact - y).signum, "a = \(a), b = \(b), y = \(y): filter says \(sign)")
+            } else {
+                undecided += 1
+            }
+        }
+        // Both outcomes occur: the filter decides most, and the near ties fall back.
+        #expect(decided > 100 * iterationScale && undecided > 100 * iterationScale, "decided \(decided), undecided \(undecided)")
+    }
+
+    @Test func filteredArgmaxSetsEqualExactOnes() {
+        var gen = Generator(rng: SplitMix64(seed: 0xa7a4), d: 8)
+        var nearTies = 0, clear = 0
+        for iteration in 0..<(400 * iterationScale) {
+            let d = [1, 2, 3, 8][iteration % 4]
+            gen = Generator(rng: gen.rng, d: d)
+            let scores: ScoreMatrix = iteration % 3 == 0
+                ? .scaledIdentity(Rational(gen.int(1...3)) / Rational(gen.int(1...3)) * Rational(gen.int(0...1) * 2 - 1))
+                : .general((0..<d).map { _ in (0..<d).map { _ in gen.grid() } })
+            for causal in [false, true] {
+                let layer = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: [AttentionHead(scores: scores, value: .zero)], causal: causal)
+                let attention = CompiledAttention<Rational>(layer, temperature: nil)
+                let xs = Self.nearTieSequence(&gen, n: gen.int(1...12))
+                let keys: [Token]
+                switch CompiledScores<Rational>(scores) {
+                case .multiple(let a): keys = xs.map { scaled($0, by: a) }
+                case .general(let m): keys = xs.map { matrixVector(m, $0) }
+                default: keys = xs
+                }
+                let (exactSets, _, _, gap) = attention.denseHardmax(xs, keys: keys, values: [], observe: true)
+                let filtered = attention.filteredArgmaxSets(xs, keys: keys)
+                if let filtered {
+                    #expect(filtered == exactSets, "scores \(scores), causal \(causal), tokens \(xs): \(filtered) vs \(exactSets)")
+                }
+                if let gap {
+                    if gap > .zero && gap < Self.power(40).reciprocal { nearTies += 1 }
+                    if gap > Self.power(20).reciprocal { clear += 1 }
+                }
+            }
+        }
+        #expect(nearTies > 20 * iterationScale && clear > 20 * iterationScale, "near ties \(nearTies), clear gaps \(clear)")
+    }
+
+    @Test func filteredEvaluationEqualsUnfiltered() throws {
+        var gen = Generator(rng: SplitMix64(seed: 0xf1e7), d: 2)
+        for iteration in 0..<(150 * iterationScale) {
+            let d = [1, 2, 3, 8][iteration % 4]
+            gen = Generator(rng: gen.rng, d: d)
+            var model = RandomModels.hardmax(&gen.rng, dimension: d, blocks: gen.int(1...4))
+            for b in model.blocks.indices where gen.int(0...2) > 0 { model.blocks[b].feedForward = gen.feedForward(wide: gen.int(0...3) == 0) }
+            let filtered = try Evaluator<Rational>(model)
+            let plain = filtered.unfiltered()
+            var sequences: [[Token]] = []
+            for _ in 0..<6 {
+                let xs = Self.nearTieSequence(&gen, n: gen.int(0...8))
+                sequences.append(xs)
+                let got = filtered.evaluate(xs), want = plain.evaluate(xs)
+                #expect(got == want, "model \(model) tokens \(xs): filtered \(got) vs unfiltered \(want)")
+            }
+            #expect(filtered.evaluateAll(sequences) == plain.evaluateAll(sequences), "evaluateAll, model \(model)")
+        }
+    }
+
+    @Test func filteredFeedForwardEqualsUnfiltered() {
+        var gen = Generator(rng: SplitMix64(seed: 0xff17), d: 2)
+        for iteration in 0..<(400 * iterationScale) {
+            gen = Generator(rng: gen.rng, d: [1, 2, 3, 8][iteration % 4])
+            let layer = gen.feedForward(wide: iteration % 4 == 3)
+            let filtered = CompiledFeedForward<Rational>(layer)
+            var plain = filtered
+            plain.filtered = false
+            for _ in 0..<8 {
+                let x = gen.token().map { Self.near($0, &gen) }
+                var cache = ProjectionCache<Rational>()
+                #expect(filtered.apply(x) == plain.apply(x), "layer \(layer) token \(x)")
+                #expect(filtered.apply(x, cache: &cache) == plain.apply(x), "cached: layer \(layer) token \(x)")
+            }
+        }
+    }
+}
