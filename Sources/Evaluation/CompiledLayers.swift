@@ -307,7 +307,9 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         let c: Int
         if let t = exact {
             c = group.activeCount(at: t)
-        } else if cache.estimateError >= 0 {
+        } else if cache.estimateError >= 0 && group.directionApproximation != nil {
+            // The estimate may come from an earlier layer on this direction; this layer's kinks
+            // must have doubles too (none when one is outside the filter's range).
             c = group.activeCount(estimate: cache.estimate, error: cache.estimateError, exact: &exact, x: x)
             cache.projection = exact
         } else {

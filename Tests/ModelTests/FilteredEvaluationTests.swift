@@ -120,6 +120,24 @@ import TransformerModel
         }
     }
 
+    /// Two layers on one direction, the second with a kink beyond 2⁴⁰⁰ (no doubles for its kinks):
+    /// the first layer's cached estimate must not be searched against the second's missing ones.
+    @Test func cachedEstimateMeetsLayerWithoutDoubles() throws {
+        let u = [Rational.one, Rational(2)]
+        let normal = FeedForwardLayer(eta: .one, ridges: [.init(direction: u, neurons: [.init(bias: Rational(-100), output: [.one, .zero])])])
+        let huge = FeedForwardLayer(eta: .one, ridges: [.init(direction: u, neurons: [
+            .init(bias: -Self.power(450), output: [.one, .zero]), .init(bias: Rational(3), output: [.zero, .one]),
+        ])])
+        let model = Transformer(dimension: 2, blocks: [
+            Block(stage: .custom, feedForward: normal, attention: .identity),
+            Block(stage: .custom, feedForward: huge, attention: .identity),
+        ])
+        let evaluator = try Evaluator<Rational>(model)
+        let xs: [Token] = [[.one, .one], [Rational(-5), .one]]
+        #expect(evaluator.evaluate(xs) == evaluator.unfiltered().evaluate(xs))
+        #expect(evaluator.evaluate(xs) == [[.one, Rational(7)], [Rational(-5), .one]])
+    }
+
     @Test func filteredFeedForwardEqualsUnfiltered() {
         var gen = Generator(rng: SplitMix64(seed: 0xff17), d: 2)
         for iteration in 0..<(400 * iterationScale) {
