@@ -137,6 +137,9 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
     func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         switch scores {
         case .rankOne(let p, let q):
+            if !observe && !causal && parameters.filtered, let (alpha, beta) = rankOneStandIns(p, q, xs) {
+                return rankOneHardmax(alpha: alpha, beta: beta, values: values, observe: false)
+            }
             // A = w wᵀ (Lemmas 4.1, 4.6, 4.7) has α = β: one projection per token.
             let alpha = xs.map { S.dot($0, p) }
             return rankOneHardmax(alpha: alpha, beta: p == q ? alpha : xs.map { S.dot(q, $0) }, values: values, observe: observe)
@@ -231,6 +234,61 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
             }
         }
         return sets
+    }
+
+    /// Stand-ins for α_i = ⟨x_i, p⟩ and β_k = ⟨q, x_k⟩ with the signs of the α_i (−1, 0, 1) and
+    /// the argmax and argmin sets of the β_k (1 on the argmax set, −1 on the argmin set, 0
+    /// elsewhere; all 0 when every β_k is equal): all that `rankOneHardmax` reads of them without
+    /// a mask and without observing. Decided by the float64 filter; exact dot products only for an
+    /// α whose sign it cannot prove and for the candidates of an extreme (one per distinct token).
+    /// Nil for floating-point scalars or when a value is outside the filter's range.
+    func rankOneStandIns(_ p: [S], _ q: [S], _ xs: [[S]]) -> ([S], [S])? {
+        let n = xs.count
+        guard n > 0, S.isExact, let pd = FloatFilter.approximations(of: p), let qd = FloatFilter.approximations(of: q),
+              pd.count == qd.count else { return nil }
+        var alpha = [S](repeating: .zero, count: n)
+        var estimates = [Double](repeating: 0, count: n), errors = estimates
+        for i in 0..<n {
+            guard let x = FloatFilter.approximations(of: xs[i]), x.count == pd.count else { return nil }
+            let (a, ea) = FloatFilter.dot(x, pd)
+            let sign: Int
+            if let proved = FloatFilter.sign(a, ea, 0, 0) {
+                sign = proved
+            } else {
+                let exact = S.dot(xs[i], p)
+                sign = exact > .zero ? 1 : (exact < .zero ? -1 : 0)
+            }
+            alpha[i] = S(sign)
+            (estimates[i], errors[i]) = FloatFilter.dot(qd, x)
+        }
+        let largest = extremeSet(estimates, errors, q, xs, largest: true)
+        let smallest = extremeSet(estimates, errors, q, xs, largest: false)
+        var beta = [S](repeating: .zero, count: n)
+        if largest.count < n {  // else every β_k is equal: all 0
+            for k in largest { beta[k] = .one }
+            for k in smallest { beta[k] = -.one }
+        }
+        return (alpha, beta)
+    }
+
+    /// The keys k (increasing) with the largest (or smallest) exact β_k = ⟨q, x_k⟩, given the
+    /// filter's estimates: keys proved beyond the best estimate are out; the candidates' exact
+    /// values decide, one dot product per distinct token (none when one candidate is left).
+    func extremeSet(_ estimates: [Double], _ errors: [Double], _ q: [S], _ xs: [[S]], largest: Bool) -> [Int] {
+        var best = 0
+        for k in estimates.indices where largest ? estimates[k] > estimates[best] : estimates[k] < estimates[best] { best = k }
+        let out = largest ? 1 : -1
+        let candidates = estimates.indices.filter { FloatFilter.sign(estimates[best], errors[best], estimates[$0], errors[$0]) != out }
+        if candidates.count == 1 { return candidates }
+        var exact: [[S]: S] = [:]
+        let values = candidates.map { k in
+            if let v = exact[xs[k]] { return v }
+            let v = S.dot(q, xs[k])
+            exact[xs[k]] = v
+            return v
+        }
+        guard let extreme = largest ? values.max() : values.min() else { return candidates }
+        return candidates.indices.filter { values[$0] == extreme }.map { candidates[$0] }
     }
 
     /// The keys of `candidates` (increasing) whose exact score ⟨x, key_k⟩ is largest among them;

@@ -41,10 +41,6 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var biasWeightSums: [[S]]
         /// prefixIsZero[c]: both prefix sums vanish (e.g. past a whole hat), so the layer fixes x.
         var prefixIsZero: [Bool]
-        /// Float64 filter (exact scalars only; nil when a value is outside the filter's safe range):
-        /// the nearest doubles of the direction and of the kinks (`FloatFilter`).
-        var directionApproximation: [Double]? = nil
-        var kinkApproximations: [Double] = []
         /// Where each sorted neuron sits in the layer: its flat index over all ridges and its ridge
         /// (the enclosure evaluator names straddled kinks by them).
         var origins: [NeuronOrigin]
@@ -88,14 +84,20 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             return lo
         }
 
-        /// `activeCount(at:)` for t within `error` of `estimate`: each comparison with a kink is
+        /// `activeCount(at:)` for t within `error` of `estimate`, `approximations` the kinks'
+        /// nearest doubles (`GroupFilter`): each comparison with a kink is
         /// decided by the float64 filter when it can be, else on the exact t, computed at most
         /// once (from `x`) and left in `exact` for the caller. The count is the exact one.
-        func activeCount(estimate: Double, error: Double, exact: inout S?, x: [S]) -> Int {
+        func activeCount(estimate: Double, error: Double, approximations: [Double], exact: inout S?, x: [S]) -> Int {
+            guard approximations.count == kinks.count else {
+                let t = exact ?? (directionIsZero ? S.zero : S.dot(direction, x))
+                exact = t
+                return activeCount(at: t)
+            }
             var lo = 0, hi = kinks.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                let k = kinkApproximations[mid]
+                let k = approximations[mid]
                 let greater: Bool
                 if let sign = FloatFilter.sign(estimate, error, k, FloatFilter.conversionError(k)) {
                     greater = sign > 0
@@ -107,13 +109,6 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 if greater { lo = mid + 1 } else { hi = mid }
             }
             return lo
-        }
-
-        /// The filtered ⟨u, x⟩ from x's nearest doubles, nil when the group has no filter.
-        @inline(__always)
-        func estimate(_ token: [Double]) -> (value: Double, error: Double)? {
-            guard let u = directionApproximation, u.count == token.count else { return nil }
-            return FloatFilter.dot(u, token)
         }
     }
 
@@ -136,6 +131,10 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     /// Exact scalars: decide the active neurons with the float64 filter first (`FloatFilter`);
     /// false only in tests, which compare the two.
     var filtered = true
+    /// Per direction group, its nearest doubles (nil: floating-point scalars, the layer-order
+    /// kernel, or a value outside the filter's range). Kept beside `groups`, not in them: a
+    /// layer of one direction copies its group per token (`apply(_:cache:)`).
+    let groupFilters: [GroupFilter?]
 
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -158,6 +157,11 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         // Output rows of different lengths (never in a valid model file): prefix sums on exact
         // scalars, the plain loop on floating-point ones.
         groups = Self.groupByDirection(layer, prefixSums: !(layerOrder && uniform))
+        groupFilters = groups.map { group in
+            guard S.isExact && !(layerOrder && uniform), let direction = FloatFilter.approximations(of: group.direction),
+                  let kinks = FloatFilter.approximations(of: group.kinks) else { return nil }
+            return GroupFilter(direction: direction, kinks: kinks)
+        }
         if layerOrder && uniform { for g in groups.indices { groups[g].buildCheckpoints() } }
         if layerOrder && uniform {
             var biases: [S] = [], outputs: [S] = []
@@ -221,19 +225,13 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 biasWeightSums.append(bw.map(S.init))
             }
             let zero = S.zero
-            var group = DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
-                                       kinks: neurons.map { S(-$0.bias) },
-                                       weightSums: weightSums, biasWeightSums: biasWeightSums,
-                                       prefixIsZero: prefixSums ? zip(weightSums, biasWeightSums).map { w, b in
-                                           w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
-                                       } : [],
-                                       origins: sorted.map(\.origin))
-            if S.isExact && prefixSums, let direction = FloatFilter.approximations(u),
-               let kinks = FloatFilter.approximations(neurons.map { -$0.bias }) {
-                group.directionApproximation = direction
-                group.kinkApproximations = kinks
-            }
-            return group
+            return DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
+                                  kinks: neurons.map { S(-$0.bias) },
+                                  weightSums: weightSums, biasWeightSums: biasWeightSums,
+                                  prefixIsZero: prefixSums ? zip(weightSums, biasWeightSums).map { w, b in
+                                      w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
+                                  } : [],
+                                  origins: sorted.map(\.origin))
         }
     }
 
@@ -252,8 +250,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         for g in groups.indices {
             var exact: S? = nil
             let c: Int
-            if let token, let (estimate, error) = groups[g].estimate(token) {
-                c = groups[g].activeCount(estimate: estimate, error: error, exact: &exact, x: x)
+            if let token, let filter = groupFilters[g], let (estimate, error) = filter.estimate(token) {
+                c = groups[g].activeCount(estimate: estimate, error: error, approximations: filter.kinks, exact: &exact, x: x)
                 // Σ over no neuron or a prefix whose sums vanish adds 0: ⟨u, x⟩ is not needed.
                 if groups[g].prefixIsZero[c] { continue }
             } else {
@@ -285,9 +283,7 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     }
 
     /// FF(x) on exact scalars, reusing ⟨u, x⟩ from `cache` when the layer has a single direction
-    /// whose projection of this very x is cached; the cache is cleared whenever x moves. With the
-    /// float64 filter, the active count is decided on x's nearest doubles (kept in the cache
-    /// too) and the exact ⟨u, x⟩ is computed only when the filter cannot decide or x moves.
+    /// whose projection of this very x is cached; the cache is cleared whenever x moves.
     func apply(_ x: [S], cache: inout ProjectionCache<S>) -> [S] {
         if isIdentity { return x }
         guard S.isExact, !usesLayerOrder, groups.count == 1, eta == .one else {
@@ -295,31 +291,15 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             return apply(x)
         }
         let group = groups[0]
-        if group.id < 0 || cache.direction != group.id {
-            let token = cache.token ?? (filtered ? FloatFilter.approximations(of: x) : nil)
-            cache = ProjectionCache(direction: group.id, token: token)
-            if let token, let (estimate, error) = group.estimate(token) {
-                cache.estimate = estimate
-                cache.estimateError = error
-            }
-        }
-        var exact = cache.projection
-        let c: Int
-        if let t = exact {
-            c = group.activeCount(at: t)
-        } else if cache.estimateError >= 0 && group.directionApproximation != nil {
-            // The estimate may come from an earlier layer on this direction; this layer's kinks
-            // must have doubles too (none when one is outside the filter's range).
-            c = group.activeCount(estimate: cache.estimate, error: cache.estimateError, exact: &exact, x: x)
-            cache.projection = exact
+        let t: S
+        if group.id >= 0 && cache.direction == group.id {
+            t = cache.projection
         } else {
-            let t = group.directionIsZero ? S.zero : S.dot(group.direction, x)
-            cache.projection = t
-            exact = t
-            c = group.activeCount(at: t)
+            t = group.directionIsZero ? S.zero : S.dot(group.direction, x)
+            cache = ProjectionCache(direction: group.id, projection: t)
         }
+        let c = group.activeCount(at: t)
         if group.prefixIsZero[c] { return x }
-        let t = exact ?? (group.directionIsZero ? S.zero : S.dot(group.direction, x))
         cache = ProjectionCache()
         var out = x
         let count = min(out.count, group.weightSums[c].count)
@@ -529,21 +509,34 @@ public struct FeedForwardScratch<S: Scalar>: Sendable {
     }
 }
 
+/// The nearest doubles of a direction group's direction and kinks (`FloatFilter`), for
+/// `CompiledFeedForward.apply` on exact scalars.
+final class GroupFilter: Sendable {
+    let direction: [Double]
+    let kinks: [Double]
+
+    init(direction: [Double], kinks: [Double]) {
+        self.direction = direction
+        self.kinks = kinks
+    }
+
+    /// The filtered ⟨u, x⟩ from x's nearest doubles (nil for a token of another length).
+    @inline(__always)
+    func estimate(_ token: [Double]) -> (value: Double, error: Double)? {
+        direction.count == token.count ? FloatFilter.dot(direction, token) : nil
+    }
+}
+
 /// A neuron's place in its layer: flat index over all ridges, and ridge index.
 struct NeuronOrigin: Sendable, Equatable {
     var flat: Int
     var ridge: Int
 }
 
-/// ⟨u, x⟩ for the direction numbered `direction`, valid while the token x does not move: exact
-/// once computed, and its float64 estimate with an error bound (`FloatFilter`; error < 0: none),
-/// with the nearest doubles of x (nil: not converted, or outside the filter's range).
+/// ⟨u, x⟩ for the direction numbered `direction`, valid while the token x does not move.
 public struct ProjectionCache<S: Scalar>: Sendable {
     var direction = -1
-    var projection: S? = nil
-    var estimate = 0.0
-    var estimateError = -1.0
-    var token: [Double]? = nil
+    var projection = S.zero
 }
 
 /// Scores of one head, converted to `S`; `queryKey` is multiplied out exactly first.
