@@ -16,8 +16,8 @@ struct AttentionParameters<S: Scalar>: Sendable {
     let temperature: Rational?
     /// True when the layer is the identity (evaluation skips it).
     let isIdentity: Bool
-    /// Exact scalars: decide dense hardmax argmax sets with the float64 filter first
-    /// (`FloatFilter`); false only in tests, which compare the two.
+    /// Exact scalars: decide hardmax argmax sets (dense, and unmasked rank-one) with the float64
+    /// filter first (`FloatFilter`); false only in tests, which compare the two.
     var filtered = true
 
     init(_ layer: SelfAttentionLayer, temperature: Rational?) {

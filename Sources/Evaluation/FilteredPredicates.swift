@@ -3,8 +3,8 @@ import ExactArithmetic
 /// Float64 filters for the exact evaluator's decisions, in the style of CGAL's filtered predicates
 /// (docs/mathematics.md#filtered-exact-evaluation).
 ///
-/// The exact path decides three kinds of signs: which neurons are active (t > −b_j), which keys
-/// attain a hardmax score's maximum, and nothing else depends on a comparison. Each decision is
+/// The exact path decides two kinds of signs: which neurons are active (t > −b_j) and which keys
+/// attain a hardmax score's maximum; nothing else depends on a comparison. Each decision is
 /// first taken on doubles with a rigorous bound on their distance to the exact values; only when
 /// the bound cannot decide does the caller compare exact rationals. A filter never decides a sign
 /// it cannot prove, so the filtered evaluation returns the unfiltered one's values exactly.
@@ -56,10 +56,11 @@ enum FloatFilter {
     /// computed left to right and a bound E with |⟨a, b⟩ − t̃| ≤ E for the exact vectors the
     /// doubles approximate. E = (n + 4)·u·fl(Σ|ã_i||b̃_i|), which covers the conversion errors
     /// (2u + u²)·Σ|ã_i b̃_i|, the dot product's γ_n·Σ|ã_i b̃_i| and the rounding of the sum of
-    /// magnitudes and of E itself (n ≤ 2²⁰).
+    /// magnitudes and of E itself, for n ≤ 2²⁰ (longer vectors get E = ∞: never decided).
     @inline(__always)
     static func dot(_ a: UnsafeBufferPointer<Double>, _ aOffset: Int, _ b: UnsafeBufferPointer<Double>, _ bOffset: Int,
                     count n: Int) -> (value: Double, error: Double) {
+        if n > 1 << 20 { return (0, .infinity) }
         var s = 0.0, p = 0.0
         for i in 0..<n {
             let x = a[aOffset &+ i] * b[bOffset &+ i]
