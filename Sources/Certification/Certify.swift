@@ -124,12 +124,16 @@ public struct CertificationOptions: Sendable {
     /// The resource limit of exact evaluation (`--max-bits`): an evaluation that passes it makes
     /// `certify` throw `CertificationError.evaluation` with an `overrun`, never judge partial outputs.
     public var limits: EvaluationLimits
+    /// Exact hardmax evaluation: every sign in ℚ (`.exact`, the default) or the float64 filter
+    /// first with exact fallback (`.float64Filter`, `verify --float-filter`); the verdict is the same.
+    public var signs: SignDecisions
     /// Pairs done of the total, for progress lines.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(temperature: Rational? = nil, method: CertificationReport.Method? = nil, mode: Certifier.Mode = .complete,
                 bindingDigest: Bool = true, indices: [Int]? = nil, meter: WorkMeter? = nil,
-                limits: EvaluationLimits = EvaluationLimits(), progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                limits: EvaluationLimits = EvaluationLimits(), signs: SignDecisions = .exact,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.temperature = temperature
         self.method = method
         self.mode = mode
@@ -137,6 +141,7 @@ public struct CertificationOptions: Sendable {
         self.indices = indices
         self.meter = meter
         self.limits = limits
+        self.signs = signs
         self.progress = progress
     }
 }
@@ -172,7 +177,8 @@ public func certify(model: Transformer, dataset: Dataset,
     var report: CertificationReport
     switch chosen {
     case .exactHardmax:
-        report = try exactReport(model, dataset, chosenPairs, meter: options.meter, limits: options.limits, progress: options.progress)
+        report = try exactReport(model, dataset, chosenPairs, meter: options.meter, limits: options.limits, signs: options.signs,
+                                 progress: options.progress)
     case .enclosure:
         report = try enclosureReport(model, dataset, chosenPairs, temperature: options.temperature ?? model.temperature, mode: options.mode)
     }
@@ -182,10 +188,10 @@ public func certify(model: Transformer, dataset: Dataset,
 }
 
 func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], meter: WorkMeter?, limits: EvaluationLimits,
-                 progress: (@Sendable (Int, Int) -> Void)?) throws(CertificationError) -> CertificationReport {
+                 signs: SignDecisions, progress: (@Sendable (Int, Int) -> Void)?) throws(CertificationError) -> CertificationReport {
     let inputs = chosen.map { dataset.pairs[$0].input }
     let outputs: [[Token]]
-    do { outputs = try exactOutputs(model, inputs, meter: meter, limits: limits, progress: progress) } catch { throw .evaluation(error) }
+    do { outputs = try exactOutputs(model, inputs, meter: meter, limits: limits, signs: signs, progress: progress) } catch { throw .evaluation(error) }
     let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
         let j = chosen[n]
         let (missing, unexpected) = setDifference(got: outputs[n], want: dataset.pairs[j].output)
@@ -197,8 +203,8 @@ func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], mete
 
 /// T(X^j) of every input in ℚ (in parallel), with a meter and a progress callback (done, total).
 func exactOutputs(_ model: Transformer, _ inputs: [[Token]], meter: WorkMeter?, limits: EvaluationLimits,
-                  progress: (@Sendable (Int, Int) -> Void)?) throws(EvaluationError) -> [[Token]] {
-    var evaluator = try Evaluator<Rational>(model, limits: limits)
+                  signs: SignDecisions = .exact, progress: (@Sendable (Int, Int) -> Void)?) throws(EvaluationError) -> [[Token]] {
+    var evaluator = try Evaluator<Rational>(model, limits: limits, signs: signs)
     evaluator.meter = meter
     let total = inputs.count
     if let progress { return try evaluator.evaluateAll(inputs) { progress($0, total) } }

@@ -16,6 +16,9 @@ struct AttentionParameters<S: Scalar>: Sendable {
     let temperature: Rational?
     /// True when the layer is the identity (evaluation skips it).
     let isIdentity: Bool
+    /// Exact scalars: decide hardmax argmax sets (dense, and unmasked rank-one) with the float64
+    /// filter first (`FloatFilter`), when the evaluator was asked for it (`SignDecisions.float64Filter`).
+    var filtered = false
 
     init(_ layer: SelfAttentionLayer, temperature: Rational?) {
         kind = layer.kind
@@ -55,7 +58,7 @@ extension ValueMatrix {
 
 /// A self-attention layer with parameters converted once to `S`.
 public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
-    let parameters: AttentionParameters<S>
+    var parameters: AttentionParameters<S>
     /// True when the layer is the identity (evaluation skips it).
     public var isIdentity: Bool { parameters.isIdentity }
 
@@ -134,6 +137,9 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
     func hardmax(_ scores: CompiledScores<S>, _ xs: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         switch scores {
         case .rankOne(let p, let q):
+            if !observe && !causal && parameters.filtered, let (alpha, beta) = rankOneStandIns(p, q, xs) {
+                return rankOneHardmax(alpha: alpha, beta: beta, values: values, observe: false)
+            }
             // A = w wᵀ (Lemmas 4.1, 4.6, 4.7) has α = β: one projection per token.
             let alpha = xs.map { S.dot($0, p) }
             return rankOneHardmax(alpha: alpha, beta: p == q ? alpha : xs.map { S.dot(q, $0) }, values: values, observe: observe)
@@ -154,6 +160,10 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
     /// s_ik = ⟨x_i, key_k⟩ for every pair: O(n²·d).
     func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
         let n = xs.count
+        if !observe && parameters.filtered, let decided = filteredArgmaxSets(xs, keys: keys) {
+            let means = values.isEmpty ? [] : decided.map { mean(of: $0, values) }
+            return ([], means, Array(means.indices), nil)
+        }
         var sets: [[Int]] = []
         var means: [[S]] = []
         var gap: S? = nil
@@ -181,6 +191,129 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
             if !values.isEmpty { means.append(mean(of: set, values)) }
         }
         return (sets, means, Array(means.indices), gap)
+    }
+
+    /// The argmax sets of s_ik = ⟨x_i, key_k⟩ (k < i + 1 with a causal mask), decided by the
+    /// float64 filter: per query, k̂ maximises the estimates s̃_ik, and a key whose estimate is
+    /// proved below s̃_ik̂'s (`FloatFilter.sign`) is out. One candidate left is the argmax set;
+    /// candidates with equal exact keys tie exactly; otherwise their exact scores decide, one dot
+    /// product per distinct key. Nil (the caller runs the exact loop) for floating-point scalars
+    /// or when a coordinate is outside the filter's range. Sets list keys in increasing order, as
+    /// the exact loop's do.
+    func filteredArgmaxSets(_ xs: [[S]], keys: [[S]]) -> [[Int]]? {
+        let n = xs.count
+        guard n > 0, S.isExact, let d = xs.first?.count, keys.count == n else { return nil }
+        var queries = [Double](), keyEstimates = [Double]()
+        queries.reserveCapacity(n * d)
+        keyEstimates.reserveCapacity(n * d)
+        for i in 0..<n {
+            guard xs[i].count == d, keys[i].count == d, let x = FloatFilter.approximations(of: xs[i]),
+                  let k = FloatFilter.approximations(of: keys[i]) else { return nil }
+            queries += x
+            keyEstimates += k
+        }
+        var sets: [[Int]] = []
+        sets.reserveCapacity(n)
+        var scores = [Double](repeating: 0, count: n), errors = scores
+        var candidates: [Int] = []
+        queries.withUnsafeBufferPointer { q in
+            keyEstimates.withUnsafeBufferPointer { k in
+                for i in 0..<n {
+                    let limit = causal ? i + 1 : n
+                    var best = 0
+                    for j in 0..<limit {
+                        (scores[j], errors[j]) = FloatFilter.dot(q, i &* d, k, j &* d, count: d)
+                        if scores[j] > scores[best] { best = j }
+                    }
+                    candidates.removeAll(keepingCapacity: true)
+                    for j in 0..<limit where FloatFilter.sign(scores[best], errors[best], scores[j], errors[j]) != 1 {
+                        candidates.append(j)
+                    }
+                    sets.append(candidates.count == 1 ? candidates : exactArgmax(xs[i], keys, among: candidates))
+                }
+            }
+        }
+        return sets
+    }
+
+    /// Stand-ins for α_i = ⟨x_i, p⟩ and β_k = ⟨q, x_k⟩ with the signs of the α_i (−1, 0, 1) and
+    /// the argmax and argmin sets of the β_k (1 on the argmax set, −1 on the argmin set, 0
+    /// elsewhere; all 0 when every β_k is equal): all that `rankOneHardmax` reads of them without
+    /// a mask and without observing. Decided by the float64 filter; exact dot products only for an
+    /// α whose sign it cannot prove and for the candidates of an extreme (one per distinct token).
+    /// Nil for floating-point scalars or when a value is outside the filter's range.
+    func rankOneStandIns(_ p: [S], _ q: [S], _ xs: [[S]]) -> ([S], [S])? {
+        let n = xs.count
+        guard n > 0, S.isExact, let pd = FloatFilter.approximations(of: p), let qd = FloatFilter.approximations(of: q),
+              pd.count == qd.count else { return nil }
+        var alpha = [S](repeating: .zero, count: n)
+        var estimates = [Double](repeating: 0, count: n), errors = estimates
+        for i in 0..<n {
+            guard let x = FloatFilter.approximations(of: xs[i]), x.count == pd.count else { return nil }
+            let (a, ea) = FloatFilter.dot(x, pd)
+            let sign: Int
+            if let proved = FloatFilter.sign(a, ea, 0, 0) {
+                sign = proved
+            } else {
+                let exact = S.dot(xs[i], p)
+                sign = exact > .zero ? 1 : (exact < .zero ? -1 : 0)
+            }
+            alpha[i] = S(sign)
+            (estimates[i], errors[i]) = FloatFilter.dot(qd, x)
+        }
+        let largest = extremeSet(estimates, errors, q, xs, largest: true)
+        let smallest = extremeSet(estimates, errors, q, xs, largest: false)
+        var beta = [S](repeating: .zero, count: n)
+        if largest.count < n {  // else every β_k is equal: all 0
+            for k in largest { beta[k] = .one }
+            for k in smallest { beta[k] = -.one }
+        }
+        return (alpha, beta)
+    }
+
+    /// The keys k (increasing) with the largest (or smallest) exact β_k = ⟨q, x_k⟩, given the
+    /// filter's estimates: keys proved beyond the best estimate are out; the candidates' exact
+    /// values decide, one dot product per distinct token (none when one candidate is left).
+    func extremeSet(_ estimates: [Double], _ errors: [Double], _ q: [S], _ xs: [[S]], largest: Bool) -> [Int] {
+        var best = 0
+        for k in estimates.indices where largest ? estimates[k] > estimates[best] : estimates[k] < estimates[best] { best = k }
+        let out = largest ? 1 : -1
+        let candidates = estimates.indices.filter { FloatFilter.sign(estimates[best], errors[best], estimates[$0], errors[$0]) != out }
+        if candidates.count == 1 { return candidates }
+        var exact: [[S]: S] = [:]
+        let values = candidates.map { k in
+            if let v = exact[xs[k]] { return v }
+            let v = S.dot(q, xs[k])
+            exact[xs[k]] = v
+            return v
+        }
+        guard let extreme = largest ? values.max() : values.min() else { return candidates }
+        return candidates.indices.filter { values[$0] == extreme }.map { candidates[$0] }
+    }
+
+    /// The keys of `candidates` (increasing) whose exact score ⟨x, key_k⟩ is largest among them;
+    /// keys equal to an earlier candidate's share its score without a dot product.
+    func exactArgmax(_ x: [S], _ keys: [[S]], among candidates: [Int]) -> [Int] {
+        var distinct: [(key: Int, score: S?)] = []
+        var groupOf: [Int] = []
+        var groupByKey: [[S]: Int] = [:]
+        for k in candidates {
+            if let g = groupByKey[keys[k]] {
+                groupOf.append(g)
+            } else {
+                groupByKey[keys[k]] = distinct.count
+                groupOf.append(distinct.count)
+                distinct.append((k, nil))
+            }
+        }
+        if distinct.count == 1 { return candidates }
+        var best: S? = nil
+        for g in distinct.indices {
+            let s = S.dot(x, keys[distinct[g].key])
+            distinct[g].score = s
+            best = best.map { Swift.max($0, s) } ?? s
+        }
+        return candidates.indices.filter { distinct[groupOf[$0]].score == best }.map { candidates[$0] }
     }
 
     /// s_ik = α_i β_k: a token with α_i > 0 attends to argmax β, α_i < 0 to argmin β, α_i = 0 to

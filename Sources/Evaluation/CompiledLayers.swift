@@ -83,6 +83,33 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             }
             return lo
         }
+
+        /// `activeCount(at:)` for t within `error` of `estimate`, `approximations` the kinks'
+        /// nearest doubles (`GroupFilter`): each comparison with a kink is
+        /// decided by the float64 filter when it can be, else on the exact t, computed at most
+        /// once (from `x`) and left in `exact` for the caller. The count is the exact one.
+        func activeCount(estimate: Double, error: Double, approximations: [Double], exact: inout S?, x: [S]) -> Int {
+            guard approximations.count == kinks.count else {
+                let t = exact ?? (directionIsZero ? S.zero : S.dot(direction, x))
+                exact = t
+                return activeCount(at: t)
+            }
+            var lo = 0, hi = kinks.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let k = approximations[mid]
+                let greater: Bool
+                if let sign = FloatFilter.sign(estimate, error, k, FloatFilter.conversionError(k)) {
+                    greater = sign > 0
+                } else {
+                    let t = exact ?? (directionIsZero ? S.zero : S.dot(direction, x))
+                    exact = t
+                    greater = t > kinks[mid]
+                }
+                if greater { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
     }
 
     let eta: S
@@ -101,6 +128,15 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
     /// True when the layer is the identity (evaluation skips it).
     public let isIdentity: Bool
     public let width: Int
+    /// Exact scalars: decide the active neurons with the float64 filter first (`FloatFilter`),
+    /// when the evaluator was asked for it (`SignDecisions.float64Filter`).
+    var filtered = false
+    /// Per direction group, its nearest doubles (nil: floating-point scalars, the layer-order
+    /// kernel, or a value outside the filter's range); empty unless the filter is on. Kept beside
+    /// `groups`, not in them: a layer of one direction copies its group per token (`apply(_:cache:)`).
+    var groupFilters: [GroupFilter?] = []
+    /// Whether `groups` runs on prefix sums (the kernel the filter serves).
+    let usesPrefixSums: Bool
 
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -123,6 +159,7 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         // Output rows of different lengths (never in a valid model file): prefix sums on exact
         // scalars, the plain loop on floating-point ones.
         groups = Self.groupByDirection(layer, prefixSums: !(layerOrder && uniform))
+        usesPrefixSums = !(layerOrder && uniform)
         if layerOrder && uniform { for g in groups.indices { groups[g].buildCheckpoints() } }
         if layerOrder && uniform {
             var biases: [S] = [], outputs: [S] = []
@@ -207,16 +244,39 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             return out
         }
         var out = eta == .one ? x : scaled(x, by: eta)
+        let token = filtered ? FloatFilter.approximations(of: x) : nil
         for g in groups.indices {
-            let t = groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x)
-            let c = groups[g].activeCount(at: t)
+            var exact: S? = nil
+            let c: Int
+            if let token, let filter = groupFilters[g], let (estimate, error) = filter.estimate(token) {
+                c = groups[g].activeCount(estimate: estimate, error: error, approximations: filter.kinks, exact: &exact, x: x)
+                // Σ over no neuron or a prefix whose sums vanish adds 0: ⟨u, x⟩ is not needed.
+                if groups[g].prefixIsZero[c] { continue }
+            } else {
+                let t = groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x)
+                exact = t
+                c = groups[g].activeCount(at: t)
+            }
             if c == 0 { continue }
+            let t = exact ?? (groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x))
             let count = min(out.count, groups[g].weightSums[c].count)
             for i in 0..<count {
                 out[i] = out[i] + (t * groups[g].weightSums[c][i] + groups[g].biasWeightSums[c][i])
             }
         }
         return out
+    }
+
+    /// Turns the float64 filter on (exact scalars on prefix sums): each direction group gets its
+    /// nearest doubles, or nil when a value is outside the filter's range (decided in ℚ).
+    mutating func enableFloatFilter() {
+        guard S.isExact && usesPrefixSums else { return }
+        groupFilters = groups.map { group in
+            guard let direction = FloatFilter.approximations(of: group.direction),
+                  let kinks = FloatFilter.approximations(of: group.kinks) else { return nil }
+            return GroupFilter(direction: direction, kinks: kinks)
+        }
+        filtered = true
     }
 
     /// Gives every direction group its model-wide number, adding new directions to `ids`.
@@ -456,6 +516,24 @@ public struct FeedForwardScratch<S: Scalar>: Sendable {
             pres = [S](repeating: .zero, count: neurons)
             rows = [Int](repeating: 0, count: neurons)
         }
+    }
+}
+
+/// The nearest doubles of a direction group's direction and kinks (`FloatFilter`), for
+/// `CompiledFeedForward.apply` on exact scalars.
+final class GroupFilter: Sendable {
+    let direction: [Double]
+    let kinks: [Double]
+
+    init(direction: [Double], kinks: [Double]) {
+        self.direction = direction
+        self.kinks = kinks
+    }
+
+    /// The filtered ⟨u, x⟩ from x's nearest doubles (nil for a token of another length).
+    @inline(__always)
+    func estimate(_ token: [Double]) -> (value: Double, error: Double)? {
+        direction.count == token.count ? FloatFilter.dot(direction, token) : nil
     }
 }
 

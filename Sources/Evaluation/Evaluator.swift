@@ -5,7 +5,7 @@ import TransformerModel
 public struct CompiledBlock<S: Scalar>: Sendable {
     public let stage: Block.Stage
     public internal(set) var feedForward: CompiledFeedForward<S>
-    public let attention: CompiledAttention<S>
+    public internal(set) var attention: CompiledAttention<S>
 
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
@@ -31,7 +31,7 @@ public struct CompiledBlock<S: Scalar>: Sendable {
 /// can represent exp (Double); exact softmax certification goes through `EnclosureEvaluator`.
 public struct Evaluator<S: Scalar>: Sendable {
     public let model: Transformer
-    public let blocks: [CompiledBlock<S>]
+    public internal(set) var blocks: [CompiledBlock<S>]
 
     /// The resource limit of exact evaluation: an evaluation that passes it throws.
     public let limits: EvaluationLimits
@@ -39,11 +39,12 @@ public struct Evaluator<S: Scalar>: Sendable {
     public var meter: WorkMeter? = nil
 
     /// Compiles `model`; `temperature` overrides the model's τ for softmax layers; `limits` bounds
-    /// the size of exact values (the default: `EvaluationLimits.defaultMaximumBits`).
+    /// the size of exact values (the default: `EvaluationLimits.defaultMaximumBits`); `signs`:
+    /// exact scalars decide every sign in ℚ, or try the float64 filter first (`SignDecisions`).
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
     public init(_ model: Transformer, temperature: Rational? = nil,
-                limits: EvaluationLimits = EvaluationLimits()) throws(EvaluationError) {
+                limits: EvaluationLimits = EvaluationLimits(), signs: SignDecisions = .exact) throws(EvaluationError) {
         let tau = temperature ?? model.temperature
         if model.usesSoftmax {
             guard Softmax.isAvailable(for: S.self) else {
@@ -60,6 +61,12 @@ public struct Evaluator<S: Scalar>: Sendable {
         // can be reused by every later layer on that direction while the token stays put.
         var directionIDs: [[S]: Int] = [:]
         for b in blocks.indices { blocks[b].feedForward.numberDirections(&directionIDs) }
+        if signs == .float64Filter && S.isExact {
+            for b in blocks.indices {
+                blocks[b].feedForward.enableFloatFilter()
+                blocks[b].attention.parameters.filtered = true
+            }
+        }
         self.blocks = blocks
     }
 

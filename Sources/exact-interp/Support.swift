@@ -227,11 +227,12 @@ func requireSameDimension(_ model: Transformer, _ dataset: Dataset) throws {
 func certifyOrExit(_ model: Transformer, _ data: Dataset, modelPath: String, datasetPath: String,
                    temperature: Rational? = nil, builtHere: Bool = false,
                    indices: [Int]? = nil, meter: WorkMeter? = nil, limits: EvaluationLimits = EvaluationLimits(),
+                   signs: SignDecisions = .exact,
                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CertificationReport {
     do {
         return try certify(model: model, dataset: data,
                            options: CertificationOptions(temperature: temperature, indices: indices, meter: meter,
-                                                         limits: limits, progress: progress))
+                                                         limits: limits, signs: signs, progress: progress))
     } catch {
         switch error {
         case .digestMismatch(let built, let digest):

@@ -24,6 +24,11 @@ struct Verify: ParsableCommand {
         non-identity attention layer must be masked (else a position would see later tokens). \
         Failing positions are listed with what the model gives and the target.
 
+        --float-filter (hardmax): decides each ReLU sign and argmax set first on doubles with a \
+        proved error bound and compares in exact arithmetic only when the bound cannot decide \
+        (docs/mathematics.md#filtered-exact-evaluation). The verdict is the same; it is faster, and \
+        adds the bound and IEEE 754 rounding to what you trust. Without it no double is involved.
+
         Sharded (--shard k/K, 1 ≤ k ≤ K): checks only the pairs whose 0-based index i has \
         i mod K = k − 1, and with --shard-report FILE writes their verdicts as JSON with the model \
         and dataset digests; `exact-interp merge-shards` combines the K reports (docs/scaling.md).
@@ -39,6 +44,8 @@ struct Verify: ParsableCommand {
     @Option(help: "Check only shard k/K: the pairs with 0-based index i, i mod K = k − 1 (1 ≤ k ≤ K).") var shard: Shard?
     @Option(help: "With --shard: write the shard's verdicts and the model and dataset digests as JSON to FILE (for merge-shards).") var shardReport: String?
     @OptionGroup var limits: LimitOptions
+    @Flag(help: "Hardmax: decide signs on doubles with a proved error bound first, exactly only when it cannot decide (same verdict, faster; default: every sign in exact arithmetic).")
+    var floatFilter = false
 
     var quiet: Bool { progress.quiet }
 
@@ -92,7 +99,7 @@ struct Verify: ParsableCommand {
             defer { heartbeat.stop() }
             report = try certifyOrExit(transformer, data, modelPath: files.model, datasetPath: files.dataset, temperature: override,
                                        indices: indices, meter: meter, limits: limits.evaluation,
-                                       progress: verificationProgress(transformer, data, quiet: quiet))
+                                       signs: floatFilter ? .float64Filter : .exact, progress: verificationProgress(transformer, data, quiet: quiet))
         }
         if report.digestMatches == true { print("dataset digest: matches \(report.datasetDigest)") }
         switch report.method {
