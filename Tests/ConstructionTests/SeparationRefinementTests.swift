@@ -43,6 +43,29 @@ import TransformerModel
         }
     }
 
+    /// `joined` against its definition, by brute force on random set families: a sequence is
+    /// active when it shares a value with another sequence, and the count is Σ_v C(c_v, 2) over
+    /// values held by c_v sequences (each unordered pair of sequences counted once per shared value).
+    @Test func joinedMatchesBruteForce() {
+        var rng = SplitMix64(seed: 2023)
+        for iteration in 0..<(300 * iterationScale) {
+            let universe = Int.random(in: 1...10, using: &rng)
+            let count = Int.random(in: 0...9, using: &rng)
+            let family: [[Token]] = (0..<count).map { _ in
+                let size = Int.random(in: 1...universe, using: &rng)
+                return (0..<universe).shuffled(using: &rng).prefix(size).map { [Rational($0)] }
+            }
+            var active: [Int] = [], pairs = 0
+            for j in family.indices where family.indices.contains(where: { k in k != j && family[k].contains(where: family[j].contains) }) {
+                active.append(j)
+            }
+            for j in family.indices { for k in family.indices where j < k { pairs += family[j].filter(family[k].contains).count } }
+            let got = SeparationRefinement.joined(family)
+            #expect(got.active == active && got.pairs == pairs,
+                    "iteration \(iteration): \(family.map { $0.map { $0[0].description } }): got \(got), expected \((active, pairs))")
+        }
+    }
+
     /// The exact check fails on purpose: a shared value between different keys, a lost value, two
     /// equal sets.
     @Test func separationCheckFailsOnPurpose() {
@@ -51,6 +74,11 @@ import TransformerModel
         #expect(!SeparationRefinement.separates([a, b], key: [0, 1], counts: [2, 2]))
         #expect(!SeparationRefinement.separates([a, b], key: [0, 0], counts: [3, 2]))
         #expect(!SeparationRefinement.separates([a, a], key: [0, 0], counts: [2, 2]))
+        // Equal sets are caught inside a key group, also when not adjacent; other keys share nothing.
+        let c: [Token] = [[Rational(4)]]
+        #expect(!SeparationRefinement.separates([a, c, a], key: [0, 1, 0], counts: [2, 1, 2]))
+        #expect(!SeparationRefinement.separates([a, c, a], key: [0, 1, 2], counts: [2, 1, 2]))
+        #expect(SeparationRefinement.separates([a, c, b], key: [0, 1, 0], counts: [2, 1, 2]))
     }
 
     /// Text-like data (a Zipf-ish shared vocabulary): the compact layout separates in a handful of

@@ -93,6 +93,35 @@ func certify(_ data: Dataset, _ layout: HardmaxConstruction.Layout, _ label: Str
         }
     }
 
+    /// The collapse (docs/mathematics.md#collapse): compact hardmax with one output per pair uses
+    /// the rank-one scores A = 1·1ᵀ (one pass over the keys), and the model certifies; with an
+    /// m^j ≥ 2 somewhere, or in the narrow layout, it is Lemma 4.4's A = I. Random datasets, half
+    /// of them pooled so that separation has work.
+    @Test func singleOutputCompactCollapseIsRankOne() {
+        var gen = DatasetGenerator(seed: 44)
+        let ones = { (d: Int) in ScoreMatrix.rankOne(p: [Rational](repeating: .one, count: d), q: [Rational](repeating: .one, count: d)) }
+        for k in 0..<(60 * iterationScale) {
+            let d = [2, 3, 5][k % 3]
+            let n = 1 + k % 12
+            let single = k % 3 != 2
+            let data = gen.dataset(pairs: n, dimension: d, lengths: 1...9, pool: k % 2 == 0 ? 2 * n + 4 : nil,
+                                   maxOutputs: single ? 1 : nil)
+            let multiple = data.pairs.contains { Set($0.output).count > 1 }
+            for layout in HardmaxConstruction.Layout.allCases {
+                let label = "#\(k) (d = \(d), N = \(n), \(layout), max m = \(multiple ? "≥ 2" : "1"))"
+                guard let result = certify(data, layout, label) else { continue }
+                guard let collapse = result.model.blocks.first(where: { $0.stage == .leadersAndCollapse && $0.attention != .identity }),
+                      let head = collapse.attention.heads.first else {
+                    Issue.record("\(label): no collapse attention\n\(data.json.rendered())")
+                    continue
+                }
+                let expected = layout == .compact && !multiple ? ones(d) : ScoreMatrix.scaledIdentity(.one)
+                #expect(collapse.attention.heads.count == 1 && head.scores == expected && head.value == .scaledIdentity(.one)
+                        && collapse.attention.rho == .zero, "\(label): collapse \(collapse.attention)\n\(data.json.rendered())")
+            }
+        }
+    }
+
     // MARK: Adversarial families
 
     @Test func adversarialFamiliesCertified() {

@@ -26,8 +26,26 @@ struct LeaderSelectionStage {
     /// Float weights: dyadic hats and integer sphere leaders of one common norm.
     var weights: WeightFormat = .exact
 
-    /// The collapse layer (docs/mathematics.md#collapse).
+    /// The collapse layer (docs/mathematics.md#collapse): Lemma 4.4 with γ = 1, A = I, V = I, ρ = 0.
     static let collapse = SelfAttentionLayer(kind: .hardmax, rho: .zero, scores: .scaledIdentity(.one), value: .scaledIdentity(.one))
+
+    /// The collapse when every sequence has one leader (m^j = 1), compact hardmax: A = 1·1ᵀ (rank
+    /// one), V = I, ρ = 0 (docs/mathematics.md#collapse). Every token is in the open positive orthant, so
+    /// s_ik = (Σx_i)(Σx_k) is maximised by the largest coordinate sum, p_j = λ_j·1 alone (λ_j ≥ a
+    /// and every other value lies in (0, a)^d): the same argmax sets as A = I, found by one pass
+    /// over the keys instead of n² scores per sequence.
+    static func singleLeaderCollapse(dimension d: Int) -> SelfAttentionLayer {
+        let ones = [Rational](repeating: .one, count: d)
+        return SelfAttentionLayer(kind: .hardmax, rho: .zero, scores: .rankOne(p: ones, q: ones), value: .scaledIdentity(.one))
+    }
+
+    /// The collapse this stage builds: rank one for compact hardmax with m^j = 1 for every j,
+    /// Lemma 4.4's A = I otherwise (sphere leaders must attend to themselves; softmax keeps the
+    /// score gaps its τ₀ search was designed for; narrow follows the paper).
+    func collapseLayer(dimension d: Int) -> SelfAttentionLayer {
+        layout == .compact && !spreadSphereLeaders && outputCounts.allSatisfy({ $0 == 1 })
+            ? LeaderSelectionStage.singleLeaderCollapse(dimension: d) : LeaderSelectionStage.collapse
+    }
 
     /// Leader targets per sequence: [p_j, sphere points…]; all fresh and never an output token.
     func targets(cube a: Rational, dimension d: Int) throws(ConstructionError) -> [[Token]] {
@@ -146,9 +164,10 @@ struct LeaderSelectionStage {
                 }
             }
         }
-        let block = Block(stage: .leadersAndCollapse, feedForward: ff, attention: LeaderSelectionStage.collapse)
+        let layer = collapseLayer(dimension: state.dimension)
+        let block = Block(stage: .leadersAndCollapse, feedForward: ff, attention: layer)
         // B(X) = SA(FF(X)): the FF part is `placed` already, so only the attention runs here.
-        let collapse = CompiledAttention<Rational>(LeaderSelectionStage.collapse, temperature: nil)
+        let collapse = CompiledAttention<Rational>(layer, temperature: nil)
         let collapsed = parallelMap(placed) { collapse.apply($0) }
         for (j, s) in collapsed.enumerated() where !interpolates(s, targets[j]) {
             throw .stageCheckFailed(stage: "collapse", detail: "\(state.pair(j)) holds \(Set(s).count) values, not exactly its \(targets[j].count) leaders")

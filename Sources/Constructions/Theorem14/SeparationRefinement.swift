@@ -87,13 +87,23 @@ struct SeparationRefinement {
     /// The sequences that share a value with another sequence, and Σ over shared values v of
     /// C(c_v, 2), c_v the number of sequences containing v: it drops whenever a joined pair splits.
     static func joined(_ sequences: [[Token]]) -> (active: [Int], pairs: Int) {
-        var containing: [Token: [Int]] = [:]
-        for (j, s) in sequences.enumerated() { for v in s { containing[v, default: []].append(j) } }
+        // Per value: the first sequence holding it and how many do (no list per value: one hash
+        // probe per token). A sequence is active when it holds a value another sequence holds.
+        var containing: [Token: (first: Int, count: Int)] = [:]
+        containing.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
         var isActive = [Bool](repeating: false, count: sequences.count)
         var pairs = 0
-        for (_, js) in containing where js.count > 1 {
-            for j in js { isActive[j] = true }
-            pairs += js.count * (js.count - 1) / 2
+        for (j, s) in sequences.enumerated() {
+            for v in s {
+                if let seen = containing[v] {
+                    pairs += seen.count            // C(c + 1, 2) − C(c, 2) = c
+                    containing[v] = (seen.first, seen.count + 1)
+                    isActive[seen.first] = true
+                    isActive[j] = true
+                } else {
+                    containing[v] = (j, 1)
+                }
+            }
         }
         return (sequences.indices.filter { isActive[$0] }, pairs)
     }
@@ -102,14 +112,16 @@ struct SeparationRefinement {
     /// `maximumRounds` is reached. Returns the number of blocks appended.
     func run(_ state: inout ConstructionState, stage: SeparationStage) -> Int {
         var rounds = 0
+        // What is still joined after a round is what the next round starts from: computed once.
+        var (active, joinedPairs) = SeparationRefinement.joined(state.sequences)
         while rounds < maximumRounds {
-            let (active, joinedPairs) = SeparationRefinement.joined(state.sequences)
             if active.isEmpty { break }
             progress("separation: round \(rounds + 1): \(active.count) sequences share values (Σ C(c_v, 2) = \(joinedPairs) over shared values)")
             guard round(&state, active: active, stage: stage) else { break }
-            let after = SeparationRefinement.joined(state.sequences).pairs
+            let before = joinedPairs
+            (active, joinedPairs) = SeparationRefinement.joined(state.sequences)
             rounds += 1
-            if after >= joinedPairs { break }
+            if joinedPairs >= before { break }
         }
         return rounds
     }
@@ -204,14 +216,20 @@ struct SeparationRefinement {
     /// keeps its number of distinct values; all sequences stay pairwise distinct as sets.
     static func separates(_ sequences: [[Token]], key: [Int], counts: [Int]) -> Bool {
         var owner: [Token: Int] = [:]
-        var sets = Set<Set<Token>>()
+        owner.reserveCapacity(counts.reduce(0, +))
+        var sets: [Int: Set<Set<Token>>] = [:]
+        var keyCount: [Int: Int] = [:]
+        for k in key { keyCount[k, default: 0] += 1 }
         for (j, s) in sequences.enumerated() {
             let set = Set(s)
-            guard set.count == counts[j], sets.insert(set).inserted else { return false }
+            guard set.count == counts[j] else { return false }
             for v in set {
                 if let k = owner[v], k != key[j] { return false }
                 owner[v] = key[j]
             }
+            // Sequences with different keys share no value (just checked), so they differ as sets
+            // (none is empty); only sequences with one key can have become equal.
+            if keyCount[key[j], default: 0] > 1, !sets[key[j], default: []].insert(set).inserted { return false }
         }
         return true
     }

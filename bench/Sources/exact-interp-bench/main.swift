@@ -12,7 +12,18 @@ let registry: [Benchmark] = [
     drawingBenchmark,
     softmaxBenchmark,
     causalBenchmark,
+    corpusBenchmark,
 ]
+
+// A child of the corpus benchmark: one size of one corpus, in its own process (CorpusBenchmark.swift).
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--corpus-child" {
+    guard arguments.count == 4, let bytes = Int(arguments[2]) else {
+        progress("usage: exact-interp-bench --corpus-child TEXT BYTES OUTPUT")
+        exit(64)
+    }
+    exit(corpusChild(textPath: arguments[1], bytes: bytes, output: arguments[3]))
+}
 
 let options = BenchOptions.parse(CommandLine.arguments.dropFirst())
 if options.list {
