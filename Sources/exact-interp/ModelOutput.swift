@@ -37,11 +37,14 @@ struct ModelOutput {
     /// just before the read-back, and `check` judges the model read back.
     func write(_ model: Transformer, summary: () -> Void = {}, announce: () -> Void = {},
                check: (Transformer) throws -> WrittenModelCheck = { _ in .holds(nil) }) throws {
-        let text = model.fileText
-        let staged = target.kind == .replace ? try target.stage(text) : nil
+        var text: String? = model.fileText
+        let staged = target.kind == .replace ? try target.stage(text ?? "") : nil
+        // A staged text is read back from its file (and, on the failure path, kept from there): not
+        // held beside the bytes read back, their JSON tree and the model read back.
+        if staged != nil { text = nil }
         summary()
         announce()
-        let reread = try reread(staged, text: text)
+        let reread = try reread(staged, text: text ?? "")
         guard reread == model else {
             staged?.discard()
             printError("error: the written model does not read back identically")
@@ -65,7 +68,7 @@ struct ModelOutput {
             try failed(staged, text: text, what: what)
         }
         // Only a checked model becomes the output.
-        if let staged { try staged.commit() } else { try target.write(text) }
+        if let staged { try staged.commit() } else { try target.write(text ?? "") }
     }
 
     /// The written bytes read back: the temporary file when there is one, else the text itself
@@ -78,7 +81,13 @@ struct ModelOutput {
             Thread.sleep(forTimeInterval: seconds)
         }
         do {
-            if let staged { return try Transformer.parse(readFile(staged.temporary)) }
+            if let staged {
+                // `Transformer.parse`, with the bytes released once their JSON tree is built.
+                var bytes = try readFile(staged.temporary)
+                let tree = try JSONReader.document(bytes)
+                bytes = []
+                return try Transformer(json: tree)
+            }
             return try Transformer.parse(Array(text.utf8))
         } catch let error as InputError {
             staged?.discard()
@@ -90,9 +99,11 @@ struct ModelOutput {
     /// A model that does not verify (a bug): it is not the output; it is kept beside it as
     /// NAME.failed.json (or NAME.failed-2.json, … : an existing file with other content is never
     /// replaced) so that it can be reported, and the command exits 70.
-    private func failed(_ staged: StagedOutput?, text: String, what: String) throws -> Never {
+    /// `text` is nil when the model was staged: its bytes are then read back from the temporary file.
+    private func failed(_ staged: StagedOutput?, text: String?, what: String) throws -> Never {
+        let bytes = text.map { Array($0.utf8) } ?? staged.flatMap { readFileQuietly($0.temporary) }
         staged?.discard()
-        let kept = keepFailedModel(text)
+        let kept = bytes.flatMap(keepFailedModel)
         let place = target.path == "-" ? "standard output" : target.path
         let where_ = kept.map { "the failing model is kept in \($0)" } ?? "the failing model could not be kept"
         say("model: NOT written to \(place) (it does not verify); \(where_)")
@@ -100,10 +111,10 @@ struct ModelOutput {
         throw Exit.internalError
     }
 
-    /// Writes `text` to the first free NAME.failed[-k].json beside the output (for `-o -` or a
+    /// Writes `bytes` to the first free NAME.failed[-k].json beside the output (for `-o -` or a
     /// device: in the current directory, named after the input); a file already holding exactly
-    /// `text` is reused. Nil when it cannot be written.
-    private func keepFailedModel(_ text: String) -> String? {
+    /// `bytes` is reused. Nil when it cannot be written.
+    private func keepFailedModel(_ bytes: [UInt8]) -> String? {
         let output = target.path
         let base: String
         if output == "-" || (fileIdentity(output) != nil && !isRegularFile(output)) {
@@ -111,7 +122,6 @@ struct ModelOutput {
         } else {
             base = output.hasSuffix(".json") ? String(output.dropLast(5)) : output
         }
-        let bytes = Array(text.utf8)
         for k in 1...100 {
             let path = base + (k == 1 ? ".failed.json" : ".failed-\(k).json")
             if fileIdentity(path) != nil {
@@ -119,7 +129,7 @@ struct ModelOutput {
                 continue
             }
             guard let file = try? OutputFile(path, option: "--output", inputs: [input]), file.kind == .replace,
-                  (try? file.write(text)) != nil else { return nil }
+                  (try? file.write(String(decoding: bytes, as: UTF8.self))) != nil else { return nil }
             return path
         }
         return nil

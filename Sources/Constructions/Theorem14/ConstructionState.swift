@@ -88,9 +88,17 @@ struct ConstructionState {
     }
 
     /// Sequences after applying only the FF of `layer` (not stored).
+    /// A feed-forward layer acts on each token alone: it runs once per distinct value and every
+    /// place of a value shares its image (the same values as per place, without Σn new vectors).
     func applying(_ layer: FeedForwardLayer) -> [[Token]] {
         let compiled = CompiledFeedForward<Rational>(layer)
-        return parallelMap(sequences) { $0.map(compiled.apply) }
+        let all = allValues()
+        let images = parallelMap(all) { compiled.apply($0) }
+        var imageOf: [Token: Token] = [:]
+        imageOf.reserveCapacity(all.count)
+        for (v, y) in zip(all, images) { imageOf[v] = y }
+        let image = imageOf
+        return parallelMap(sequences) { s in s.map { image[$0] ?? compiled.apply($0) } }
     }
 
     /// Appends `block` and moves every sequence through it.

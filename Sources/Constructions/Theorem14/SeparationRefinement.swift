@@ -206,7 +206,13 @@ struct SeparationRefinement {
             }
         }
         let counts = sequences.map(\.count)
-        let afterFF = parallelMap(afterHats) { s in s.map { added($0, shift) } }
+        // The shift acts on each value alone: one shifted token per distinct value, shared by every
+        // place it stands (a token per place would hold Σn new vectors at once; same values).
+        var shiftedOf: [Token: Token] = [:]
+        shiftedOf.reserveCapacity(all.count)
+        for y in images where shiftedOf[y] == nil { shiftedOf[y] = added(y, shift) }
+        let shifted = shiftedOf
+        let afterFF = parallelMap(afterHats) { s in s.map { shifted[$0] ?? added($0, shift) } }
         return SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, heads: heads, weights: weights, afterFF: afterFF, state: &state) { next in
             SeparationRefinement.separates(next, key: key, counts: counts)
         }
