@@ -31,7 +31,7 @@ public struct CompiledBlock<S: Scalar>: Sendable {
 /// can represent exp (Double); exact softmax certification goes through `EnclosureEvaluator`.
 public struct Evaluator<S: Scalar>: Sendable {
     public let model: Transformer
-    public internal(set) var blocks: [CompiledBlock<S>]
+    public let blocks: [CompiledBlock<S>]
 
     /// The resource limit of exact evaluation: an evaluation that passes it throws.
     public let limits: EvaluationLimits

@@ -99,16 +99,3 @@ public enum SignDecisions: Sendable, Equatable {
     case exact
     case float64Filter
 }
-
-extension Evaluator {
-    /// This evaluator with the float64 filters off: every sign decided in ℚ, as before the filters
-    /// existed (tests check that the filtered evaluation equals it).
-    func unfiltered() -> Evaluator {
-        var copy = self
-        for b in copy.blocks.indices {
-            copy.blocks[b].feedForward.filtered = false
-            copy.blocks[b].attention.parameters.filtered = false
-        }
-        return copy
-    }
-}

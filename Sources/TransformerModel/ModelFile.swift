@@ -97,8 +97,12 @@ extension ValueMatrix {
 
 extension Transformer {
     /// Reads a model file, checking every shape against the model's dimension.
-    public static func parse(_ bytes: [UInt8]) throws(InputError) -> Transformer {
-        try Transformer(json: try JSONReader.document(bytes))
+    /// The bytes are released once their JSON tree is built, before the model is (a large file
+    /// is not held three times: bytes, tree and model).
+    public static func parse(_ bytes: consuming [UInt8]) throws(InputError) -> Transformer {
+        let tree = try JSONReader.document(bytes)
+        _ = consume bytes
+        return try Transformer(json: tree)
     }
 
     public init(json: JSONValue) throws(InputError) {

@@ -81,13 +81,7 @@ struct ModelOutput {
             Thread.sleep(forTimeInterval: seconds)
         }
         do {
-            if let staged {
-                // `Transformer.parse`, with the bytes released once their JSON tree is built.
-                var bytes = try readFile(staged.temporary)
-                let tree = try JSONReader.document(bytes)
-                bytes = []
-                return try Transformer(json: tree)
-            }
+            if let staged { return try Transformer.parse(readFile(staged.temporary)) }
             return try Transformer.parse(Array(text.utf8))
         } catch let error as InputError {
             staged?.discard()
