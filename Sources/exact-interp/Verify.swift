@@ -24,7 +24,7 @@ struct Verify: ParsableCommand {
         non-identity attention layer must be masked (else a position would see later tokens). \
         Failing positions are listed with what the model gives and the target.
 
-        --float-filter (hardmax): decides each ReLU sign and argmax set first on doubles with a \
+        --float-filter (hardmax sets; ignored with a notice for softmax models and causal datasets): decides each ReLU sign and argmax set first on doubles with a \
         proved error bound and compares in exact arithmetic only when the bound cannot decide \
         (docs/mathematics.md#filtered-exact-evaluation). The verdict is the same; it is faster, and \
         adds the bound and IEEE 754 rounding to what you trust. Without it no double is involved.
@@ -79,6 +79,10 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let (transformer, data) = try files.load()
+        // The filter serves exact hardmax evaluation of sets: say so when it cannot apply.
+        if floatFilter && (data.causal || transformer.usesSoftmax) {
+            printError("notice: --float-filter ignored: \(data.causal ? "causal datasets are checked" : "softmax models are certified by enclosures") with every sign decided exactly")
+        }
         if data.causal {
             guard shard == nil else {
                 printError("error: --shard is not implemented for causal datasets: verify them whole")
