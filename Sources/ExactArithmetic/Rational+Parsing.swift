@@ -54,7 +54,7 @@ extension Rational {
         guard i == bytes.count else { return nil }
         // Lowest terms (gcd(0, q) = q gives 0/1); |p| < 2^64 is exact in 128 bits, and
         // `fromReduced` keeps the value inline when it fits a word, as every operation does.
-        let g = binaryGCD(p, q)
+        let g = q == 1 ? 1 : binaryGCD(p, q)
         let n = Int128(p / g)
         return Rational.fromReduced(negative ? -n : n, UInt128(q / g))
     }
