@@ -15,6 +15,52 @@ extension Rational {
     /// Decimals are read exactly: "0.1" is 1/10. A decimal point needs digits on both sides ("1." and
     /// ".5" are rejected, as in JSON). Leading and trailing spaces are not allowed.
     public init(parsing text: String) throws(RationalParseError) {
+        if let value = text.utf8.withContiguousStorageIfAvailable(Rational.parseWordFraction) ?? nil {
+            self = value
+            return
+        }
+        self = try Rational.parseGeneral(text)
+    }
+
+    /// The fast path of `init(parsing:)`: `[+-]digits` or `[+-]digits/digits` whose digit strings
+    /// each fit in 64 bits and whose denominator is not zero, read straight from the bytes.
+    /// nil for every other text (a decimal, a larger number, a malformed one): `parseGeneral`
+    /// then reads it and gives every error, so the fast path changes no result and no message.
+    static func parseWordFraction(_ bytes: UnsafeBufferPointer<UInt8>) -> Rational? {
+        var i = 0
+        /// One or more digits at `i` as a 64-bit value; nil when there are none or they overflow.
+        func digits() -> UInt64? {
+            let start = i
+            var v: UInt64 = 0
+            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                let (times10, o1) = v.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[i] - 48))
+                if o1 || o2 { return nil }
+                v = sum
+                i += 1
+            }
+            return i > start ? v : nil
+        }
+        let negative = i < bytes.count && bytes[i] == UInt8(ascii: "-")
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+        guard let p = digits() else { return nil }
+        var q: UInt64 = 1
+        if i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "/") else { return nil }
+            i += 1
+            guard let d = digits(), d != 0 else { return nil }
+            q = d
+        }
+        guard i == bytes.count else { return nil }
+        // Lowest terms (gcd(0, q) = q gives 0/1); |p| < 2^64 is exact in 128 bits, and
+        // `fromReduced` keeps the value inline when it fits a word, as every operation does.
+        let g = q == 1 ? 1 : binaryGCD(p, q)
+        let n = Int128(p / g)
+        return Rational.fromReduced(negative ? -n : n, UInt128(q / g))
+    }
+
+    /// `init(parsing:)` for every text: the grammar and all its error messages.
+    static func parseGeneral(_ text: String) throws(RationalParseError) -> Rational {
         let bytes = Array(text.utf8)
         func fail(_ reason: String) -> RationalParseError { RationalParseError(text: text, reason: reason) }
         guard !bytes.isEmpty else { throw fail("empty text") }
@@ -26,10 +72,9 @@ extension Rational {
                 throw fail("the denominator is not an unsigned integer")
             }
             guard !den.isZero else { throw fail("zero denominator") }
-            self = num / den
-            return
+            return num / den
         }
-        self = try Rational.parseDecimal(bytes, fail: fail)
+        return try Rational.parseDecimal(bytes, fail: fail)
     }
 
     /// Digits with an optional leading sign; nil when malformed.

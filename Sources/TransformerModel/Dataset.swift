@@ -83,7 +83,7 @@ extension Dataset {
 
     /// The one dataset reader: the root's rules (`header(_:)`), then each pair's (`readPair`).
     /// `parse(_:)` and `parse(chunks:)` apply the same two functions, one pair at a time, without
-    /// building the whole tree (JSON.swift, "Datasets without a whole tree").
+    /// building the whole tree (JSON.swift, "Datasets and models without a whole tree").
     public init(json: JSONValue) throws(InputError) {
         let header = try Dataset.header(json)
         let items = try JSONReader(value: json, path: "").field("pairs").array()
@@ -189,12 +189,8 @@ extension Dataset {
         var token: Token = []
         token.reserveCapacity(d)
         for item in items {
-            switch item {
-            case .number(let text), .string(let text):
-                guard let r = try? Rational(parsing: text) else { return nil }
-                token.append(r)
-            default: return nil
-            }
+            guard let r = JSONReader.wellFormedRational(item) else { return nil }
+            token.append(r)
         }
         return token
     }
@@ -239,16 +235,27 @@ extension Dataset {
     /// The canonical text the dataset digest is computed from: one line per token, coordinates in
     /// lowest terms. `tools/verify_certificate.py` rebuilds the same text. A causal dataset has the
     /// line `causal` after the dimension (so its digest differs from the same pairs read as sets).
-    public var canonicalText: String {
-        var s = "exact-interp dataset v1\ndimension \(dimension)\n" + (causal ? "causal\n" : "") + "pairs \(pairs.count)\n"
+    public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// `canonicalText` in UTF-8, built as bytes (no string per token).
+    var canonicalBytes: [UInt8] {
+        var s = Array(("exact-interp dataset v1\ndimension \(dimension)\n" + (causal ? "causal\n" : "") + "pairs \(pairs.count)\n").utf8)
+        func line(_ mark: String, _ t: Token) {
+            s.append(contentsOf: mark.utf8)
+            for (k, r) in t.enumerated() {
+                if k > 0 { s.append(UInt8(ascii: " ")) }
+                s.append(contentsOf: r.description.utf8)
+            }
+            s.append(UInt8(ascii: "\n"))
+        }
         for (j, p) in pairs.enumerated() {
-            s += "pair \(j)\n"
-            for t in p.input { s += "in " + t.map(\.description).joined(separator: " ") + "\n" }
-            for t in p.output { s += "out " + t.map(\.description).joined(separator: " ") + "\n" }
+            s.append(contentsOf: "pair \(j)\n".utf8)
+            for t in p.input { line("in ", t) }
+            for t in p.output { line("out ", t) }
         }
         return s
     }
 
     /// "sha256:<hex>" of `canonicalText`: identifies the dataset a model was built for.
-    public var digest: String { "sha256:" + SHA256.hex(Array(canonicalText.utf8)) }
+    public var digest: String { "sha256:" + SHA256.hex(canonicalBytes) }
 }

@@ -53,6 +53,9 @@ public struct JSONParser {
     private var source: (() -> [UInt8])? = nil
     /// Reading in chunks: the most bytes of the document held at once.
     private var largestWindow = 0
+    /// The items of the arrays being parsed, innermost last: each array collects its items here and
+    /// takes them out at its end as one array of the right size (not regrown item by item).
+    private var pending: [JSONValue] = []
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -100,7 +103,12 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [32, 9, 10, 13].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 32, 9, 10, 13: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func expect(_ literal: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
@@ -153,17 +161,18 @@ public struct JSONParser {
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         index += 1
-        var items: [JSONValue] = []
+        let first = pending.count
+        defer { pending.removeSubrange(first...) }
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array([]) }
         while true {
             skipWhitespace()
-            items.append(try parseValue(depth: depth + 1))
+            pending.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            if bytes[index] == UInt8(ascii: "/"), case .number(let numerator)? = items.last {
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(Array(pending[first...])) }
+            if bytes[index] == UInt8(ascii: "/"), case .number(let numerator)? = pending.last {
                 var end = index + 1
                 while end < bytes.count, bytes[end] >= 48, bytes[end] <= 57 { end += 1 }
                 let denominator = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
@@ -195,6 +204,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
+        // Nearly every string is plain ASCII ("-7/12", a key): taken as it stands. At the first
+        // escape, control or non-ASCII byte the loop below reads the string from its start.
+        let start = index
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+            }
+            if c < 0x20 || c >= 0x80 || c == UInt8(ascii: "\\") { break }
+            index += 1
+        }
+        index = start
         var out: [UInt8] = []
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
@@ -281,7 +303,7 @@ public struct JSONParser {
     }
 }
 
-// MARK: - Datasets without a whole tree
+// MARK: - Datasets and models without a whole tree
 
 extension JSONParser {
     private struct NotTheFastPath: Error {}
@@ -415,6 +437,48 @@ extension JSONParser {
         let root = try Dataset.header(.object(members))
         guard root.dimension == seen.dimension, root.causal == seen.causal else { throw NotTheFastPath() }
         return Dataset(name: root.name, dimension: root.dimension, pairs: pairs, causal: root.causal)
+    }
+
+    /// Reads a valid model file without building the `JSONValue` tree of the whole document (the
+    /// tree of a 93 MB model takes several times its bytes): the root's members and then one block
+    /// at a time are parsed into small trees and read by the one model reader's own rules
+    /// (`Transformer(json:)` on the root with its blocks left out, `Block(reader:dimension:)` on
+    /// each block). Returns nil on any error and when "blocks" is not the root's last member: the
+    /// caller then reads the whole tree with `Transformer(json:)`, whose message names the problem.
+    /// Gives exactly what `Transformer(json:)` gives.
+    static func modelFastPath(_ bytes: [UInt8]) -> Transformer? {
+        var p = JSONParser(bytes)
+        return try? p.readModel()
+    }
+
+    private mutating func readModel() throws -> Transformer {
+        try byte(UInt8(ascii: "{"))
+        var members: [(key: String, value: JSONValue)] = []
+        repeat {
+            guard case .string(let k) = try wholeValue(depth: 1, window: 0) else { throw NotTheFastPath() }
+            try byte(UInt8(ascii: ":"))
+            guard !members.contains(where: { $0.key == k }) else { throw NotTheFastPath() }
+            if k == "blocks" {
+                // Every rule of the root, on the members before the blocks (the last member).
+                let root = try Transformer(json: .object(members + [(k, .array([]))]))
+                var blocks: [Block] = []
+                try byte(UInt8(ascii: "["))
+                if !accept(UInt8(ascii: "]")) {
+                    repeat {
+                        let item = try wholeValue(depth: 2, window: 0)
+                        blocks.append(try Block(reader: JSONReader(value: item, path: "blocks[\(blocks.count)]"), dimension: root.dimension))
+                    } while accept(UInt8(ascii: ","))
+                    try byte(UInt8(ascii: "]"))
+                }
+                try byte(UInt8(ascii: "}"))
+                skipSpace()
+                guard index == bytes.count else { throw NotTheFastPath() }
+                return Transformer(dimension: root.dimension, blocks: blocks, temperature: root.temperature,
+                                   datasetDigest: root.datasetDigest, metadata: root.metadata, labels: root.labels)
+            }
+            members.append((k, try wholeValue(depth: 1, window: 0)))
+        } while accept(UInt8(ascii: ","))
+        throw NotTheFastPath()
     }
 
     private mutating func readPairs(header: Dataset.Header, window: Int) throws -> [SequencePair] {

@@ -71,6 +71,15 @@ public struct JSONReader {
         do { return try Rational(parsing: text) } catch { throw InputError(path: path, reason: error.description) }
     }
 
+    /// What `rational()` returns for `value` when it is a well-formed number, else nil (and
+    /// `rational()` names the problem).
+    static func wellFormedRational(_ value: JSONValue) -> Rational? {
+        switch value {
+        case .number(let s), .string(let s): return try? Rational(parsing: s)
+        default: return nil
+        }
+    }
+
     /// A vector of a model file: `d` exact numbers.
     public func vector(dimension d: Int) throws(InputError) -> [Rational] {
         try rationals(d, notAnArray: "expected an array, found \(value.kindName)",
@@ -90,6 +99,8 @@ public struct JSONReader {
         var out: [Rational] = []
         out.reserveCapacity(d)
         for (c, item) in items.enumerated() {
+            // The JSON path is spelt out only for a coordinate that has an error to name.
+            if let r = JSONReader.wellFormedRational(item) { out.append(r); continue }
             out.append(try JSONReader(value: item, path: "\(path)[\(c)]").rational())
         }
         return out

@@ -97,9 +97,12 @@ extension ValueMatrix {
 
 extension Transformer {
     /// Reads a model file, checking every shape against the model's dimension.
-    /// The bytes are released once their JSON tree is built, before the model is (a large file
-    /// is not held three times: bytes, tree and model).
+    /// A valid file is read one block at a time, without the JSON tree of the whole document
+    /// (JSON.swift, "Datasets and models without a whole tree"); anything else through the whole tree, whose
+    /// reader names the problem. The bytes are released once that tree is built, before the model
+    /// is (a large file is not held three times: bytes, tree and model).
     public static func parse(_ bytes: consuming [UInt8]) throws(InputError) -> Transformer {
+        if let model = JSONParser.modelFastPath(bytes) { return model }
         let tree = try JSONReader.document(bytes)
         _ = consume bytes
         return try Transformer(json: tree)
