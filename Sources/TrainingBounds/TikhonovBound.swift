@@ -37,11 +37,21 @@ public struct TikhonovBound: Sendable, Equatable {
 
 extension Transformer {
     /// R(θ) of the exact parameters.
-    public var tikhonovBound: TikhonovBound { tikhonovBound(roundedTo: nil) ?? TikhonovBound(blocks: []) }
+    ///
+    /// Computed from the structured layers, not from the dense tensors: a ridge's direction is a
+    /// row of U once per neuron, so its share is n·|direction|² (one sum, not n); the value is the
+    /// sum of squares of `denseTensors` exactly (see `tikhonovBound(roundedTo:)` for the rounded forms).
+    public var tikhonovBound: TikhonovBound { structuredTikhonovBound(balanced: false) }
+
+    /// R(θ) of `balanced()`, without building it: each ridge's and rank-one or query-key head's
+    /// share rescaled by its balancing power of two (`balancingExponent`), exactly the sum of
+    /// squares of `balanced().denseTensors`.
+    public var balancedTikhonovBound: TikhonovBound { structuredTikhonovBound(balanced: true) }
 
     /// R(θ) of the parameters as written in `format` (each value rounded first), or of the exact
     /// parameters when `format` is nil; nil when some value overflows the format.
     public func tikhonovBound(roundedTo format: BinaryFloatFormat?) -> TikhonovBound? {
+        guard let format else { return tikhonovBound }
         var terms: [TikhonovBound.BlockTerm] = []
         for i in blocks.indices {
             var term = TikhonovBound.BlockTerm(stage: blocks[i].stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
@@ -51,18 +61,13 @@ extension Transformer {
                 // Padding layers are identities added to fit a block order, not trained parameters.
                 if blocks[i].padding.feedForward && t.name.contains(".ff.") { continue }
                 if blocks[i].padding.attention && t.name.contains(".attn.") { continue }
-                var squares: [Rational] = []
-                squares.reserveCapacity(t.values.count)
+                var rounded: [Rational] = []
+                rounded.reserveCapacity(t.values.count)
                 for v in t.values {
-                    var x = v
-                    if let format {
-                        guard let r = v.rounded(to: format) else { return nil }
-                        x = r
-                    }
-                    squares.append(x * x)
+                    guard let r = v.rounded(to: format) else { return nil }
+                    rounded.append(r)
                 }
-                // Balanced: parameters with many different denominators make a sequential sum quadratic.
-                let sum = Rational.sum(squares)
+                let sum = Rational.sumOfSquares(rounded)
                 if t.name.hasSuffix(".A") || t.name.hasSuffix(".Q") || t.name.hasSuffix(".K") {
                     term.scores += sum
                 } else if t.name.contains(".ff.") {
@@ -76,6 +81,74 @@ extension Transformer {
         return TikhonovBound(blocks: terms)
     }
 
+    /// The terms of R(θ) (of `balanced()` with `balanced`) from the structured layers, in the
+    /// groups of `denseTensors`: feed-forward U, b, W, η; scores A or Q, K (softmax ones folded as
+    /// A/τ₀); values V and ρ. Padding layers are left out.
+    func structuredTikhonovBound(balanced: Bool) -> TikhonovBound {
+        let d = Rational(dimension)
+        var terms: [TikhonovBound.BlockTerm] = []
+        terms.reserveCapacity(blocks.count)
+        for block in blocks {
+            var term = TikhonovBound.BlockTerm(stage: block.stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
+                                               hardmaxScores: block.attention.kind == .hardmax, padding: block.padding)
+            if !block.padding.feedForward {
+                let ff = block.feedForward
+                var parts: [Rational] = [ff.eta * ff.eta]
+                for ridge in ff.ridges where !ridge.neurons.isEmpty {
+                    let (s, t) = Self.ridgeShares(ridge)
+                    let k = balanced ? Self.balancingExponent(s, t) : 0
+                    parts.append(s.timesPowerOfTwo(2 * k))
+                    parts.append(t.timesPowerOfTwo(-2 * k))
+                }
+                term.feedForward = Rational.sum(parts)
+            }
+            if !block.padding.attention {
+                let sa = block.attention
+                let fold: Rational = sa.kind == .softmax ? (temperature ?? .one).reciprocal : .one
+                let fold2 = fold * fold
+                var scores: [Rational] = [], values: [Rational] = [sa.rho * sa.rho]
+                for head in sa.heads {
+                    switch head.scores {
+                    case .zero: break
+                    case .scaledIdentity(let a): scores.append(d * a * a * fold2)
+                    case .general(let m): scores.append(Rational.sumOfSquares(m) * fold2)
+                    case .rankOne(let p, let q):
+                        let (a, b) = (Rational.sumOfSquares(p) * fold2, Rational.sumOfSquares(q))
+                        let k = balanced ? Self.balancingExponent(a, b) : 0
+                        scores.append(a.timesPowerOfTwo(2 * k))
+                        scores.append(b.timesPowerOfTwo(-2 * k))
+                    case .queryKey(let q, let key):
+                        let (a, b) = (Rational.sumOfSquares(q) * fold2, Rational.sumOfSquares(key))
+                        let k = balanced ? Self.balancingExponent(a, b) : 0
+                        scores.append(a.timesPowerOfTwo(2 * k))
+                        scores.append(b.timesPowerOfTwo(-2 * k))
+                    }
+                    switch head.value {
+                    case .zero: break
+                    case .scaledIdentity(let v): values.append(d * v * v)
+                    case .general(let m): values.append(Rational.sumOfSquares(m))
+                    }
+                }
+                term.scores = Rational.sum(scores)
+                term.values = Rational.sum(values)
+            }
+            terms.append(term)
+        }
+        return TikhonovBound(blocks: terms)
+    }
+
+    /// A ridge's two shares of R: s = n·|direction|² + Σ biases² (the part scaled by 2^k when
+    /// balancing) and t = Σ |outputs|² (scaled by 2^−k), n its neuron count.
+    static func ridgeShares(_ ridge: FeedForwardLayer.Ridge) -> (Rational, Rational) {
+        let n = Rational(ridge.neurons.count)
+        var biases = SquareSum(), outputs = SquareSum()
+        for neuron in ridge.neurons {
+            biases.add(squareOf: neuron.bias)
+            outputs.add(squaresOf: neuron.output)
+        }
+        return (n * Rational.sumOfSquares(ridge.direction) + biases.total, outputs.total)
+    }
+
     /// The same function with R made smaller by exact power-of-two rescalings that change no
     /// output: σ(c·z) = c·σ(z) for c > 0, so a ridge's direction and biases times 2^k and its
     /// outputs times 2^−k give the same layer; p qᵀ = (2^k p)(2^−k q)ᵀ and QᵀK = (2^k Q)ᵀ(2^−k K)
@@ -87,9 +160,7 @@ extension Transformer {
             let fold: Rational = out.blocks[i].attention.kind == .softmax ? (temperature ?? .one).reciprocal : .one
             for r in out.blocks[i].feedForward.ridges.indices {
                 let ridge = out.blocks[i].feedForward.ridges[r]
-                let n = Rational(ridge.neurons.count)
-                let s = n * squaredNorm(ridge.direction) + ridge.neurons.reduce(Rational.zero) { $0 + $1.bias * $1.bias }
-                let t = ridge.neurons.reduce(Rational.zero) { $0 + squaredNorm($1.output) }
+                let (s, t) = Self.ridgeShares(ridge)
                 let k = Self.balancingExponent(s, t)
                 if k == 0 { continue }
                 out.blocks[i].feedForward.ridges[r].direction = ridge.direction.map { $0.timesPowerOfTwo(k) }

@@ -278,7 +278,7 @@ struct Construct: ParsableCommand {
         say("largest width: \(model.maximumWidth)")
         say("parameters: \(counts.structured) structured, \(counts.dense) dense")
         say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
-        say("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
+        say("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balancedTikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
 }
