@@ -41,12 +41,19 @@ extension Transformer {
     /// Computed from the structured layers, not from the dense tensors: a ridge's direction is a
     /// row of U once per neuron, so its share is n·|direction|² (one sum, not n); the value is the
     /// sum of squares of `denseTensors` exactly (see `tikhonovBound(roundedTo:)` for the rounded forms).
-    public var tikhonovBound: TikhonovBound { structuredTikhonovBound(balanced: false) }
+    public var tikhonovBound: TikhonovBound { tikhonovBounds.exact }
 
     /// R(θ) of `balanced()`, without building it: each ridge's and rank-one or query-key head's
     /// share rescaled by its balancing power of two (`balancingExponent`), exactly the sum of
     /// squares of `balanced().denseTensors`.
-    public var balancedTikhonovBound: TikhonovBound { structuredTikhonovBound(balanced: true) }
+    public var balancedTikhonovBound: TikhonovBound { tikhonovBounds.balanced }
+
+    /// `tikhonovBound` and `balancedTikhonovBound` from one pass over the parameters (each share
+    /// is summed once and used by both).
+    public var tikhonovBounds: (exact: TikhonovBound, balanced: TikhonovBound) {
+        let (exact, balanced) = structuredTikhonovBounds()
+        return (exact, balanced)
+    }
 
     /// R(θ) of the parameters as written in `format` (each value rounded first), or of the exact
     /// parameters when `format` is nil; nil when some value overflows the format.
@@ -81,47 +88,54 @@ extension Transformer {
         return TikhonovBound(blocks: terms)
     }
 
-    /// The terms of R(θ) (of `balanced()` with `balanced`) from the structured layers, in the
+    /// The terms of R(θ) and of R(balanced()) from the structured layers, in the
     /// groups of `denseTensors`: feed-forward U, b, W, η; scores A or Q, K (softmax ones folded as
     /// A/τ₀); values V and ρ. Padding layers are left out.
-    func structuredTikhonovBound(balanced: Bool) -> TikhonovBound {
+    func structuredTikhonovBounds() -> (TikhonovBound, TikhonovBound) {
         let d = Rational(dimension)
-        var terms: [TikhonovBound.BlockTerm] = []
-        terms.reserveCapacity(blocks.count)
+        var exactTerms: [TikhonovBound.BlockTerm] = [], balancedTerms: [TikhonovBound.BlockTerm] = []
+        exactTerms.reserveCapacity(blocks.count)
+        balancedTerms.reserveCapacity(blocks.count)
+        /// A pair of shares (s scaled by 4^k, t by 4^−k when balancing): its term in each figure.
+        func split(_ s: Rational, _ t: Rational, _ exact: inout [Rational], _ balanced: inout [Rational]) {
+            exact.append(s)
+            exact.append(t)
+            let k = Self.balancingExponent(s, t)
+            balanced.append(s.timesPowerOfTwo(2 * k))
+            balanced.append(t.timesPowerOfTwo(-2 * k))
+        }
         for block in blocks {
-            var term = TikhonovBound.BlockTerm(stage: block.stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
-                                               hardmaxScores: block.attention.kind == .hardmax, padding: block.padding)
+            var exact = TikhonovBound.BlockTerm(stage: block.stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
+                                                hardmaxScores: block.attention.kind == .hardmax, padding: block.padding)
+            var balanced = exact
             if !block.padding.feedForward {
                 let ff = block.feedForward
-                var parts: [Rational] = [ff.eta * ff.eta]
+                var parts: [Rational] = [ff.eta * ff.eta], balancedParts = parts
                 for ridge in ff.ridges where !ridge.neurons.isEmpty {
                     let (s, t) = Self.ridgeShares(ridge)
-                    let k = balanced ? Self.balancingExponent(s, t) : 0
-                    parts.append(s.timesPowerOfTwo(2 * k))
-                    parts.append(t.timesPowerOfTwo(-2 * k))
+                    split(s, t, &parts, &balancedParts)
                 }
-                term.feedForward = Rational.sum(parts)
+                exact.feedForward = Rational.sum(parts)
+                balanced.feedForward = Rational.sum(balancedParts)
             }
             if !block.padding.attention {
                 let sa = block.attention
                 let fold: Rational = sa.kind == .softmax ? (temperature ?? .one).reciprocal : .one
                 let fold2 = fold * fold
-                var scores: [Rational] = [], values: [Rational] = [sa.rho * sa.rho]
+                var scores: [Rational] = [], balancedScores: [Rational] = [], values: [Rational] = [sa.rho * sa.rho]
                 for head in sa.heads {
                     switch head.scores {
                     case .zero: break
-                    case .scaledIdentity(let a): scores.append(d * a * a * fold2)
-                    case .general(let m): scores.append(Rational.sumOfSquares(m) * fold2)
+                    case .scaledIdentity(let a):
+                        scores.append(d * a * a * fold2)
+                        balancedScores.append(d * a * a * fold2)
+                    case .general(let m):
+                        scores.append(Rational.sumOfSquares(m) * fold2)
+                        balancedScores.append(Rational.sumOfSquares(m) * fold2)
                     case .rankOne(let p, let q):
-                        let (a, b) = (Rational.sumOfSquares(p) * fold2, Rational.sumOfSquares(q))
-                        let k = balanced ? Self.balancingExponent(a, b) : 0
-                        scores.append(a.timesPowerOfTwo(2 * k))
-                        scores.append(b.timesPowerOfTwo(-2 * k))
+                        split(Rational.sumOfSquares(p) * fold2, Rational.sumOfSquares(q), &scores, &balancedScores)
                     case .queryKey(let q, let key):
-                        let (a, b) = (Rational.sumOfSquares(q) * fold2, Rational.sumOfSquares(key))
-                        let k = balanced ? Self.balancingExponent(a, b) : 0
-                        scores.append(a.timesPowerOfTwo(2 * k))
-                        scores.append(b.timesPowerOfTwo(-2 * k))
+                        split(Rational.sumOfSquares(q) * fold2, Rational.sumOfSquares(key), &scores, &balancedScores)
                     }
                     switch head.value {
                     case .zero: break
@@ -129,12 +143,15 @@ extension Transformer {
                     case .general(let m): values.append(Rational.sumOfSquares(m))
                     }
                 }
-                term.scores = Rational.sum(scores)
-                term.values = Rational.sum(values)
+                exact.scores = Rational.sum(scores)
+                balanced.scores = Rational.sum(balancedScores)
+                exact.values = Rational.sum(values)
+                balanced.values = exact.values
             }
-            terms.append(term)
+            exactTerms.append(exact)
+            balancedTerms.append(balanced)
         }
-        return TikhonovBound(blocks: terms)
+        return (TikhonovBound(blocks: exactTerms), TikhonovBound(blocks: balancedTerms))
     }
 
     /// A ridge's two shares of R: s = n·|direction|² + Σ biases² (the part scaled by 2^k when
