@@ -153,27 +153,47 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
             case .general(let m): keys = xs.map { matrixVector(m, $0) }
             default: keys = xs
             }
-            return denseHardmax(xs, keys: keys, values: values, observe: observe)
+            // A = a·I: s_ik = ⟨x_i, a·x_k⟩ = ⟨x_k, a·x_i⟩ = s_ki exactly in ℚ (not in floating point).
+            var symmetric = false
+            if case .multiple = scores { symmetric = S.isExact }
+            return denseHardmax(xs, keys: keys, values: values, observe: observe, symmetric: symmetric)
         }
     }
 
     /// s_ik = ⟨x_i, key_k⟩ for every pair: O(n²·d).
-    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool) -> ([[Int]], [[S]], [Int], S?) {
+    ///
+    /// `symmetric`: the caller knows s_ik = s_ki exactly (A = a·I on exact scalars); without a
+    /// causal mask each score is then computed once, for k ≥ i, and read for both pairs: n(n+1)/2
+    /// dot products instead of n², the same values (sequences of at most `symmetricScoresLimit` tokens,
+    /// so that the score matrix stays small).
+    func denseHardmax(_ xs: [[S]], keys: [[S]], values: [[S]], observe: Bool, symmetric: Bool = false) -> ([[Int]], [[S]], [Int], S?) {
         let n = xs.count
         if !observe && parameters.filtered, let decided = filteredArgmaxSets(xs, keys: keys) {
             let means = values.isEmpty ? [] : decided.map { mean(of: $0, values) }
             return ([], means, Array(means.indices), nil)
         }
+        var gram: [S] = []
+        if symmetric && !causal && n > 1 && n <= Self.symmetricScoresLimit {
+            gram = [S](repeating: .zero, count: n * n)
+            for i in 0..<n {
+                for k in i..<n {
+                    let s = S.dot(xs[i], keys[k])
+                    gram[i * n + k] = s
+                    gram[k * n + i] = s
+                }
+            }
+        }
+        func score(_ i: Int, _ k: Int) -> S { gram.isEmpty ? S.dot(xs[i], keys[k]) : gram[i * n + k] }
         var sets: [[Int]] = []
         var means: [[S]] = []
         var gap: S? = nil
         for i in 0..<n {
             let limit = causal ? i + 1 : n
-            var best = S.dot(xs[i], keys[0])
+            var best = score(i, 0)
             var set = [0]
             var runnerUp: S? = nil
             for k in 1..<max(limit, 1) {
-                let s = S.dot(xs[i], keys[k])
+                let s = score(i, k)
                 if s > best {
                     runnerUp = best
                     best = s
@@ -192,6 +212,9 @@ public struct CompiledAttention<S: Scalar>: Sendable, CompiledAttentionLayer {
         }
         return (sets, means, Array(means.indices), gap)
     }
+
+    /// The longest sequence whose symmetric scores `denseHardmax` keeps as a matrix (n² values).
+    static var symmetricScoresLimit: Int { 512 }
 
     /// The argmax sets of s_ik = ⟨x_i, key_k⟩ (k < i + 1 with a causal mask), decided by the
     /// float64 filter: per query, k̂ maximises the estimates s̃_ik, and a key whose estimate is

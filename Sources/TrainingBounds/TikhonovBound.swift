@@ -37,11 +37,28 @@ public struct TikhonovBound: Sendable, Equatable {
 
 extension Transformer {
     /// R(θ) of the exact parameters.
-    public var tikhonovBound: TikhonovBound { tikhonovBound(roundedTo: nil) ?? TikhonovBound(blocks: []) }
+    ///
+    /// Computed from the structured layers, not from the dense tensors: a ridge's direction is a
+    /// row of U once per neuron, so its share is n·|direction|² (one sum, not n); the value is the
+    /// sum of squares of `denseTensors` exactly (see `tikhonovBound(roundedTo:)` for the rounded forms).
+    public var tikhonovBound: TikhonovBound { tikhonovBounds.exact }
+
+    /// R(θ) of `balanced()`, without building it: each ridge's and rank-one or query-key head's
+    /// share rescaled by its balancing power of two (`balancingExponent`), exactly the sum of
+    /// squares of `balanced().denseTensors`.
+    public var balancedTikhonovBound: TikhonovBound { tikhonovBounds.balanced }
+
+    /// `tikhonovBound` and `balancedTikhonovBound` from one pass over the parameters (each share
+    /// is summed once and used by both).
+    public var tikhonovBounds: (exact: TikhonovBound, balanced: TikhonovBound) {
+        let (exact, balanced) = structuredTikhonovBounds()
+        return (exact, balanced)
+    }
 
     /// R(θ) of the parameters as written in `format` (each value rounded first), or of the exact
     /// parameters when `format` is nil; nil when some value overflows the format.
     public func tikhonovBound(roundedTo format: BinaryFloatFormat?) -> TikhonovBound? {
+        guard let format else { return tikhonovBound }
         var terms: [TikhonovBound.BlockTerm] = []
         for i in blocks.indices {
             var term = TikhonovBound.BlockTerm(stage: blocks[i].stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
@@ -51,18 +68,13 @@ extension Transformer {
                 // Padding layers are identities added to fit a block order, not trained parameters.
                 if blocks[i].padding.feedForward && t.name.contains(".ff.") { continue }
                 if blocks[i].padding.attention && t.name.contains(".attn.") { continue }
-                var squares: [Rational] = []
-                squares.reserveCapacity(t.values.count)
+                var rounded: [Rational] = []
+                rounded.reserveCapacity(t.values.count)
                 for v in t.values {
-                    var x = v
-                    if let format {
-                        guard let r = v.rounded(to: format) else { return nil }
-                        x = r
-                    }
-                    squares.append(x * x)
+                    guard let r = v.rounded(to: format) else { return nil }
+                    rounded.append(r)
                 }
-                // Balanced: parameters with many different denominators make a sequential sum quadratic.
-                let sum = Rational.sum(squares)
+                let sum = Rational.sumOfSquares(rounded)
                 if t.name.hasSuffix(".A") || t.name.hasSuffix(".Q") || t.name.hasSuffix(".K") {
                     term.scores += sum
                 } else if t.name.contains(".ff.") {
@@ -76,6 +88,84 @@ extension Transformer {
         return TikhonovBound(blocks: terms)
     }
 
+    /// The terms of R(θ) and of R(balanced()) from the structured layers, in the
+    /// groups of `denseTensors`: feed-forward U, b, W, η; scores A or Q, K (softmax ones folded as
+    /// A/τ₀); values V and ρ. Padding layers are left out.
+    func structuredTikhonovBounds() -> (TikhonovBound, TikhonovBound) {
+        let d = Rational(dimension)
+        var exactTerms: [TikhonovBound.BlockTerm] = [], balancedTerms: [TikhonovBound.BlockTerm] = []
+        exactTerms.reserveCapacity(blocks.count)
+        balancedTerms.reserveCapacity(blocks.count)
+        /// A pair of shares (s scaled by 4^k, t by 4^−k when balancing): its term in each figure.
+        func split(_ s: Rational, _ t: Rational, _ exact: inout [Rational], _ balanced: inout [Rational]) {
+            exact.append(s)
+            exact.append(t)
+            let k = Self.balancingExponent(s, t)
+            balanced.append(s.timesPowerOfTwo(2 * k))
+            balanced.append(t.timesPowerOfTwo(-2 * k))
+        }
+        for block in blocks {
+            var exact = TikhonovBound.BlockTerm(stage: block.stage.rawValue, feedForward: .zero, scores: .zero, values: .zero,
+                                                hardmaxScores: block.attention.kind == .hardmax, padding: block.padding)
+            var balanced = exact
+            if !block.padding.feedForward {
+                let ff = block.feedForward
+                var parts: [Rational] = [ff.eta * ff.eta], balancedParts = parts
+                for ridge in ff.ridges where !ridge.neurons.isEmpty {
+                    let (s, t) = Self.ridgeShares(ridge)
+                    split(s, t, &parts, &balancedParts)
+                }
+                exact.feedForward = Rational.sum(parts)
+                balanced.feedForward = Rational.sum(balancedParts)
+            }
+            if !block.padding.attention {
+                let sa = block.attention
+                let fold: Rational = sa.kind == .softmax ? (temperature ?? .one).reciprocal : .one
+                let fold2 = fold * fold
+                var scores: [Rational] = [], balancedScores: [Rational] = [], values: [Rational] = [sa.rho * sa.rho]
+                for head in sa.heads {
+                    switch head.scores {
+                    case .zero: break
+                    case .scaledIdentity(let a):
+                        scores.append(d * a * a * fold2)
+                        balancedScores.append(d * a * a * fold2)
+                    case .general(let m):
+                        scores.append(Rational.sumOfSquares(m) * fold2)
+                        balancedScores.append(Rational.sumOfSquares(m) * fold2)
+                    case .rankOne(let p, let q):
+                        split(Rational.sumOfSquares(p) * fold2, Rational.sumOfSquares(q), &scores, &balancedScores)
+                    case .queryKey(let q, let key):
+                        split(Rational.sumOfSquares(q) * fold2, Rational.sumOfSquares(key), &scores, &balancedScores)
+                    }
+                    switch head.value {
+                    case .zero: break
+                    case .scaledIdentity(let v): values.append(d * v * v)
+                    case .general(let m): values.append(Rational.sumOfSquares(m))
+                    }
+                }
+                exact.scores = Rational.sum(scores)
+                balanced.scores = Rational.sum(balancedScores)
+                exact.values = Rational.sum(values)
+                balanced.values = exact.values
+            }
+            exactTerms.append(exact)
+            balancedTerms.append(balanced)
+        }
+        return (TikhonovBound(blocks: exactTerms), TikhonovBound(blocks: balancedTerms))
+    }
+
+    /// A ridge's two shares of R: s = n·|direction|² + Σ biases² (the part scaled by 2^k when
+    /// balancing) and t = Σ |outputs|² (scaled by 2^−k), n its neuron count.
+    static func ridgeShares(_ ridge: FeedForwardLayer.Ridge) -> (Rational, Rational) {
+        let n = Rational(ridge.neurons.count)
+        var biases = SquareSum(), outputs = SquareSum()
+        for neuron in ridge.neurons {
+            biases.add(squareOf: neuron.bias)
+            outputs.add(squaresOf: neuron.output)
+        }
+        return (n * Rational.sumOfSquares(ridge.direction) + biases.total, outputs.total)
+    }
+
     /// The same function with R made smaller by exact power-of-two rescalings that change no
     /// output: σ(c·z) = c·σ(z) for c > 0, so a ridge's direction and biases times 2^k and its
     /// outputs times 2^−k give the same layer; p qᵀ = (2^k p)(2^−k q)ᵀ and QᵀK = (2^k Q)ᵀ(2^−k K)
@@ -87,9 +177,7 @@ extension Transformer {
             let fold: Rational = out.blocks[i].attention.kind == .softmax ? (temperature ?? .one).reciprocal : .one
             for r in out.blocks[i].feedForward.ridges.indices {
                 let ridge = out.blocks[i].feedForward.ridges[r]
-                let n = Rational(ridge.neurons.count)
-                let s = n * squaredNorm(ridge.direction) + ridge.neurons.reduce(Rational.zero) { $0 + $1.bias * $1.bias }
-                let t = ridge.neurons.reduce(Rational.zero) { $0 + squaredNorm($1.output) }
+                let (s, t) = Self.ridgeShares(ridge)
                 let k = Self.balancingExponent(s, t)
                 if k == 0 { continue }
                 out.blocks[i].feedForward.ridges[r].direction = ridge.direction.map { $0.timesPowerOfTwo(k) }

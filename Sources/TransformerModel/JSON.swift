@@ -499,9 +499,14 @@ extension JSONParser {
 extension JSONValue {
     /// Deterministic text: two-space indentation, arrays of scalars on one line, keys in stored order.
     public func rendered() -> String {
-        var out = ""
+        String(decoding: renderedBytes(), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of `rendered()`, built in one byte buffer (no intermediate strings).
+    public func renderedBytes() -> [UInt8] {
+        var out: [UInt8] = []
         render(into: &out, indent: 0)
-        out += "\n"
+        out.append(UInt8(ascii: "\n"))
         return out
     }
 
@@ -512,41 +517,73 @@ extension JSONValue {
         }
     }
 
-    private func render(into out: inout String, indent: Int) {
-        let pad = String(repeating: "  ", count: indent)
+    private static func append(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// Two spaces per level.
+    private static func pad(_ out: inout [UInt8], _ levels: Int) {
+        for _ in 0..<(2 * levels) { out.append(UInt8(ascii: " ")) }
+    }
+
+    private func render(into out: inout [UInt8], indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): out += JSONValue.quoted(s)
+        case .null: Self.append("null", to: &out)
+        case .bool(let b): Self.append(b ? "true" : "false", to: &out)
+        case .number(let n): Self.append(n, to: &out)
+        case .string(let s): Self.appendQuoted(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty { Self.append("[]", to: &out); return }
             if items.allSatisfy({ $0.isScalar || $0.isFlatArray }) && items.count <= 64 {
-                out += "["
+                out.append(UInt8(ascii: "["))
                 for (k, item) in items.enumerated() {
-                    if k > 0 { out += ", " }
+                    if k > 0 { out.append(UInt8(ascii: ",")); out.append(UInt8(ascii: " ")) }
                     item.render(into: &out, indent: indent)
                 }
-                out += "]"
+                out.append(UInt8(ascii: "]"))
                 return
             }
-            out += "[\n"
+            out.append(UInt8(ascii: "["))
+            out.append(UInt8(ascii: "\n"))
             for (k, item) in items.enumerated() {
-                out += pad + "  "
+                Self.pad(&out, indent + 1)
                 item.render(into: &out, indent: indent + 1)
-                out += k + 1 < items.count ? ",\n" : "\n"
+                if k + 1 < items.count { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\n"))
             }
-            out += pad + "]"
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{\n"
+            if members.isEmpty { Self.append("{}", to: &out); return }
+            out.append(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "\n"))
             for (k, m) in members.enumerated() {
-                out += pad + "  " + JSONValue.quoted(m.key) + ": "
+                Self.pad(&out, indent + 1)
+                Self.appendQuoted(m.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(UInt8(ascii: " "))
                 m.value.render(into: &out, indent: indent + 1)
-                out += k + 1 < members.count ? ",\n" : "\n"
+                if k + 1 < members.count { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\n"))
             }
-            out += pad + "}"
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// `quoted(s)` appended to `out`; a string with nothing to escape (nearly every one: rationals
+    /// such as "-3/4") is copied as is.
+    private static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        let plain = s.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain { append(quoted(s), to: &out) }
     }
 
     private var isFlatArray: Bool {

@@ -278,7 +278,8 @@ struct Construct: ParsableCommand {
         say("largest width: \(model.maximumWidth)")
         say("parameters: \(counts.structured) structured, \(counts.dense) dense")
         say("largest bit length: numerator \(bits.numerator), denominator \(bits.denominator)")
-        say("Tikhonov R(θ*) = ‖θ*‖²: \(model.tikhonovBound.total.scientific()), \(model.balanced().tikhonovBound.total.scientific()) balanced (exact: exact-interp bound)")
+        let bounds = model.tikhonovBounds
+        say("Tikhonov R(θ*) = ‖θ*‖²: \(bounds.exact.total.scientific()), \(bounds.balanced.total.scientific()) balanced (exact: exact-interp bound)")
     }
 
 }

@@ -47,6 +47,30 @@ struct RepresentationTests {
         #expect(Set(pairs.map(\.computed)) == Set(pairs.map(\.inline)))
     }
 
+    @Test("SquareSum equals the plain sum of squares: shared and distinct denominators, 128-bit overflow, GMP values")
+    func squareSum() throws {
+        var rng = SplitMix64(seed: 31)
+        for _ in 0..<200 {
+            var values: [Rational] = []
+            for _ in 0..<Int(rng.next() % 40) {
+                switch rng.next() % 5 {
+                case 0: values.append(try Rational(numerator: Int(truncatingIfNeeded: rng.next()) >> 1, denominator: 7))
+                case 1: values.append(try Rational(numerator: Int(rng.next() % 1000) - 500, denominator: 1 + Int(rng.next() % 12)))
+                case 2: values.append(Rational(Int.max) * Rational(Int.max) / Rational(3))
+                case 3: values.append(.zero)
+                default: values.append(try Rational(numerator: Int.max, denominator: Int.max - 2))
+                }
+            }
+            let plain = values.reduce(Rational.zero) { $0 + $1 * $1 }
+            #expect(Rational.sumOfSquares(values) == plain)
+            #expect(Rational.sumOfSquares([values, values.reversed()]) == plain + plain)
+        }
+        // Many squares of one denominator near 2^126 each: the running total must flush, not wrap.
+        let big = try Rational(numerator: Int.max, denominator: 5)
+        let many = [Rational](repeating: big, count: 9)
+        #expect(Rational.sumOfSquares(many) == Rational(9) * big * big)
+    }
+
     @Test("Set and Dictionary deduplicate equal values built different ways")
     func hashing() async {
         await propertyCheck(count: lawCases, input: rationals, rationals) { a, b in

@@ -100,6 +100,22 @@ import TransformerModel
         #expect(nearTies > 20 * iterationScale && clear > 20 * iterationScale, "near ties \(nearTies), clear gaps \(clear)")
     }
 
+    @Test func symmetricScoresEqualTheFullMatrix() {
+        var gen = Generator(rng: SplitMix64(seed: 0x5e3), d: 8)
+        for iteration in 0..<(200 * iterationScale) {
+            let d = [1, 2, 3, 8][iteration % 4]
+            gen = Generator(rng: gen.rng, d: d)
+            let a = Rational(gen.int(1...3)) / Rational(gen.int(1...3)) * Rational(gen.int(0...1) * 2 - 1)
+            let layer = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: [AttentionHead(scores: .scaledIdentity(a), value: .scaledIdentity(.one))], causal: false)
+            let attention = CompiledAttention<Rational>(layer, temperature: nil)
+            let xs = Self.nearTieSequence(&gen, n: gen.int(1...12))
+            let keys = xs.map { scaled($0, by: a) }
+            let full = attention.denseHardmax(xs, keys: keys, values: xs, observe: true)
+            let half = attention.denseHardmax(xs, keys: keys, values: xs, observe: true, symmetric: true)
+            #expect(full.0 == half.0 && full.1 == half.1 && full.2 == half.2 && full.3 == half.3, "a = \(a), tokens \(xs)")
+        }
+    }
+
     @Test func rankOneStandInsGiveTheExactSets() {
         var gen = Generator(rng: SplitMix64(seed: 0x4a41), d: 8)
         var nearTies = 0, zeroAlphas = 0

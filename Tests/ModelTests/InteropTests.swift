@@ -135,6 +135,29 @@ struct InteropTests {
         }
     }
 
+    @Test("the balanced figure is the sum of squares of balanced()'s tensors, and R of thirds equals the tensors' sum")
+    func balancedBoundMatchesTensors() throws {
+        var rng = SplitMix(state: 123)
+        func tensorSum(_ m: Transformer) -> Rational {
+            m.denseTensors.reduce(Rational.zero) { s, t in t.values.reduce(s) { $0 + $1 * $1 } }
+        }
+        for iteration in 0..<(200 * iterationScale) {
+            var m = randomFloatExactModel(&rng)
+            #expect(m.balancedTikhonovBound == m.balanced().tikhonovBound, "iteration \(iteration)")
+            #expect(m.balancedTikhonovBound.total == tensorSum(m.balanced()), "iteration \(iteration)")
+            // Denominators other than powers of two (the constructions' parameters have them).
+            for i in m.blocks.indices {
+                for r in m.blocks[i].feedForward.ridges.indices {
+                    for j in m.blocks[i].feedForward.ridges[r].neurons.indices {
+                        m.blocks[i].feedForward.ridges[r].neurons[j].bias += Rational(j + 1) / Rational(3 + 2 * r)
+                    }
+                }
+            }
+            #expect(m.tikhonovBound.total == tensorSum(m), "iteration \(iteration)")
+            #expect(m.balancedTikhonovBound.total == tensorSum(m.balanced()), "iteration \(iteration)")
+        }
+    }
+
     @Test("softmax scores are written divided by τ₀: R counts A/τ₀")
     func temperatureFolded() throws {
         let sa = SelfAttentionLayer(kind: .softmax, rho: .one, scores: .scaledIdentity(.one), value: .zero)
