@@ -190,14 +190,24 @@ public func certify(model: Transformer, dataset: Dataset,
 func exactReport(_ model: Transformer, _ dataset: Dataset, _ chosen: [Int], meter: WorkMeter?, limits: EvaluationLimits,
                  signs: SignDecisions, progress: (@Sendable (Int, Int) -> Void)?) throws(CertificationError) -> CertificationReport {
     let inputs = chosen.map { dataset.pairs[$0].input }
-    let outputs: [[Token]]
-    do { outputs = try exactOutputs(model, inputs, meter: meter, limits: limits, signs: signs, progress: progress) } catch { throw .evaluation(error) }
-    let pairs = chosen.indices.map { n -> CertificationReport.PairResult in
-        let j = chosen[n]
-        let (missing, unexpected) = setDifference(got: outputs[n], want: dataset.pairs[j].output)
-        return .init(index: j, holds: interpolates(outputs[n], dataset.pairs[j].output), missing: missing,
-                     unexpected: unexpected, widestFinalBox: nil, firstEvent: nil, eventCount: 0, stopped: false)
-    }
+    // Each pair is judged as soon as its output is computed: only the verdicts are kept, not
+    // T(X^j) of every pair at once (Σn vectors on a corpus).
+    let pairs: [CertificationReport.PairResult]
+    do {
+        var evaluator = try Evaluator<Rational>(model, limits: limits, signs: signs)
+        evaluator.meter = meter
+        let total = inputs.count
+        var done: (@Sendable (Int) -> Void)? = nil
+        if let progress { done = { progress($0, total) } }
+        let judge: @Sendable (Int, [Token]) -> CertificationReport.PairResult = { n, output in
+            let j = chosen[n]
+            let want = dataset.pairs[j].output
+            let (missing, unexpected) = setDifference(got: output, want: want)
+            return CertificationReport.PairResult(index: j, holds: interpolates(output, want), missing: missing, unexpected: unexpected,
+                                                  widestFinalBox: nil, firstEvent: nil, eventCount: 0, stopped: false)
+        }
+        pairs = try evaluator.evaluateAll(inputs, progress: done, reduce: judge)
+    } catch { throw .evaluation(error) }
     return CertificationReport(method: .exactHardmax, pairs: pairs, temperature: nil, digestMatches: nil, datasetDigest: "")
 }
 

@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -22,14 +23,33 @@ public enum GenericDirection {
     /// The first v(t) under which the given pairwise distinct points have pairwise distinct
     /// projections ⟨v, p⟩.
     public static func separatingAll(_ points: [Token], dimension d: Int) -> Token {
+        separatingAllWithProjections(points, dimension: d).direction
+    }
+
+    /// `separatingAll` with the projections ⟨v, p⟩ of `points` (in their order) and the same
+    /// projections sorted: callers that place hats along v reuse both (`HatFunction.moving`), so
+    /// the projections are computed once (in chunks on all cores) and sorted once.
+    static func separatingAllWithProjections(_ points: [Token], dimension d: Int)
+        -> (direction: Token, projections: [Rational], sorted: [Rational]) {
         var t = 0
         while true {
             let v = momentCurve(t, dimension: d)
+            let p = projections(of: points, onto: v)
             var seen = Set<Rational>()
-            seen.reserveCapacity(points.count)
-            if points.allSatisfy({ seen.insert(Rational.dot(v, $0)).inserted }) { return v }
+            seen.reserveCapacity(p.count)
+            if p.allSatisfy({ seen.insert($0).inserted }) { return (v, p, p.sorted()) }
             t += 1
         }
+    }
+
+    /// ⟨v, p⟩ for every p, in order, in chunks on all cores.
+    static func projections(of points: [Token], onto v: Token) -> [Rational] {
+        let chunk = 4096
+        if points.count <= chunk { return points.map { Rational.dot(v, $0) } }
+        let starts = Array(stride(from: 0, to: points.count, by: chunk))
+        return parallelMap(starts) { start in
+            points[start..<min(start + chunk, points.count)].map { Rational.dot(v, $0) }
+        }.flatMap { $0 }
     }
 
     /// The first v(t) under which `point` projects differently from every other point.

@@ -64,8 +64,17 @@ public struct HatFunction: Sendable, Equatable {
     public static func moving(_ moves: [(source: Token, target: Token)], among points: [Token], dimension d: Int,
                               shift: Token? = nil, widthFactor: Rational = .one, direction: Token? = nil,
                               weights: WeightFormat = .exact) -> [HatFunction] {
-        let u = direction ?? GenericDirection.separatingAll(points, dimension: d)
-        let projections = points.map { Rational.dot(u, $0) }.sorted()
+        if let direction {
+            let sorted = GenericDirection.projections(of: points, onto: direction).sorted()
+            return moving(moves, direction: direction, sortedProjections: sorted, shift: shift, widthFactor: widthFactor, weights: weights)
+        }
+        let found = GenericDirection.separatingAllWithProjections(points, dimension: d)
+        return moving(moves, direction: found.direction, sortedProjections: found.sorted, shift: shift, widthFactor: widthFactor, weights: weights)
+    }
+
+    /// `moving(_:among:…)` along `u` with the points' projections on u given, sorted.
+    static func moving(_ moves: [(source: Token, target: Token)], direction u: Token, sortedProjections projections: [Rational],
+                       shift: Token? = nil, widthFactor: Rational = .one, weights: WeightFormat = .exact) -> [HatFunction] {
         return moves.map { move in
             let a = Rational.dot(u, move.source)
             let eps = weights.width(atMost: nearestGap(to: a, in: projections) * widthFactor)

@@ -166,6 +166,24 @@ public struct Evaluator<S: Scalar>: Sendable {
         return parallelMap(sequences) { evaluateFloat($0, firstOutputs: shared) }
     }
 
+    /// `evaluateAll`, handing each sequence's output to `reduce` (with the sequence's index) as
+    /// soon as it is computed, on the worker thread, and keeping only what `reduce` returns, in
+    /// input order: a caller that needs a verdict per sequence, not every output token, does not
+    /// hold Σn output vectors at once. `progress(done)` as for `evaluateAll(_:progress:)`.
+    public func evaluateAll<R: Sendable>(_ sequences: [[[S]]], progress: (@Sendable (Int) -> Void)? = nil,
+                                         reduce: @Sendable (Int, [[S]]) -> R) throws(EvaluationError) -> [R] {
+        let counter = CompletionCounter()
+        let shared = sharedFirstFeedForward(sequences)
+        return try firstError(parallelMap(Array(sequences.indices)) { i in
+            let result = Result { () throws(EvaluationError) -> R in
+                if let shared { return reduce(i, evaluateFloat(sequences[i], firstOutputs: shared)) }
+                return reduce(i, try evaluate(sequences[i]))
+            }
+            if let progress { counter.increment(then: progress) }
+            return result
+        })
+    }
+
     /// `evaluateAll`, calling `progress(done)` after every sequence (from worker threads, one at a
     /// time, in completion order) so long runs can report how far they are.
     @_specialize(where S == Rational)

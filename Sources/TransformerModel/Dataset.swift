@@ -37,6 +37,24 @@ public struct Dataset: Sendable, Equatable {
         self.causal = causal
     }
 
+    /// The same dataset with every token value stored once: equal tokens (a word of a text corpus
+    /// at each of its places) share one array instead of one copy per place. Values, order and
+    /// every derived figure are unchanged; only memory (and later copies) shrink.
+    public func sharingEqualTokens() -> Dataset {
+        var table: [Token: Token] = [:]
+        func shared(_ t: Token) -> Token {
+            if let known = table[t] { return known }
+            table[t] = t
+            return t
+        }
+        var out = self
+        for j in out.pairs.indices {
+            out.pairs[j].input = pairs[j].input.map(shared)
+            out.pairs[j].output = pairs[j].output.map(shared)
+        }
+        return out
+    }
+
     /// Σ_j n^j over the sequences as given.
     public var totalInputLength: Int { pairs.reduce(0) { $0 + $1.input.count } }
     /// Σ_j m^j over the sequences as given.
@@ -60,8 +78,8 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
 extension Dataset {
     /// Reads a dataset from JSON text (see docs/mathematics.md#data-formats). Every coordinate is read exactly.
     public static func parse(_ bytes: [UInt8]) throws(InputError) -> Dataset {
-        if let dataset = JSONParser.datasetFastPath(bytes) { return dataset }
-        return try Dataset(json: try JSONReader.document(bytes))
+        if let dataset = JSONParser.datasetFastPath(bytes) { return dataset.sharingEqualTokens() }
+        return try Dataset(json: try JSONReader.document(bytes)).sharingEqualTokens()
     }
 
     /// Reads a dataset whose bytes arrive in pieces (`next()` returns the next piece of the file, an
@@ -75,7 +93,7 @@ extension Dataset {
         -> (dataset: Dataset?, largestWindow: Int)
     {
         let (dataset, largest) = JSONParser.datasetInChunks(window: window, next: next)
-        return (dataset, largest)
+        return (dataset?.sharingEqualTokens(), largest)
     }
 
     /// The reason given when a model file is read as a dataset (`construct` replaces its hint).

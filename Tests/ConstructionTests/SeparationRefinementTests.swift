@@ -66,6 +66,47 @@ import TransformerModel
         }
     }
 
+    /// `InternedSequences` against its definition on random families with repeated values: the
+    /// values are the distinct values in first-seen order (`ConstructionState.allValues`), and each
+    /// sequence's ids name its distinct values in order of first occurrence.
+    @Test func internedSequencesMatchTheirDefinition() {
+        var rng = SplitMix64(seed: 2311)
+        for iteration in 0..<(300 * iterationScale) {
+            let universe = Int.random(in: 1...8, using: &rng)
+            let family: [[Token]] = (0..<Int.random(in: 0...7, using: &rng)).map { _ in
+                (0..<Int.random(in: 1...9, using: &rng)).map { _ in [Rational(Int.random(in: 0..<universe, using: &rng)), Rational(1) / Rational(2)] }
+            }
+            var seen = Set<Token>(), values: [Token] = []
+            for s in family { for x in s where seen.insert(x).inserted { values.append(x) } }
+            let deduped = family.map { s in var inS = Set<Token>(); return s.filter { inS.insert($0).inserted } }
+            let table = InternedSequences(family)
+            #expect(table.values == values, "iteration \(iteration)")
+            #expect(table.ids.map { $0.map { table.values[$0] } } == deduped, "iteration \(iteration)")
+            #expect(table.tokens() == deduped, "iteration \(iteration)")
+        }
+    }
+
+    /// `separatingAllWithProjections` returns the first moment-curve direction with pairwise
+    /// distinct projections (checked by brute force), the projections in point order, and the
+    /// same sorted.
+    @Test func separatingDirectionComesWithItsProjections() {
+        var rng = SplitMix64(seed: 4711)
+        for iteration in 0..<(200 * iterationScale) {
+            let d = Int.random(in: 1...3, using: &rng)
+            var points: [Token] = [], distinct = Set<Token>()
+            for _ in 0..<Int.random(in: 1...12, using: &rng) {
+                let p = (0..<d).map { _ in Rational(Int.random(in: -3...3, using: &rng)) }
+                if distinct.insert(p).inserted { points.append(p) }
+            }
+            let found = GenericDirection.separatingAllWithProjections(points, dimension: d)
+            var t = 0
+            while Set(points.map { Rational.dot(GenericDirection.momentCurve(t, dimension: d), $0) }).count < points.count { t += 1 }
+            #expect(found.direction == GenericDirection.momentCurve(t, dimension: d), "iteration \(iteration): \(points)")
+            #expect(found.projections == points.map { Rational.dot(found.direction, $0) }, "iteration \(iteration)")
+            #expect(found.sorted == found.projections.sorted(), "iteration \(iteration)")
+        }
+    }
+
     /// The exact check fails on purpose: a shared value between different keys, a lost value, two
     /// equal sets.
     @Test func separationCheckFailsOnPurpose() {

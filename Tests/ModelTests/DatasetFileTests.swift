@@ -62,6 +62,27 @@ import TransformerModel
         }
     }
 
+    /// A dataset read from its file stores each token value once: equal tokens (a pool's tokens at
+    /// their many places) share one array; the dataset is equal to the one written.
+    @Test func equalTokensShareOneArray() throws {
+        var gen = DatasetGenerator(seed: 31)
+        let pool = gen.distinctTokens(4, dimension: 2)
+        var pairs: [SequencePair] = []
+        for j in 0..<12 { pairs.append(SequencePair(input: [pool[j % 4], pool[(j + 1) % 4]], output: [pool[(j + 2) % 4]])) }
+        let data = Dataset(dimension: 2, pairs: pairs)
+        let text = Array(data.json.rendered().utf8)
+        for reread in [try Dataset.parse(text), try #require(Dataset.parse(chunks: Self.pieces(text, size: 7)).dataset)] {
+            #expect(reread == data)
+            var storage: [Token: Set<UInt>] = [:]
+            for pair in reread.pairs {
+                for t in pair.input + pair.output {
+                    t.withUnsafeBufferPointer { storage[t, default: []].insert(UInt(bitPattern: $0.baseAddress)) }
+                }
+            }
+            #expect(storage.count == 4 && storage.values.allSatisfy { $0.count == 1 }, "\(storage)")
+        }
+    }
+
     /// `text` in pieces of `size` bytes, as `Dataset.parse(chunks:)` reads a file.
     static func pieces(_ text: [UInt8], size: Int) -> () -> [UInt8] {
         var offset = 0

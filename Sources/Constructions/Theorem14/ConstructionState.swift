@@ -36,7 +36,10 @@ public enum ConstructionError: Error, CustomStringConvertible {
 struct ConstructionState {
     let dimension: Int
     /// Distinct values of each (deduplicated) input sequence, in problem order.
-    var sequences: [[Token]]
+    var sequences: [[Token]] { didSet { interned = nil } }
+    /// `sequences` as ids into one table of their distinct values, when known (set by `append`,
+    /// dropped whenever `sequences` changes otherwise).
+    private var interned: InternedSequences? = nil
     var blocks: [Block] = []
     /// The dataset's input sequences with repeated tokens, at the current depth.
     private(set) var repeated: [RepeatedSequence]
@@ -69,6 +72,7 @@ struct ConstructionState {
 
     /// Every distinct value over all sequences, in first-seen order.
     func allValues() -> [Token] {
+        if let interned { return interned.values }
         var seen = Set<Token>()
         var out: [Token] = []
         for s in sequences {
@@ -87,18 +91,19 @@ struct ConstructionState {
         return parallelMap(sequences) { compiled.apply($0) }
     }
 
+    /// `sequences` as ids into the table of their distinct values (`allValues()` order).
+    func internedSequences() -> InternedSequences {
+        interned ?? InternedSequences(sequences)
+    }
+
     /// Sequences after applying only the FF of `layer` (not stored).
     /// A feed-forward layer acts on each token alone: it runs once per distinct value and every
     /// place of a value shares its image (the same values as per place, without Σn new vectors).
     func applying(_ layer: FeedForwardLayer) -> [[Token]] {
         let compiled = CompiledFeedForward<Rational>(layer)
-        let all = allValues()
-        let images = parallelMap(all) { compiled.apply($0) }
-        var imageOf: [Token: Token] = [:]
-        imageOf.reserveCapacity(all.count)
-        for (v, y) in zip(all, images) { imageOf[v] = y }
-        let image = imageOf
-        return parallelMap(sequences) { s in s.map { image[$0] ?? compiled.apply($0) } }
+        let table = internedSequences()
+        let images = parallelMap(table.values) { compiled.apply($0) }
+        return table.ids.map { s in s.map { images[$0] } }
     }
 
     /// Appends `block` and moves every sequence through it.
@@ -109,20 +114,24 @@ struct ConstructionState {
     /// Appends a block already applied (`result` = `applying(block)`); keeps distinct values only.
     /// Throws when a sequence of the dataset with repeated tokens does not follow `result`.
     mutating func append(_ block: Block, result: [[Token]]) throws(ConstructionError) {
+        try append(block, result: result, interned: InternedSequences(result))
+    }
+
+    /// `append(_:result:)` with `interned` = `InternedSequences(result)` already built (a stage's
+    /// check built it): every place then shares the one copy of its value in `interned.values`.
+    mutating func append(_ block: Block, result: [[Token]], interned table: InternedSequences) throws(ConstructionError) {
         repeated = try moved(repeated, through: block, result: result)
         places = nil
-        sequences = result.map { s in
-            var seen = Set<Token>()
-            return s.filter { seen.insert($0).inserted }
-        }
+        sequences = table.tokens()
+        interned = table
         blocks.append(block)
     }
 
     /// Appends a candidate block when every sequence with repeated tokens, run through it as given,
     /// gives each token the value `result` gives it on the distinct sequence; otherwise leaves the
     /// state as it was and returns false, so that a stage can try its next candidate.
-    mutating func appendIfRepeatsFollow(_ block: Block, result: [[Token]]) -> Bool {
-        do { try append(block, result: result) } catch { return false }
+    mutating func appendIfRepeatsFollow(_ block: Block, result: [[Token]], interned: InternedSequences? = nil) -> Bool {
+        do { try append(block, result: result, interned: interned ?? InternedSequences(result)) } catch { return false }
         return true
     }
 
@@ -169,6 +178,51 @@ struct ConstructionState {
     }
 
     private func format(_ t: Token) -> String { tokenDescription(t, parenthesised: true) }
+}
+
+/// Sequences as ids into one table of their distinct values (docs/scaling.md#interned-values).
+///
+/// Built by one hash of every place; the separation rounds' checks (which sequences share a value,
+/// which keep their number of values, which became equal as sets) then compare integers instead
+/// of hashing rational vectors again, and every place of a value shares one copy of it. The ids
+/// are bookkeeping only: the blocks are built from the values.
+struct InternedSequences: Sendable {
+    /// Every distinct value, in first-seen order (sequences in order, places in order).
+    let values: [Token]
+    /// Each sequence's distinct values as indices into `values`, in order of first occurrence.
+    let ids: [[Int]]
+
+    init(_ sequences: [[Token]]) {
+        var index: [Token: Int] = [:]
+        index.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
+        var values: [Token] = []
+        var lastSequence: [Int] = []      // id → the last sequence it was recorded in
+        var ids: [[Int]] = []
+        ids.reserveCapacity(sequences.count)
+        for (j, s) in sequences.enumerated() {
+            var row: [Int] = []
+            row.reserveCapacity(s.count)
+            for v in s {
+                let id: Int
+                if let known = index[v] { id = known } else {
+                    id = values.count
+                    index[v] = id
+                    values.append(v)
+                    lastSequence.append(-1)
+                }
+                if lastSequence[id] != j {
+                    lastSequence[id] = j
+                    row.append(id)
+                }
+            }
+            ids.append(row)
+        }
+        self.values = values
+        self.ids = ids
+    }
+
+    /// The distinct values of every sequence, in order; each place shares its value's storage.
+    func tokens() -> [[Token]] { ids.map { $0.map { values[$0] } } }
 }
 
 /// Per-stage figures for reports.

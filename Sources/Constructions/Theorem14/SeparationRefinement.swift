@@ -87,25 +87,30 @@ struct SeparationRefinement {
     /// The sequences that share a value with another sequence, and Σ over shared values v of
     /// C(c_v, 2), c_v the number of sequences containing v: it drops whenever a joined pair splits.
     static func joined(_ sequences: [[Token]]) -> (active: [Int], pairs: Int) {
-        // Per value: the first sequence holding it and how many do (no list per value: one hash
-        // probe per token). A sequence is active when it holds a value another sequence holds.
-        var containing: [Token: (first: Int, count: Int)] = [:]
-        containing.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
-        var isActive = [Bool](repeating: false, count: sequences.count)
+        joined(InternedSequences(sequences))
+    }
+
+    /// `joined` on interned sequences: per value id, the first sequence holding it and how many do.
+    static func joined(_ sequences: InternedSequences) -> (active: [Int], pairs: Int) {
+        // A sequence is active when it holds a value another sequence holds.
+        var first = [Int](repeating: -1, count: sequences.values.count)
+        var count = [Int](repeating: 0, count: sequences.values.count)
+        var isActive = [Bool](repeating: false, count: sequences.ids.count)
         var pairs = 0
-        for (j, s) in sequences.enumerated() {
+        for (j, s) in sequences.ids.enumerated() {
             for v in s {
-                if let seen = containing[v] {
-                    pairs += seen.count            // C(c + 1, 2) − C(c, 2) = c
-                    containing[v] = (seen.first, seen.count + 1)
-                    isActive[seen.first] = true
+                if first[v] >= 0 {
+                    pairs += count[v]              // C(c + 1, 2) − C(c, 2) = c
+                    count[v] += 1
+                    isActive[first[v]] = true
                     isActive[j] = true
                 } else {
-                    containing[v] = (j, 1)
+                    first[v] = j
+                    count[v] = 1
                 }
             }
         }
-        return (sequences.indices.filter { isActive[$0] }, pairs)
+        return (sequences.ids.indices.filter { isActive[$0] }, pairs)
     }
 
     /// Runs rounds until every pair of sequences is disjoint, a round cannot be confirmed, or
@@ -113,13 +118,13 @@ struct SeparationRefinement {
     func run(_ state: inout ConstructionState, stage: SeparationStage) -> Int {
         var rounds = 0
         // What is still joined after a round is what the next round starts from: computed once.
-        var (active, joinedPairs) = SeparationRefinement.joined(state.sequences)
+        var (active, joinedPairs) = SeparationRefinement.joined(state.internedSequences())
         while rounds < maximumRounds {
             if active.isEmpty { break }
             progress("separation: round \(rounds + 1): \(active.count) sequences share values (Σ C(c_v, 2) = \(joinedPairs) over shared values)")
             guard round(&state, active: active, stage: stage) else { break }
             let before = joinedPairs
-            (active, joinedPairs) = SeparationRefinement.joined(state.sequences)
+            (active, joinedPairs) = SeparationRefinement.joined(state.internedSequences())
             rounds += 1
             if joinedPairs >= before { break }
         }
@@ -140,11 +145,12 @@ struct SeparationRefinement {
         if heads >= 2 {
             (bottomPicks, bottomOf) = SeparationRefinement.greedyLeaders(sequences, group: active, excluded: Set(topPicks))
         }
-        let all = state.allValues()
-        let u = GenericDirection.separatingAll(all, dimension: d)
-        let projections = all.map { Rational.dot(u, $0) }
-        var level = projections.max() ?? .zero
-        var floor = projections.min() ?? .zero
+        let table = state.internedSequences()
+        let all = table.values
+        // u, every value's projection on it (by value id) and the same sorted: computed once.
+        let (u, projections, sortedProjections) = GenericDirection.separatingAllWithProjections(all, dimension: d)
+        var level = sortedProjections.last ?? .zero
+        var floor = sortedProjections.first ?? .zero
         var moves: [(source: Token, target: Token)] = []
         var lifted: [Token: Token] = [:]
         // A pick stays where it is when it already tops (along u) every sequence it leads and none
@@ -152,14 +158,22 @@ struct SeparationRefinement {
         // pick holds no earlier pick. The others go highest first: placed from the last one up.
         var ledBy = [[Int]](repeating: [], count: topPicks.count)
         for j in active { if let t = topOf[j] { ledBy[t].append(j) } }
+        // Decided on value ids (`table`: one id per value), with the projections computed above.
+        var pickID: [Token: Int] = [:]
+        for j in active {
+            guard let t = topOf[j], pickID[topPicks[t]] == nil else { continue }
+            for v in table.ids[j] where all[v] == topPicks[t] { pickID[topPicks[t]] = v }
+        }
         var stays = Set<Token>()
-        var liftedSoFar = Set<Token>()
+        var liftedSoFar = Set<Int>()
         for (i, p) in topPicks.enumerated().reversed() {
-            let a = Rational.dot(u, p)
+            // A pick leads the sequences it was picked for, which hold it: no id means none (it stays).
+            guard let id = pickID[p] else { stays.insert(p); continue }
+            let a = projections[id]
             let canStay = ledBy[i].allSatisfy { j in
-                sequences[j].allSatisfy { v in v == p || (!liftedSoFar.contains(v) && Rational.dot(u, v) < a) }
+                table.ids[j].allSatisfy { v in v == id || (!liftedSoFar.contains(v) && projections[v] < a) }
             }
-            if canStay { stays.insert(p) } else { liftedSoFar.insert(p) }
+            if canStay { stays.insert(p) } else { liftedSoFar.insert(id) }
         }
         for p in topPicks.reversed() where !stays.contains(p) {
             let target = SeparationStage.lift(p, above: level, along: u)
@@ -174,14 +188,11 @@ struct SeparationRefinement {
             moves.append((p, target))
             lifted[p] = target
         }
-        let hatFF = hatLayer(HatFunction.moving(moves, among: all, dimension: d, direction: u, weights: weights))
+        let hatFF = hatLayer(HatFunction.moving(moves, direction: u, sortedProjections: sortedProjections, weights: weights))
         // Identical values behave identically: the FF runs once per distinct value.
         let compiled = CompiledFeedForward<Rational>(hatFF)
         let images = parallelMap(all) { compiled.apply($0) }
-        var image: [Token: Token] = [:]
-        image.reserveCapacity(all.count)
-        for (v, y) in zip(all, images) { image[v] = y }
-        let afterHats = sequences.map { s in s.map { image[$0] ?? $0 } }
+        let afterHats = table.ids.map { s in s.map { images[$0] } }
         let w = stage.leaderDirection(base: u, sequences: afterHats, dimension: d)
         let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, tokens: images))
         var ff = hatFF
@@ -206,14 +217,9 @@ struct SeparationRefinement {
             }
         }
         let counts = sequences.map(\.count)
-        // The shift acts on each value alone: one shifted token per distinct value, shared by every
-        // place it stands (a token per place would hold Σn new vectors at once; same values).
-        var shiftedOf: [Token: Token] = [:]
-        shiftedOf.reserveCapacity(all.count)
-        for y in images where shiftedOf[y] == nil { shiftedOf[y] = added(y, shift) }
-        let shifted = shiftedOf
-        let afterFF = parallelMap(afterHats) { s in s.map { shifted[$0] ?? added($0, shift) } }
-        return SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, heads: heads, weights: weights, afterFF: afterFF, state: &state) { next in
+        // The shifted tokens (afterHats + shift) are made per sequence where the attention runs.
+        return SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, heads: heads, weights: weights,
+                                                         afterHats: afterHats, shift: shift, state: &state) { next in
             SeparationRefinement.separates(next, key: key, counts: counts)
         }
     }
@@ -221,21 +227,25 @@ struct SeparationRefinement {
     /// The exact check of a round: sequences with different keys share no value; every sequence
     /// keeps its number of distinct values; all sequences stay pairwise distinct as sets.
     static func separates(_ sequences: [[Token]], key: [Int], counts: [Int]) -> Bool {
-        var owner: [Token: Int] = [:]
-        owner.reserveCapacity(counts.reduce(0, +))
-        var sets: [Int: Set<Set<Token>>] = [:]
+        separates(InternedSequences(sequences), key: key, counts: counts)
+    }
+
+    /// `separates` on interned sequences (ids name values one to one, so equal sets of values are
+    /// equal sorted id lists).
+    static func separates(_ sequences: InternedSequences, key: [Int], counts: [Int]) -> Bool {
+        var owner = [Int?](repeating: nil, count: sequences.values.count)
+        var sets: [Int: Set<[Int]>] = [:]
         var keyCount: [Int: Int] = [:]
         for k in key { keyCount[k, default: 0] += 1 }
-        for (j, s) in sequences.enumerated() {
-            let set = Set(s)
-            guard set.count == counts[j] else { return false }
-            for v in set {
+        for (j, s) in sequences.ids.enumerated() {
+            guard s.count == counts[j] else { return false }
+            for v in s {
                 if let k = owner[v], k != key[j] { return false }
                 owner[v] = key[j]
             }
             // Sequences with different keys share no value (just checked), so they differ as sets
             // (none is empty); only sequences with one key can have become equal.
-            if keyCount[key[j], default: 0] > 1, !sets[key[j], default: []].insert(set).inserted { return false }
+            if keyCount[key[j], default: 0] > 1, !sets[key[j], default: []].insert(s.sorted()).inserted { return false }
         }
         return true
     }
@@ -288,7 +298,7 @@ struct DirectionRounds {
         var rounds = 0
         let d = state.dimension
         while rounds < maximumRounds {
-            let (active, joined) = SeparationRefinement.joined(state.sequences)
+            let (active, joined) = SeparationRefinement.joined(state.internedSequences())
             if active.isEmpty { break }
             let sequences = state.sequences
             let withRepeats = state.sequencesWithRepeats
@@ -322,8 +332,8 @@ struct DirectionRounds {
                 }
             }
             let counts = sequences.map(\.count)
-            let afterFF = parallelMap(sequences) { s in s.map { added($0, shift) } }
-            let accepted = SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: chosen.w, weights: weights, afterFF: afterFF, state: &state) { next in
+            let accepted = SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: chosen.w, weights: weights,
+                                                                     afterHats: sequences, shift: shift, state: &state) { next in
                 SeparationRefinement.separates(next, key: key, counts: counts)
             }
             guard accepted else { break }

@@ -182,9 +182,9 @@ struct SeparationStage {
                   let at = projections.firstIndex(of: top), lifted[j][at] == leader else { return .notLedByLiftedToken }
         }
         // FF = hats + the constant shift, so FF(X) = lifted + shift; only the attention depends on β.
-        let afterFF = parallelMap(lifted) { s in s.map { added($0, shift) } }
         let group = processed + leaders.map(\.sequence)
-        let found = SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, weights: weights, afterFF: afterFF, state: &state) { next in
+        let found = SeparationStage.appendFirstSeparatingBeta(ff: ff, direction: w, weights: weights, afterHats: lifted, shift: shift,
+                                                              state: &state) { next in
             keepsInvariant(next, group: group, counts: counts)
         }
         return found ? .accepted : .noBeta
@@ -193,20 +193,24 @@ struct SeparationStage {
     /// The one β search of the separation stage (single-sequence blocks, many-sequence blocks
     /// and direction rounds): for each (β, β₂) of `betaChoices(heads:)` that `weights` allows, the
     /// hardmax attention with ρ = 1, scores w wᵀ and V = βI (and with two heads a second head,
-    /// scores w (−w)ᵀ, V = β₂I) is applied exactly to `afterFF` (the tokens after `ff`); the
-    /// first result that `separates` and keeps repeated tokens in step appends the block (ff, that
-    /// attention) to `state`. False, with `state` untouched, when no β does.
+    /// scores w (−w)ᵀ, V = β₂I) is applied exactly to the tokens after `ff`, which are
+    /// `afterHats` + `shift` (`ff` = hats, then the constant shift; each sequence's shifted tokens
+    /// are made where its attention runs, not held for every place at once); the first result
+    /// that `separates` (judged on its interned form) and keeps repeated tokens in step appends
+    /// the block (ff, that attention) to `state`. False, with `state` untouched, when no β does.
     static func appendFirstSeparatingBeta(ff: FeedForwardLayer, direction w: Token, heads: Int = 1, weights: WeightFormat,
-                                          afterFF: [[Token]], state: inout ConstructionState,
-                                          separates: ([[Token]]) -> Bool) -> Bool {
+                                          afterHats: [[Token]], shift: Token, state: inout ConstructionState,
+                                          separates: (InternedSequences) -> Bool) -> Bool {
         let negW = w.map { -$0 }
         for (beta, beta2) in betaChoices(heads: heads) where weights.allows(beta) && weights.allows(beta2) {
             var headList = [AttentionHead(scores: .rankOne(p: w, q: w), value: .scaledIdentity(beta))]
             if heads >= 2 { headList.append(AttentionHead(scores: .rankOne(p: w, q: negW), value: .scaledIdentity(beta2))) }
             let sa = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: headList)
             let attention = CompiledAttention<Rational>(sa, temperature: nil)
-            let next = parallelMap(afterFF) { attention.apply($0) }
-            if separates(next), state.appendIfRepeatsFollow(Block(stage: label, feedForward: ff, attention: sa), result: next) {
+            let next = parallelMap(afterHats) { s in attention.apply(s.map { added($0, shift) }) }
+            let table = InternedSequences(next)
+            if separates(table),
+               state.appendIfRepeatsFollow(Block(stage: label, feedForward: ff, attention: sa), result: next, interned: table) {
                 return true
             }
         }
@@ -268,29 +272,30 @@ struct SeparationStage {
 
     /// (a) the sequences in `group` are pairwise disjoint; (b) every sequence keeps its number of
     /// distinct values and all sequences stay pairwise distinct as sets.
-    func keepsInvariant(_ sequences: [[Token]], group: [Int], counts: [Int]) -> Bool {
-        var owner: [Token: Int] = [:]
+    func keepsInvariant(_ sequences: InternedSequences, group: [Int], counts: [Int]) -> Bool {
+        var owner = [Int](repeating: -1, count: sequences.values.count)
         for p in group {
-            for v in sequences[p] {
-                if let q = owner[v], q != p { return false }
+            for v in sequences.ids[p] {
+                if owner[v] >= 0, owner[v] != p { return false }
                 owner[v] = p
             }
         }
-        var sets = Set<Set<Token>>()
-        for (i, s) in sequences.enumerated() {
-            let set = Set(s)
-            guard set.count == counts[i], sets.insert(set).inserted else { return false }
+        // Ids name values one to one: two sequences are equal as sets when their sorted ids are.
+        var sets = Set<[Int]>()
+        for (i, s) in sequences.ids.enumerated() {
+            guard s.count == counts[i], sets.insert(s.sorted()).inserted else { return false }
         }
         return true
     }
 
     /// After separation every value belongs to exactly one sequence.
     func checkDisjoint(_ state: ConstructionState) throws(ConstructionError) {
-        var owner: [Token: Int] = [:]
-        for (j, s) in state.sequences.enumerated() {
+        let table = state.internedSequences()
+        var owner = [Int](repeating: -1, count: table.values.count)
+        for (j, s) in table.ids.enumerated() {
             for v in s {
-                if let k = owner[v], k != j {
-                    throw .stageCheckFailed(stage: "separation", detail: "\(state.pair(k)) and \(state.pair(j)) still share the value \(v)")
+                if owner[v] >= 0, owner[v] != j {
+                    throw .stageCheckFailed(stage: "separation", detail: "\(state.pair(owner[v])) and \(state.pair(j)) still share the value \(table.values[v])")
                 }
                 owner[v] = j
             }

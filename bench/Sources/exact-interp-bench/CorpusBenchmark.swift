@@ -81,7 +81,7 @@ func corpusChild(textPath: String, bytes: Int, output: String) -> Int32 {
     do {
         let dataset = try timed { () throws -> Dataset in
             let builder = TextDatasetBuilder(task: .nextToken, dimension: 8, positions: .last, name: "corpus")
-            return try Dataset(json: try builder.build(sentences: TextSplitter.sentences(text)).json)
+            return try Dataset(json: try builder.build(sentences: TextSplitter.sentences(text)).json).sharingEqualTokens()
         }
         let data = dataset.value
         let problem = try InterpolationProblem(data)
