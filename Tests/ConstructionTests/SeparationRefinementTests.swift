@@ -98,12 +98,28 @@ import TransformerModel
                 let p = (0..<d).map { _ in Rational(Int.random(in: -3...3, using: &rng)) }
                 if distinct.insert(p).inserted { points.append(p) }
             }
-            let found = GenericDirection.separatingAllWithProjections(points, dimension: d)
+            // Every length of the prefix a direction is tried on first, and the default.
             var t = 0
             while Set(points.map { Rational.dot(GenericDirection.momentCurve(t, dimension: d), $0) }).count < points.count { t += 1 }
-            #expect(found.direction == GenericDirection.momentCurve(t, dimension: d), "iteration \(iteration): \(points)")
-            #expect(found.projections == points.map { Rational.dot(found.direction, $0) }, "iteration \(iteration)")
-            #expect(found.sorted == found.projections.sorted(), "iteration \(iteration)")
+            for trial in [1, 2, points.count / 2, points.count, 4096] {
+                let found = GenericDirection.separatingAllWithProjections(points, dimension: d, prefixTrial: trial)
+                #expect(found.direction == GenericDirection.momentCurve(t, dimension: d), "iteration \(iteration), trial \(trial): \(points)")
+                #expect(found.projections == points.map { Rational.dot(found.direction, $0) }, "iteration \(iteration)")
+                #expect(found.sorted == found.projections.sorted(), "iteration \(iteration)")
+            }
+        }
+    }
+
+    /// The sort in two halves merged gives `sorted()`, on values with repeats, at every split size.
+    @Test func sortOnAllCoresIsTheSort() {
+        var rng = SplitMix64(seed: 99)
+        for iteration in 0..<(300 * iterationScale) {
+            let values = (0..<Int.random(in: 0...40, using: &rng)).map { _ in
+                Rational(Int.random(in: -5...5, using: &rng)) / Rational(Int.random(in: 1...4, using: &rng))
+            }
+            for split in [0, 1, 2, 3, values.count, 8192] {
+                #expect(GenericDirection.sortedOnAllCores(values, splitAt: split) == values.sorted(), "iteration \(iteration), split \(split): \(values)")
+            }
         }
     }
 
