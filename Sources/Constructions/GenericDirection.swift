@@ -26,13 +26,12 @@ public enum GenericDirection {
         separatingAllWithProjections(points, dimension: d).direction
     }
 
-    /// `separatingAll` with the projections ⟨v, p⟩ of `points` (in their order) and the same
-    /// projections sorted: callers that place hats along v reuse both (`HatFunction.moving`), so
-    /// the projections are computed once (in chunks on all cores) and sorted once.
-    /// `prefixTrial`: how many points a direction is tried on before all of them (tests pass
-    /// small ones so that both outcomes of the trial are reached).
+    /// `separatingAll` with the projections ⟨v, p⟩ of `points` (in their order): callers that
+    /// place hats along v reuse them (`HatFunction.moving`), so they are computed once, in chunks
+    /// on all cores. `prefixTrial`: how many points a direction is tried on before all of them
+    /// (tests pass small ones so that both outcomes of the trial are reached).
     static func separatingAllWithProjections(_ points: [Token], dimension d: Int, prefixTrial: Int = 4096)
-        -> (direction: Token, projections: [Rational], sorted: [Rational]) {
+        -> (direction: Token, projections: [Rational]) {
         var t = 0
         while true {
             let v = momentCurve(t, dimension: d)
@@ -40,8 +39,9 @@ public enum GenericDirection {
             // points: that prefix is tried alone first (a repeat there is a repeat in all).
             if repeatsProjection(points.prefix(prefixTrial), onto: v) { t += 1; continue }
             let p = projections(of: points, onto: v)
-            let sorted = sortedOnAllCores(p)
-            if !zip(sorted, sorted.dropFirst()).contains(where: { $0 == $1 }) { return (v, p, sorted) }
+            var seen = Set<Rational>()
+            seen.reserveCapacity(p.count)
+            if p.allSatisfy({ seen.insert($0).inserted }) { return (v, p) }
             t += 1
         }
     }
@@ -51,24 +51,6 @@ public enum GenericDirection {
         var seen = Set<Rational>()
         seen.reserveCapacity(points.count)
         return !points.allSatisfy { seen.insert(Rational.dot(v, $0)).inserted }
-    }
-
-    /// `values` sorted: in halves on two cores, then merged (the same array as `values.sorted()`);
-    /// at once below `splitAt` values.
-    static func sortedOnAllCores(_ values: [Rational], splitAt: Int = 8192) -> [Rational] {
-        guard values.count >= max(splitAt, 2) else { return values.sorted() }
-        let middle = values.count / 2
-        let halves = parallelMap([values[..<middle], values[middle...]]) { $0.sorted() }
-        let a = halves[0], b = halves[1]
-        var merged: [Rational] = []
-        merged.reserveCapacity(values.count)
-        var i = 0, j = 0
-        while i < a.count && j < b.count {
-            if b[j] < a[i] { merged.append(b[j]); j += 1 } else { merged.append(a[i]); i += 1 }
-        }
-        merged.append(contentsOf: a[i...])
-        merged.append(contentsOf: b[j...])
-        return merged
     }
 
     /// ⟨v, p⟩ for every p, in order, in chunks on all cores.

@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -65,21 +66,71 @@ public struct HatFunction: Sendable, Equatable {
                               shift: Token? = nil, widthFactor: Rational = .one, direction: Token? = nil,
                               weights: WeightFormat = .exact) -> [HatFunction] {
         if let direction {
-            let sorted = GenericDirection.projections(of: points, onto: direction).sorted()
-            return moving(moves, direction: direction, sortedProjections: sorted, shift: shift, widthFactor: widthFactor, weights: weights)
+            let projections = GenericDirection.projections(of: points, onto: direction)
+            return moving(moves, direction: direction, projections: projections, shift: shift, widthFactor: widthFactor, weights: weights)
         }
         let found = GenericDirection.separatingAllWithProjections(points, dimension: d)
-        return moving(moves, direction: found.direction, sortedProjections: found.sorted, shift: shift, widthFactor: widthFactor, weights: weights)
+        return moving(moves, direction: found.direction, projections: found.projections, shift: shift, widthFactor: widthFactor, weights: weights)
     }
 
-    /// `moving(_:among:…)` along `u` with the points' projections on u given, sorted.
-    static func moving(_ moves: [(source: Token, target: Token)], direction u: Token, sortedProjections projections: [Rational],
+    /// `moving(_:among:…)` along `u` with the points' projections on u given (pairwise distinct).
+    static func moving(_ moves: [(source: Token, target: Token)], direction u: Token, projections: [Rational],
                        shift: Token? = nil, widthFactor: Rational = .one, weights: WeightFormat = .exact) -> [HatFunction] {
-        return moves.map { move in
-            let a = Rational.dot(u, move.source)
-            let eps = weights.width(atMost: nearestGap(to: a, in: projections) * widthFactor)
-            return HatFunction(moving: move.source, to: move.target, direction: u, halfWidth: eps, shift: shift)
+        let centers = moves.map { Rational.dot(u, $0.source) }
+        let gaps = nearestGaps(to: centers, among: projections)
+        return zip(moves, gaps).map { move, gap in
+            HatFunction(moving: move.source, to: move.target, direction: u, halfWidth: weights.width(atMost: gap * widthFactor), shift: shift)
         }
+    }
+
+    /// For each a of `centers`: the distance from a to the nearest other element of `values`
+    /// (pairwise distinct), 1 when there is none. When every a is one of `values` (a hat moves
+    /// one of the points) this is one pass over `values`, in chunks on all cores, with a binary
+    /// search among the centers: O(n log k) for n values and k centers, where sorting the values
+    /// costs O(n log n). Otherwise, `nearestGap` on the sorted values, as always. `chunk`: values
+    /// per task (tests pass small ones so that the tasks' results are combined).
+    static func nearestGaps(to centers: [Rational], among values: [Rational], chunk: Int = 65_536) -> [Rational] {
+        let keys = Array(Set(centers)).sorted()
+        guard !keys.isEmpty else { return [] }
+        // below[i], above[i]: the nearest value under and over keys[i]; found[i]: keys[i] is a value.
+        typealias Neighbours = (below: [Rational?], above: [Rational?], found: [Bool])
+        let starts = Array(stride(from: 0, to: values.count, by: max(chunk, 1)))
+        let parts = parallelMap(starts) { start -> Neighbours in
+            var below = [Rational?](repeating: nil, count: keys.count), above = below
+            var found = [Bool](repeating: false, count: keys.count)
+            for v in values[start..<min(start + max(chunk, 1), values.count)] {
+                var lo = 0, hi = keys.count  // lo: the first key ≥ v
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if keys[mid] < v { lo = mid + 1 } else { hi = mid }
+                }
+                if lo > 0, above[lo - 1].map({ v < $0 }) ?? true { above[lo - 1] = v }
+                var next = lo
+                if lo < keys.count, keys[lo] == v { found[lo] = true; next = lo + 1 }
+                if next < keys.count, below[next].map({ v > $0 }) ?? true { below[next] = v }
+            }
+            return (below, above, found)
+        }
+        var below = [Rational?](repeating: nil, count: keys.count), above = below
+        var found = [Bool](repeating: false, count: keys.count)
+        for part in parts {
+            for i in keys.indices {
+                if let b = part.below[i], below[i].map({ b > $0 }) ?? true { below[i] = b }
+                if let a = part.above[i], above[i].map({ a < $0 }) ?? true { above[i] = a }
+                found[i] = found[i] || part.found[i]
+            }
+        }
+        guard found.allSatisfy({ $0 }) else {
+            let sorted = values.sorted()
+            return centers.map { nearestGap(to: $0, in: sorted) }
+        }
+        var gapOf: [Rational: Rational] = [:]
+        for (i, a) in keys.enumerated() {
+            var best: Rational? = below[i].map { a - $0 }
+            if let c = above[i] { let g = c - a; best = best.map { min($0, g) } ?? g }
+            gapOf[a] = best ?? .one
+        }
+        return centers.map { gapOf[$0] ?? .one }
     }
 
     /// Distance from `a` (an element of `sorted`) to its nearest other element; 1 when alone.

@@ -87,8 +87,7 @@ import TransformerModel
     }
 
     /// `separatingAllWithProjections` returns the first moment-curve direction with pairwise
-    /// distinct projections (checked by brute force), the projections in point order, and the
-    /// same sorted.
+    /// distinct projections (checked by brute force) and the projections in point order.
     @Test func separatingDirectionComesWithItsProjections() {
         var rng = SplitMix64(seed: 4711)
         for iteration in 0..<(200 * iterationScale) {
@@ -105,20 +104,30 @@ import TransformerModel
                 let found = GenericDirection.separatingAllWithProjections(points, dimension: d, prefixTrial: trial)
                 #expect(found.direction == GenericDirection.momentCurve(t, dimension: d), "iteration \(iteration), trial \(trial): \(points)")
                 #expect(found.projections == points.map { Rational.dot(found.direction, $0) }, "iteration \(iteration)")
-                #expect(found.sorted == found.projections.sorted(), "iteration \(iteration)")
             }
         }
     }
 
-    /// The sort in two halves merged gives `sorted()`, on values with repeats, at every split size.
-    @Test func sortOnAllCoresIsTheSort() {
+    /// The nearest gaps from one pass over the values equal the binary search in the sorted
+    /// values, for centers among the values (with repeats) and, through the fallback, outside them.
+    @Test func nearestGapsAreTheSortedSearch() {
         var rng = SplitMix64(seed: 99)
         for iteration in 0..<(300 * iterationScale) {
-            let values = (0..<Int.random(in: 0...40, using: &rng)).map { _ in
-                Rational(Int.random(in: -5...5, using: &rng)) / Rational(Int.random(in: 1...4, using: &rng))
+            var values: [Rational] = [], seen = Set<Rational>()
+            for _ in 0..<Int.random(in: 0...30, using: &rng) {
+                let v = Rational(Int.random(in: -20...20, using: &rng)) / Rational(Int.random(in: 1...4, using: &rng))
+                if seen.insert(v).inserted { values.append(v) }
             }
-            for split in [0, 1, 2, 3, values.count, 8192] {
-                #expect(GenericDirection.sortedOnAllCores(values, splitAt: split) == values.sorted(), "iteration \(iteration), split \(split): \(values)")
+            var centers: [Rational] = []
+            for _ in 0..<Int.random(in: 0...6, using: &rng) where !values.isEmpty {
+                centers.append(values[Int.random(in: 0..<values.count, using: &rng)])
+            }
+            if Int.random(in: 0..<4, using: &rng) == 0 { centers.append(Rational(Int.random(in: -30...30, using: &rng)) / Rational(7)) }
+            let sorted = values.sorted()
+            let want = centers.map { HatFunction.nearestGap(to: $0, in: sorted) }
+            for chunk in [1, 2, 3, values.count, 65_536] {
+                #expect(HatFunction.nearestGaps(to: centers, among: values, chunk: chunk) == want,
+                        "iteration \(iteration), chunk \(chunk): centers \(centers) among \(values)")
             }
         }
     }

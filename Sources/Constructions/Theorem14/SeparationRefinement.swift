@@ -147,10 +147,10 @@ struct SeparationRefinement {
         }
         let table = state.internedSequences()
         let all = table.values
-        // u, every value's projection on it (by value id) and the same sorted: computed once.
-        let (u, projections, sortedProjections) = GenericDirection.separatingAllWithProjections(all, dimension: d)
-        var level = sortedProjections.last ?? .zero
-        var floor = sortedProjections.first ?? .zero
+        // u and every value's projection on it (by value id): computed once.
+        let (u, projections) = GenericDirection.separatingAllWithProjections(all, dimension: d)
+        var level = projections.max() ?? .zero
+        var floor = projections.min() ?? .zero
         var moves: [(source: Token, target: Token)] = []
         var lifted: [Token: Token] = [:]
         // A pick stays where it is when it already tops (along u) every sequence it leads and none
@@ -188,7 +188,7 @@ struct SeparationRefinement {
             moves.append((p, target))
             lifted[p] = target
         }
-        let hatFF = hatLayer(HatFunction.moving(moves, direction: u, sortedProjections: sortedProjections, weights: weights))
+        let hatFF = hatLayer(HatFunction.moving(moves, direction: u, projections: projections, weights: weights))
         // Identical values behave identically: the FF runs once per distinct value.
         let compiled = CompiledFeedForward<Rational>(hatFF)
         let images = parallelMap(all) { compiled.apply($0) }
