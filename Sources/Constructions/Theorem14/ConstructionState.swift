@@ -180,7 +180,7 @@ struct ConstructionState {
     private func format(_ t: Token) -> String { tokenDescription(t, parenthesised: true) }
 }
 
-/// Sequences as ids into one table of their distinct values (docs/scaling.md#interned-values).
+/// Sequences as ids into one table of their distinct values (docs/benchmarks.md#corpus, "Interned sequences").
 ///
 /// Built by one hash of every place; the separation rounds' checks (which sequences share a value,
 /// which keep their number of values, which became equal as sets) then compare integers instead
