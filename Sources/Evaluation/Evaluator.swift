@@ -189,15 +189,6 @@ public struct Evaluator<S: Scalar>: Sendable {
     @_specialize(where S == Rational)
     @_specialize(where S == Double)
     public func evaluateAll(_ sequences: [[[S]]], progress: @escaping @Sendable (Int) -> Void) throws(EvaluationError) -> [[[S]]] {
-        let counter = CompletionCounter()
-        let shared = sharedFirstFeedForward(sequences)
-        return try firstError(parallelMap(sequences) { xs in
-            let result = Result { () throws(EvaluationError) in
-                if let shared { return evaluateFloat(xs, firstOutputs: shared) }
-                return try evaluate(xs)
-            }
-            counter.increment(then: progress)
-            return result
-        })
+        try evaluateAll(sequences, progress: progress) { _, output in output }
     }
 }

@@ -46,7 +46,7 @@ import TransformerModel
         var gen = Generator(rng: SplitMix64(seed: 0xf117e4), d: 8)
         var decided = 0, undecided = 0
         for iteration in 0..<(3000 * iterationScale) {
-            gen = Generator(rng: gen.rng, d: [1, 2, 3, 8][iteration % 4])
+            gen = gen.cyclingDimension(iteration)
             let a = gen.token().map { Self.near($0, &gen) }, b = gen.token().map { Self.near($0, &gen) }
             guard let ad = FloatFilter.approximations(a), let bd = FloatFilter.approximations(b) else { continue }
             let (t, e) = FloatFilter.dot(ad, bd)
@@ -71,8 +71,8 @@ import TransformerModel
         var gen = Generator(rng: SplitMix64(seed: 0xa7a4), d: 8)
         var nearTies = 0, clear = 0
         for iteration in 0..<(400 * iterationScale) {
-            let d = [1, 2, 3, 8][iteration % 4]
-            gen = Generator(rng: gen.rng, d: d)
+            gen = gen.cyclingDimension(iteration)
+            let d = gen.d
             let scores: ScoreMatrix = iteration % 3 == 0
                 ? .scaledIdentity(Rational(gen.int(1...3)) / Rational(gen.int(1...3)) * Rational(gen.int(0...1) * 2 - 1))
                 : .general((0..<d).map { _ in (0..<d).map { _ in gen.grid() } })
@@ -103,8 +103,8 @@ import TransformerModel
     @Test func symmetricScoresEqualTheFullMatrix() {
         var gen = Generator(rng: SplitMix64(seed: 0x5e3), d: 8)
         for iteration in 0..<(200 * iterationScale) {
-            let d = [1, 2, 3, 8][iteration % 4]
-            gen = Generator(rng: gen.rng, d: d)
+            gen = gen.cyclingDimension(iteration)
+            let d = gen.d
             let a = Rational(gen.int(1...3)) / Rational(gen.int(1...3)) * Rational(gen.int(0...1) * 2 - 1)
             let layer = SelfAttentionLayer(kind: .hardmax, rho: .one, heads: [AttentionHead(scores: .scaledIdentity(a), value: .scaledIdentity(.one))], causal: false)
             let attention = CompiledAttention<Rational>(layer, temperature: nil)
@@ -120,8 +120,8 @@ import TransformerModel
         var gen = Generator(rng: SplitMix64(seed: 0x4a41), d: 8)
         var nearTies = 0, zeroAlphas = 0
         for iteration in 0..<(400 * iterationScale) {
-            let d = [1, 2, 3, 8][iteration % 4]
-            gen = Generator(rng: gen.rng, d: d)
+            gen = gen.cyclingDimension(iteration)
+            let d = gen.d
             var xs = Self.nearTieSequence(&gen, n: gen.int(1...12))
             // p ⟂ a token now and then (α = 0 exactly, and ±2^−60·p_j for its moved copies).
             var p = (0..<d).map { _ in gen.grid() }
@@ -158,8 +158,8 @@ import TransformerModel
     @Test func filteredEvaluationEqualsUnfiltered() throws {
         var gen = Generator(rng: SplitMix64(seed: 0xf1e7), d: 2)
         for iteration in 0..<(150 * iterationScale) {
-            let d = [1, 2, 3, 8][iteration % 4]
-            gen = Generator(rng: gen.rng, d: d)
+            gen = gen.cyclingDimension(iteration)
+            let d = gen.d
             var model = RandomModels.hardmax(&gen.rng, dimension: d, blocks: gen.int(1...4))
             for b in model.blocks.indices where gen.int(0...2) > 0 { model.blocks[b].feedForward = gen.feedForward(wide: gen.int(0...3) == 0) }
             let filtered = try Evaluator<Rational>(model, signs: .float64Filter)
@@ -200,7 +200,7 @@ import TransformerModel
     @Test func filteredFeedForwardEqualsUnfiltered() {
         var gen = Generator(rng: SplitMix64(seed: 0xff17), d: 2)
         for iteration in 0..<(400 * iterationScale) {
-            gen = Generator(rng: gen.rng, d: [1, 2, 3, 8][iteration % 4])
+            gen = gen.cyclingDimension(iteration)
             let layer = gen.feedForward(wide: iteration % 4 == 3)
             var filtered = CompiledFeedForward<Rational>(layer)
             filtered.enableFloatFilter()
