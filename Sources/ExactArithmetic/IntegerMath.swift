@@ -1,7 +1,7 @@
 /// Word-sized integer helpers for the fast path of `Rational`.
 
 /// Greatest common divisor of two unsigned integers by the binary (Stein) algorithm; gcd(0, b) = b.
-/// The one implementation behind every width the fast path uses.
+/// The word-sized gcd of the fast path (`gcdWide` ends in it).
 @inlinable
 func binaryGCD<T: FixedWidthInteger & UnsignedInteger>(_ a: T, _ b: T) -> T {
     var u = a, v = b
@@ -28,6 +28,14 @@ func gcdWide(_ a: UInt128, _ b: UInt) -> UInt {
     return gcdWord(UInt(truncatingIfNeeded: a % UInt128(b)), b)
 }
 
-/// Greatest common divisor of two 128-bit magnitudes.
+/// Greatest common divisor of two 128-bit magnitudes: Euclid's remainder steps while the smaller
+/// operand is wider than a word, then the word-sized binary algorithm. Stein's algorithm on two-word
+/// integers costs up to 128 rounds of two-word shifts and subtractions; here a word-sized operand
+/// (the usual case: a sum of products over a word-sized denominator) takes one 128-bit remainder.
 @inlinable
-func gcdWide(_ a: UInt128, _ b: UInt128) -> UInt128 { binaryGCD(a, b) }
+func gcdWide(_ a: UInt128, _ b: UInt128) -> UInt128 {
+    var (u, v) = a >= b ? (a, b) : (b, a)
+    while v > UInt128(UInt.max) { (u, v) = (v, u % v) }
+    if v == 0 { return u }
+    return UInt128(gcdWord(UInt(truncatingIfNeeded: u % v), UInt(truncatingIfNeeded: v)))
+}
