@@ -1,3 +1,4 @@
+import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -19,7 +20,7 @@ public enum ShiftLayer {
     /// Lemma 4.7: c = ⌈(1 + max(0, −min_x ⟨w, x⟩)) / |w|²⌉, so that ⟨w, x + c·w⟩ ≥ 1 for every
     /// token x. Rounding c up to an integer keeps bit sizes down.
     public static func alignmentCoefficient(direction w: Token, tokens: [Token]) -> Rational {
-        let lowest = tokens.map { Rational.dot(w, $0) }.min() ?? .zero
+        let lowest = parallelMap(tokens) { Rational.dot(w, $0) }.min() ?? .zero
         let need = Rational.one + max(.zero, -lowest)
         return (need / squaredNorm(w)).ceiling
     }

@@ -33,17 +33,30 @@ final class CompletionCounter: Sendable {
 final class ResultSlots<R>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<R?>
     private let count: Int
+    /// Whether `values()` moved the slots' contents out (they are then uninitialized memory).
+    private var taken = false
     init(count: Int) {
         self.count = count
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil, count: count)
     }
     deinit {
-        slots.deinitialize(count: count)
+        if !taken { slots.deinitialize(count: count) }
         slots.deallocate()
     }
     func store(_ value: R, at i: Int) {
         slots[i] = value  // distinct i per thread: disjoint memory, no race
     }
-    func values() -> [R] { (0..<count).compactMap { slots[$0] } }
+    /// The stored values in slot order, moved out (no copy per value), once, after every worker has
+    /// finished; a slot never stored is skipped.
+    func values() -> [R] {
+        precondition(!taken, "ResultSlots.values() called twice")
+        taken = true
+        var out: [R] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            if let value = (slots + i).move() { out.append(value) }
+        }
+        return out
+    }
 }

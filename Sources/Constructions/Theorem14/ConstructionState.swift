@@ -193,7 +193,10 @@ struct InternedSequences: Sendable {
     let ids: [[Int]]
 
     init(_ sequences: [[Token]]) {
-        var index: [Token: Int] = [:]
+        // Hashing a value reads all its coordinates: done for every place on all cores first, so
+        // the table below (serial, for first-seen ids) hashes one word per place.
+        let hashes = parallelMap(sequences) { s in s.map(\.hashValue) }
+        var index: [HashedToken: Int] = [:]
         index.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
         var values: [Token] = []
         var lastSequence: [Int] = []      // id → the last sequence it was recorded in
@@ -202,11 +205,12 @@ struct InternedSequences: Sendable {
         for (j, s) in sequences.enumerated() {
             var row: [Int] = []
             row.reserveCapacity(s.count)
-            for v in s {
+            for (v, hash) in zip(s, hashes[j]) {
+                let key = HashedToken(hash: hash, token: v)
                 let id: Int
-                if let known = index[v] { id = known } else {
+                if let known = index[key] { id = known } else {
                     id = values.count
-                    index[v] = id
+                    index[key] = id
                     values.append(v)
                     lastSequence.append(-1)
                 }
@@ -223,6 +227,16 @@ struct InternedSequences: Sendable {
 
     /// The distinct values of every sequence, in order; each place shares its value's storage.
     func tokens() -> [[Token]] { ids.map { $0.map { values[$0] } } }
+}
+
+/// A value with its hash computed beforehand: equal values have equal hashes, so comparing the
+/// hashes first and the values on a match is `Token`'s own equality.
+private struct HashedToken: Hashable {
+    let hash: Int
+    let token: Token
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    static func == (a: HashedToken, b: HashedToken) -> Bool { a.hash == b.hash && a.token == b.token }
 }
 
 /// Per-stage figures for reports.

@@ -198,7 +198,7 @@ struct SeparationRefinement {
         var ff = hatFF
         ff.ridges.append(ShiftLayer.ridge(adding: shift))
         // Every active sequence must be led by its chosen token(s): the unique top (and bottom) along w.
-        for j in active {
+        let led = parallelMap(active) { [lifted, bottomOf, bottomPicks] j -> Bool in
             let p = afterHats[j].map { Rational.dot(w, $0) }
             guard let top = p.max(), let at = p.firstIndex(of: top), p.lazy.filter({ $0 == top }).count == 1,
                   let t = topOf[j], afterHats[j][at] == (lifted[topPicks[t]] ?? topPicks[t]) else { return false }
@@ -206,7 +206,9 @@ struct SeparationRefinement {
                 guard let bottom = p.min(), let at = p.firstIndex(of: bottom), p.lazy.filter({ $0 == bottom }).count == 1,
                       afterHats[j][at] == lifted[bottomPicks[b]] else { return false }
             }
+            return true
         }
+        guard led.allSatisfy({ $0 }) else { return false }
         // Leader key of each sequence: equal keys may stay joined, different keys must separate.
         var key = [Int](repeating: 0, count: sequences.count)
         for j in sequences.indices {

@@ -142,12 +142,7 @@ struct SeparationStage {
     func leaderDirection(base u: Token, sequences: [[Token]], dimension d: Int) -> Token {
         // When u already gives every sequence a unique top (the usual case: u separates all values
         // and a lifted token sits strictly above the rest), δ = 0 works and keeps numbers short.
-        let uniqueTops = sequences.allSatisfy { s in
-            let p = s.map { Rational.dot(u, $0) }
-            guard let top = p.max() else { return true }
-            return p.lazy.filter { $0 == top }.count == 1
-        }
-        if uniqueTops { return u }
+        if parallelMap(sequences, { DirectionRounds.hasUniqueTop($0, along: u) }).allSatisfy({ $0 }) { return u }
         var values: [Token] = []
         var seen = Set<Token>()
         for s in sequences { for x in s where seen.insert(x).inserted { values.append(x) } }
