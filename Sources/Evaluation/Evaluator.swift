@@ -56,7 +56,8 @@ public struct Evaluator<S: Scalar>: Sendable {
         }
         self.model = model
         self.limits = limits
-        var blocks = model.blocks.map { CompiledBlock<S>($0, temperature: tau) }
+        // Blocks compile independently (sorted kinks, prefix sums): on all cores.
+        var blocks = parallelMap(model.blocks) { CompiledBlock<S>($0, temperature: tau) }
         // Number the feed-forward directions model-wide, so a token's projection on a direction
         // can be reused by every later layer on that direction while the token stays put.
         var directionIDs: [[S]: Int] = [:]
