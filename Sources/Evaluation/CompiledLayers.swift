@@ -36,9 +36,12 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var directionIsZero: Bool
         /// Kinks −b_j, increasing: neuron j is active iff t > −b_j.
         var kinks: [S]
-        /// weightSums[c] = Σ_{j<c} w_j; biasWeightSums[c] = Σ_{j<c} b_j w_j (c = 0…count).
-        var weightSums: [[S]]
-        var biasWeightSums: [[S]]
+        /// The prefix sums, flat: for c = 0…count, Σ_{j<c} w_j (`sumLength` entries) then
+        /// Σ_{j<c} b_j w_j, from c·2·`sumLength` on. A token reads one contiguous run for its c: one
+        /// allocation per sum and neuron made each token's read two pointer chases into a wide layer.
+        var prefixSums: [S]
+        /// Entries of each sum: the dimension (0 when the layer runs in layer order).
+        var sumLength: Int
         /// prefixIsZero[c]: both prefix sums vanish (e.g. past a whole hat), so the layer fixes x.
         var prefixIsZero: [Bool]
         /// Where each sorted neuron sits in the layer: its flat index over all ridges and its ridge
@@ -73,6 +76,13 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 if (s + 1) % spacing == 0 { checkpoints += bits }
             }
         }
+
+        /// Σ_{j<c} w_j, entry i.
+        @inline(__always) func weightSum(_ c: Int, _ i: Int) -> S { prefixSums[2 * sumLength * c + i] }
+        /// Σ_{j<c} b_j w_j, entry i.
+        @inline(__always) func biasWeightSum(_ c: Int, _ i: Int) -> S { prefixSums[2 * sumLength * c + sumLength + i] }
+        /// Σ_{j<c} w_j as a vector.
+        func weightSum(_ c: Int) -> [S] { (0..<sumLength).map { weightSum(c, $0) } }
 
         /// Number of neurons with t + b_j > 0, a prefix: comparisons only, no arithmetic.
         func activeCount(at t: S) -> Int {
@@ -211,24 +221,27 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             let neurons = sorted.map(\.neuron)
             let d = prefixSums ? u.count : 0
             var w = [Rational](repeating: .zero, count: d), bw = w
-            var weightSums: [[S]] = [w.map(S.init)], biasWeightSums: [[S]] = [bw.map(S.init)]
-            weightSums.reserveCapacity(neurons.count + 1)
-            biasWeightSums.reserveCapacity(neurons.count + 1)
+            var sums: [S] = []
+            var isZero: [Bool] = []
+            sums.reserveCapacity(prefixSums ? 2 * d * (neurons.count + 1) : 0)
+            func record() {
+                let ws = w.map(S.init), bws = bw.map(S.init)
+                sums.append(contentsOf: ws)
+                sums.append(contentsOf: bws)
+                isZero.append(ws.allSatisfy { $0 == S.zero } && bws.allSatisfy { $0 == S.zero })
+            }
+            record()
             for neuron in neurons where prefixSums {
                 for i in 0..<min(d, neuron.output.count) {
                     w[i] += neuron.output[i]
                     bw[i] += neuron.bias * neuron.output[i]
                 }
-                weightSums.append(w.map(S.init))
-                biasWeightSums.append(bw.map(S.init))
+                record()
             }
-            let zero = S.zero
             return DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
                                   kinks: neurons.map { S(-$0.bias) },
-                                  weightSums: weightSums, biasWeightSums: biasWeightSums,
-                                  prefixIsZero: prefixSums ? zip(weightSums, biasWeightSums).map { w, b in
-                                      w.allSatisfy { $0 == zero } && b.allSatisfy { $0 == zero }
-                                  } : [],
+                                  prefixSums: sums, sumLength: d,
+                                  prefixIsZero: prefixSums ? isZero : [],
                                   origins: sorted.map(\.origin))
         }
     }
@@ -259,9 +272,12 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
             }
             if c == 0 { continue }
             let t = exact ?? (groups[g].directionIsZero ? S.zero : S.dot(groups[g].direction, x))
-            let count = min(out.count, groups[g].weightSums[c].count)
-            for i in 0..<count {
-                out[i] = out[i] + (t * groups[g].weightSums[c][i] + groups[g].biasWeightSums[c][i])
+            let count = min(out.count, groups[g].sumLength)
+            if groups[g].directionIsZero {
+                // t = 0: the sums add a constant, Σ b_j w_j.
+                for i in 0..<count { out[i] = out[i] + groups[g].biasWeightSum(c, i) }
+            } else {
+                for i in 0..<count { out[i] = out[i] + (t * groups[g].weightSum(c, i) + groups[g].biasWeightSum(c, i)) }
             }
         }
         return out
@@ -312,8 +328,8 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         if group.prefixIsZero[c] { return x }
         cache = ProjectionCache()
         var out = x
-        let count = min(out.count, group.weightSums[c].count)
-        for i in 0..<count { out[i] = out[i] + (t * group.weightSums[c][i] + group.biasWeightSums[c][i]) }
+        let count = min(out.count, group.sumLength)
+        for i in 0..<count { out[i] = out[i] + (t * group.weightSum(c, i) + group.biasWeightSum(c, i)) }
         return out
     }
 

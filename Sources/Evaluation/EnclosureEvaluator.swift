@@ -237,7 +237,7 @@ struct EnclosureFeedForward: Sendable {
             let t = group.directionIsZero ? Rational.zero : Rational.dot(group.direction, c)
             let p = group.activeCount(at: t)
             if !group.prefixIsZero[p] {
-                for i in 0..<min(d, group.weightSums[p].count) { centre[i] += t * group.weightSums[p][i] + group.biasWeightSums[p][i] }
+                for i in 0..<min(d, group.sumLength) { centre[i] += t * group.weightSum(p, i) + group.biasWeightSum(p, i) }
             }
             // s = 0 (u vanishes wherever r does not): u adds nothing to |M| r and no kink is crossed.
             guard let normExponent = groupNormExponents[g],
@@ -264,7 +264,8 @@ struct EnclosureFeedForward: Sendable {
                 if (!pre.isZero && pre.log2LowerBound >= spreadExponent) || pre <= -spread() { break }
                 high += 1
             }
-            if group.weightSums[low].contains(where: { !$0.isZero }) { gains.append((g, group.weightSums[low])) }
+            let gain = group.weightSum(low)
+            if gain.contains(where: { !$0.isZero }) { gains.append((g, gain)) }
             if low < high {
                 // |σ(a) − σ(b)| ≤ |a − b| ≤ s for each straddling neuron: s·Σ|w_j| in all.
                 let s = spread()
