@@ -36,6 +36,11 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var directionIsZero: Bool
         /// Kinks −b_j, increasing: neuron j is active iff t > −b_j.
         var kinks: [S]
+        /// Every `summitSpacing`-th kink (kinks[0], kinks[s], kinks[2s], …) when there are many:
+        /// small enough to stay in cache, so a search of a wide layer first narrows to s
+        /// neighbouring kinks there instead of missing the cache at every step of one long search.
+        var summit: [S]
+        static var summitSpacing: Int { 16 }
         /// The prefix sums, flat: for c = 0…count, Σ_{j<c} w_j (`sumLength` entries) then
         /// Σ_{j<c} b_j w_j, from c·2·`sumLength` on. A token reads one contiguous run for its c: one
         /// allocation per sum and neuron made each token's read two pointer chases into a wide layer.
@@ -84,9 +89,24 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         /// Σ_{j<c} w_j as a vector.
         func weightSum(_ c: Int) -> [S] { (0..<sumLength).map { weightSum(c, $0) } }
 
+        static func summit(of kinks: [S]) -> [S] {
+            kinks.count < 8 * summitSpacing ? [] : stride(from: 0, to: kinks.count, by: summitSpacing).map { kinks[$0] }
+        }
+
         /// Number of neurons with t + b_j > 0, a prefix: comparisons only, no arithmetic.
         func activeCount(at t: S) -> Int {
             var lo = 0, hi = kinks.count
+            if !summit.isEmpty {
+                // m = how many summit kinks lie below t; then kinks[s(m−1)] < t ≤ kinks[sm].
+                var a = 0, b = summit.count
+                while a < b {
+                    let mid = (a + b) / 2
+                    if t > summit[mid] { a = mid + 1 } else { b = mid }
+                }
+                if a == 0 { return 0 }
+                lo = Self.summitSpacing * (a - 1) + 1
+                hi = min(kinks.count, Self.summitSpacing * a)
+            }
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if t > kinks[mid] { lo = mid + 1 } else { hi = mid }
@@ -238,8 +258,9 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
                 }
                 record()
             }
+            let kinks = neurons.map { S(-$0.bias) }
             return DirectionGroup(direction: u.map(S.init), directionIsZero: u.allSatisfy(\.isZero),
-                                  kinks: neurons.map { S(-$0.bias) },
+                                  kinks: kinks, summit: DirectionGroup.summit(of: kinks),
                                   prefixSums: sums, sumLength: d,
                                   prefixIsZero: prefixSums ? isZero : [],
                                   origins: sorted.map(\.origin))

@@ -109,6 +109,39 @@ import TransformerModel
         #expect(exactTies > compared / 20, "\(exactTies) exact ties in \(compared) tokens")
     }
 
+    /// The search of a direction's kinks (through the cached summit of every 16th kink when there
+    /// are at least 128) against counting them one by one: every width around the summit's
+    /// threshold and block edges, kinks repeated in runs longer than a summit block, t on a kink,
+    /// between kinks and beyond both ends.
+    @Test func activeCountEqualsCountingTheKinks() {
+        var gen = Generator(rng: SplitMix64(seed: 0xac7_c0), d: 1)
+        var summitSearches = 0
+        for iteration in 0..<(300 * iterationScale) {
+            let width = [0, 1, 15, 16, 17, 127, 128, 129, 160, 255, 256, 257, 600][iteration % 13] + gen.int(0...2)
+            // Biases from a small pool (long runs of equal kinks) or spread out.
+            let pool = gen.int(0...1) == 0 ? 3 : 1000
+            let biases = (0..<width).map { _ in Rational(gen.int(-pool...pool)) / Rational(gen.int(1...3)) }
+            let u: Token = [.one]
+            let layer = FeedForwardLayer(ridges: [FeedForwardLayer.Ridge(direction: u, neurons: biases.map {
+                FeedForwardLayer.Neuron(bias: $0, output: [.one])
+            })])
+            let compiled = CompiledFeedForward<Rational>(layer)
+            guard let group = compiled.groups.first else {
+                #expect(width == 0, "no direction group for width \(width)")
+                continue
+            }
+            if !group.summit.isEmpty { summitSearches += 1 }
+            for _ in 0..<40 {
+                let t: Rational = gen.int(0...2) == 0 ? Rational(gen.int(-pool - 2...pool + 2)) / Rational(gen.int(1...3))
+                    : -(biases.randomElement(using: &gen.rng) ?? .zero)
+                let expected = biases.filter { t + $0 > .zero }.count
+                #expect(group.activeCount(at: t) == expected, "width \(width), t = \(t): \(group.activeCount(at: t)) vs \(expected)")
+            }
+        }
+        // Not vacuous: the two-level search ran.
+        #expect(summitSearches > 100, "\(summitSearches) layers searched through a summit")
+    }
+
     @Test func float64EvaluationEqualsPlainAlgorithmBitForBit() throws {
         var gen = Generator(rng: SplitMix64(seed: 0xf10a7), d: 2)
         for iteration in 0..<(150 * iterationScale) {
