@@ -195,7 +195,7 @@ struct InternedSequences: Sendable {
     init(_ sequences: [[Token]]) {
         // Hashing a value reads all its coordinates: done for every place on all cores first, so
         // the table below (serial, for first-seen ids) hashes one word per place.
-        let hashes = parallelMap(sequences) { s in s.map(\.hashValue) }
+        let hashes = parallelMap(sequences) { s in s.map { $0.hashValue } }
         var index: [HashedToken: Int] = [:]
         index.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
         var values: [Token] = []

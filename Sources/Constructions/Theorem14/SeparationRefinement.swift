@@ -33,10 +33,12 @@ struct SeparationRefinement {
     /// values: the next pick is the value contained in the fewest unassigned sequences of the
     /// group, and it leads all of them. Returns the picks in order (first = placed highest) and
     /// each assigned sequence's pick index.
-    static func greedyLeaders(_ sequences: [[Token]], group: [Int], excluded: Set<Token> = [])
-        -> (picks: [Token], leaderOf: [Int: Int]) {
-        var id: [Token: Int] = [:]
-        var values: [Token] = []
+    /// Generic over the values: the rounds pass interned ids (`InternedSequences.ids`), which hash
+    /// as one word.
+    static func greedyLeaders<Value: Hashable>(_ sequences: [[Value]], group: [Int], excluded: Set<Value> = [])
+        -> (picks: [Value], leaderOf: [Int: Int]) {
+        var id: [Value: Int] = [:]
+        var values: [Value] = []
         var members: [[Int]] = []         // value id → group positions containing it
         var seqValues: [[Int]] = []       // group position → value ids
         for (position, j) in group.enumerated() {
@@ -59,7 +61,7 @@ struct SeparationRefinement {
         for k in values.indices.reversed() { buckets[count[k]].append(k) }
         var assigned = [Bool](repeating: false, count: group.count)
         var remaining = group.count
-        var picks: [Token] = []
+        var picks: [Value] = []
         var leaderOf: [Int: Int] = [:]
         var lowest = 1
         while remaining > 0 {
@@ -135,7 +137,11 @@ struct SeparationRefinement {
     private func round(_ state: inout ConstructionState, active: [Int], stage: SeparationStage) -> Bool {
         let d = state.dimension
         let sequences = state.sequences
-        let (topPicks, topOf) = SeparationRefinement.greedyLeaders(sequences, group: active)
+        let table = state.internedSequences()
+        let all = table.values
+        // Leaders chosen on value ids (one id per value: the same picks as on the values).
+        let (topPickIDs, topOf) = SeparationRefinement.greedyLeaders(table.ids, group: active)
+        let topPicks = topPickIDs.map { all[$0] }
         guard active.allSatisfy({ topOf[$0] != nil }) else { return false }
         // Second head: bottom leaders, by the same greedy over the values that are not top picks
         // (lowered below every value, the first pick lowest). A sequence holds no bottom pick made
@@ -143,10 +149,9 @@ struct SeparationRefinement {
         var bottomPicks: [Token] = []
         var bottomOf: [Int: Int] = [:]
         if heads >= 2 {
-            (bottomPicks, bottomOf) = SeparationRefinement.greedyLeaders(sequences, group: active, excluded: Set(topPicks))
+            let (ids, of) = SeparationRefinement.greedyLeaders(table.ids, group: active, excluded: Set(topPickIDs))
+            (bottomPicks, bottomOf) = (ids.map { all[$0] }, of)
         }
-        let table = state.internedSequences()
-        let all = table.values
         // u and every value's projection on it (by value id): computed once.
         let (u, projections) = GenericDirection.separatingAllWithProjections(all, dimension: d)
         var level = projections.max() ?? .zero
@@ -159,16 +164,10 @@ struct SeparationRefinement {
         var ledBy = [[Int]](repeating: [], count: topPicks.count)
         for j in active { if let t = topOf[j] { ledBy[t].append(j) } }
         // Decided on value ids (`table`: one id per value), with the projections computed above.
-        var pickID: [Token: Int] = [:]
-        for j in active {
-            guard let t = topOf[j], pickID[topPicks[t]] == nil else { continue }
-            for v in table.ids[j] where all[v] == topPicks[t] { pickID[topPicks[t]] = v }
-        }
         var stays = Set<Token>()
         var liftedSoFar = Set<Int>()
         for (i, p) in topPicks.enumerated().reversed() {
-            // A pick leads the sequences it was picked for, which hold it: no id means none (it stays).
-            guard let id = pickID[p] else { stays.insert(p); continue }
+            let id = topPickIDs[i]
             let a = projections[id]
             let canStay = ledBy[i].allSatisfy { j in
                 table.ids[j].allSatisfy { v in v == id || (!liftedSoFar.contains(v) && projections[v] < a) }
