@@ -20,7 +20,11 @@ public enum ShiftLayer {
     /// Lemma 4.7: c = ⌈(1 + max(0, −min_x ⟨w, x⟩)) / |w|²⌉, so that ⟨w, x + c·w⟩ ≥ 1 for every
     /// token x. Rounding c up to an integer keeps bit sizes down.
     public static func alignmentCoefficient(direction w: Token, tokens: [Token]) -> Rational {
-        let lowest = parallelMap(tokens) { Rational.dot(w, $0) }.min() ?? .zero
+        alignmentCoefficient(direction: w, lowest: parallelMap(tokens) { Rational.dot(w, $0) }.min() ?? .zero)
+    }
+
+    /// `alignmentCoefficient(direction:tokens:)` from `lowest` = min_x ⟨w, x⟩, when it is known.
+    public static func alignmentCoefficient(direction w: Token, lowest: Rational) -> Rational {
         let need = Rational.one + max(.zero, -lowest)
         return (need / squaredNorm(w)).ceiling
     }

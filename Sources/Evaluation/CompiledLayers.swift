@@ -304,6 +304,29 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         return out
     }
 
+    /// True when FF(x) = x + Σ_j w_j σ(⟨u, x⟩ + b_j) with every neuron on the one direction `u`
+    /// (η = 1, exact scalars on prefix sums): FF(x) then depends on x only through t = ⟨u, x⟩, and
+    /// `apply(_:projection:)` may be given t.
+    public func dependsOnlyOnProjection(along u: [S]) -> Bool {
+        S.isExact && usesPrefixSums && !usesLayerOrder && eta == .one && groups.allSatisfy { $0.direction == u }
+    }
+
+    /// FF(x) given t = ⟨u, x⟩ for the layer's one direction u (`dependsOnlyOnProjection(along: u)`):
+    /// the value of `apply(x)` without the dot product. A token the layer fixes is returned as it
+    /// came (the same storage).
+    public func apply(_ x: [S], projection t: S) -> [S] {
+        if isIdentity { return x }
+        var out = x
+        for g in groups.indices {
+            let c = groups[g].activeCount(at: t)
+            if groups[g].prefixIsZero[c] { continue }
+            for i in 0..<min(out.count, groups[g].sumLength) {
+                out[i] = out[i] + (t * groups[g].weightSum(c, i) + groups[g].biasWeightSum(c, i))
+            }
+        }
+        return out
+    }
+
     /// Turns the float64 filter on (exact scalars on prefix sums): each direction group gets its
     /// nearest doubles, or nil when a value is outside the filter's range (decided in ℚ).
     mutating func enableFloatFilter() {

@@ -109,6 +109,36 @@ import TransformerModel
         #expect(exactTies > compared / 20, "\(exactTies) exact ties in \(compared) tokens")
     }
 
+    /// FF(x) from a known projection t = ⟨u, x⟩ (the separation rounds' shortcut) equals FF(x), on
+    /// every layer whose neurons all lie along u with η = 1; every other layer is refused.
+    @Test func applyFromProjectionEqualsApply() {
+        var gen = Generator(rng: SplitMix64(seed: 0x9e0_7ec7), d: 1)
+        var shortcuts = 0, refused = 0, moved = 0
+        for iteration in 0..<(400 * iterationScale) {
+            gen = gen.cyclingDimension(iteration)
+            var layer = gen.feedForward(wide: iteration % 4 == 3)
+            if iteration % 3 != 0, let u = layer.ridges.first?.direction {
+                // One direction, η = 1: the form of a round's hat layer.
+                layer = FeedForwardLayer(eta: .one, ridges: layer.ridges.map { FeedForwardLayer.Ridge(direction: u, neurons: $0.neurons) })
+            }
+            let compiled = CompiledFeedForward<Rational>(layer)
+            let directions = Set(layer.ridges.filter { !$0.neurons.isEmpty }.map(\.direction))
+            guard let u = directions.first else { continue }
+            let eligible = directions.count == 1 && layer.eta == .one
+            #expect(compiled.dependsOnlyOnProjection(along: u) == eligible, "layer \(layer)")
+            guard eligible else { refused += 1; continue }
+            shortcuts += 1
+            for _ in 0..<12 {
+                let x = gen.token()
+                let y = compiled.apply(x, projection: Rational.dot(u, x))
+                if y != x { moved += 1 }
+                #expect(y == compiled.apply(x), "layer \(layer) token \(x)")
+            }
+        }
+        // Not vacuous: both kinds of layer, and tokens the layer moves.
+        #expect(shortcuts > 100 && refused > 50 && moved > 100, "\(shortcuts) eligible, \(refused) refused, \(moved) moved")
+    }
+
     /// The search of a direction's kinks (through the cached summit of every 16th kink when there
     /// are at least 128) against counting them one by one: every width around the summit's
     /// threshold and block edges, kinks repeated in runs longer than a summit block, t on a kink,

@@ -188,17 +188,26 @@ struct SeparationRefinement {
             lifted[p] = target
         }
         let hatFF = hatLayer(HatFunction.moving(moves, direction: u, projections: projections, weights: weights))
-        // Identical values behave identically: the FF runs once per distinct value.
+        // Identical values behave identically: the FF runs once per distinct value. Every hat lies
+        // along u, so the FF needs only each value's ⟨u, x⟩, computed above.
         let compiled = CompiledFeedForward<Rational>(hatFF)
-        let images = parallelMap(all) { compiled.apply($0) }
+        let indices = Array(all.indices)
+        let images = compiled.dependsOnlyOnProjection(along: u)
+            ? parallelMap(indices) { compiled.apply(all[$0], projection: projections[$0]) }
+            : parallelMap(all) { compiled.apply($0) }
         let afterHats = table.ids.map { s in s.map { images[$0] } }
-        let w = stage.leaderDirection(base: u, sequences: afterHats, dimension: d)
-        let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, tokens: images))
+        // ⟨u, ·⟩ after the hats: a value the hats left in place (the same storage) keeps its projection.
+        let imageProjections = parallelMap(indices) { images[$0] == all[$0] ? projections[$0] : Rational.dot(u, images[$0]) }
+        let uniqueTops = parallelMap(table.ids) { ids in SeparationRefinement.hasUniqueTop(ids.map { imageProjections[$0] }) }
+        let w = stage.leaderDirection(base: u, sequences: afterHats, dimension: d, uniqueTopsAlongBase: uniqueTops.allSatisfy { $0 })
+        // Projections along w by value id (those along u when w = u, the usual case).
+        let onW = w == u ? imageProjections : parallelMap(images) { Rational.dot(w, $0) }
+        let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, lowest: onW.min() ?? .zero))
         var ff = hatFF
         ff.ridges.append(ShiftLayer.ridge(adding: shift))
         // Every active sequence must be led by its chosen token(s): the unique top (and bottom) along w.
         let led = parallelMap(active) { [lifted, bottomOf, bottomPicks] j -> Bool in
-            let p = afterHats[j].map { Rational.dot(w, $0) }
+            let p = table.ids[j].map { onW[$0] }
             guard let top = p.max(), let at = p.firstIndex(of: top), p.lazy.filter({ $0 == top }).count == 1,
                   let t = topOf[j], afterHats[j][at] == (lifted[topPicks[t]] ?? topPicks[t]) else { return false }
             if let b = bottomOf[j] {
@@ -223,6 +232,12 @@ struct SeparationRefinement {
                                                          afterHats: afterHats, shift: shift, state: &state) { next in
             SeparationRefinement.separates(next, key: key, counts: counts)
         }
+    }
+
+    /// Whether one place alone attains the largest of `projections`.
+    static func hasUniqueTop(_ projections: [Rational]) -> Bool {
+        guard let top = projections.max() else { return true }
+        return projections.lazy.filter { $0 == top }.count == 1
     }
 
     /// The exact check of a round: sequences with different keys share no value; every sequence

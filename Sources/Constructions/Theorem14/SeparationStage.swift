@@ -139,10 +139,12 @@ struct SeparationStage {
     /// Lemma 4.6 with w₀ = u: w = u + δv, v separating every value, δ a power of two below
     /// min_n g_n/(S + 1), so that each sequence's top along u, broken by v, is its unique leader
     /// (δ = 0 when every top along u is already unique).
-    func leaderDirection(base u: Token, sequences: [[Token]], dimension d: Int) -> Token {
+    /// `uniqueTopsAlongBase`: whether every sequence already has a unique top along u, when the
+    /// caller knows it (from projections it holds); computed here otherwise.
+    func leaderDirection(base u: Token, sequences: [[Token]], dimension d: Int, uniqueTopsAlongBase: Bool? = nil) -> Token {
         // When u already gives every sequence a unique top (the usual case: u separates all values
         // and a lifted token sits strictly above the rest), δ = 0 works and keeps numbers short.
-        if parallelMap(sequences, { DirectionRounds.hasUniqueTop($0, along: u) }).allSatisfy({ $0 }) { return u }
+        if uniqueTopsAlongBase ?? parallelMap(sequences, { DirectionRounds.hasUniqueTop($0, along: u) }).allSatisfy({ $0 }) { return u }
         var values: [Token] = []
         var seen = Set<Token>()
         for s in sequences { for x in s where seen.insert(x).inserted { values.append(x) } }
