@@ -47,6 +47,12 @@ struct SeparationStage {
         } else if directionRounds {
             _ = DirectionRounds(progress: progress, weights: weights).run(&state)
         }
+        // No value shared by two sequences (what the rounds usually leave): every sequence would
+        // be case 1 below, bookkeeping only, which hashes every value. Decided on interned ids.
+        if SeparationRefinement.joined(state.internedSequences()).active.isEmpty {
+            try checkDisjoint(state)
+            return
+        }
         let order = state.sequences.indices.sorted {
             state.sequences[$0].count != state.sequences[$1].count ? state.sequences[$0].count > state.sequences[$1].count : $0 < $1
         }
