@@ -35,11 +35,11 @@ public struct CompiledFeedForward<S: Scalar>: Sendable {
         var direction: [S]
         var directionIsZero: Bool
         /// Kinks −b_j, increasing: neuron j is active iff t > −b_j.
-        var kinks: [S]
+        let kinks: [S]
         /// Every `summitSpacing`-th kink (kinks[0], kinks[s], kinks[2s], …) when there are many:
         /// small enough to stay in cache, so a search of a wide layer first narrows to s
         /// neighbouring kinks there instead of missing the cache at every step of one long search.
-        var summit: [S]
+        let summit: [S]
         static var summitSpacing: Int { 16 }
         /// The prefix sums, flat: for c = 0…count, Σ_{j<c} w_j (`sumLength` entries) then
         /// Σ_{j<c} b_j w_j, from c·2·`sumLength` on. A token reads one contiguous run for its c: one
