@@ -1,4 +1,3 @@
-import Evaluation
 import ExactArithmetic
 import TransformerModel
 
@@ -20,7 +19,7 @@ public enum ShiftLayer {
     /// Lemma 4.7: c = ⌈(1 + max(0, −min_x ⟨w, x⟩)) / |w|²⌉, so that ⟨w, x + c·w⟩ ≥ 1 for every
     /// token x. Rounding c up to an integer keeps bit sizes down.
     public static func alignmentCoefficient(direction w: Token, tokens: [Token]) -> Rational {
-        alignmentCoefficient(direction: w, lowest: parallelMap(tokens) { Rational.dot(w, $0) }.min() ?? .zero)
+        alignmentCoefficient(direction: w, lowest: GenericDirection.projections(of: tokens, onto: w).min() ?? .zero)
     }
 
     /// `alignmentCoefficient(direction:tokens:)` from `lowest` = min_x ⟨w, x⟩, when it is known.

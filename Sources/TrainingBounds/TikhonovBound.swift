@@ -48,12 +48,6 @@ extension Transformer {
     /// squares of `balanced().denseTensors`.
     public var balancedTikhonovBound: TikhonovBound { tikhonovBounds.balanced }
 
-    /// `tikhonovBound` and `balancedTikhonovBound` from one pass over the parameters (each share
-    /// is summed once and used by both).
-    public var tikhonovBounds: (exact: TikhonovBound, balanced: TikhonovBound) {
-        let (exact, balanced) = structuredTikhonovBounds()
-        return (exact, balanced)
-    }
 
     /// R(θ) of the parameters as written in `format` (each value rounded first), or of the exact
     /// parameters when `format` is nil; nil when some value overflows the format.
@@ -88,10 +82,10 @@ extension Transformer {
         return TikhonovBound(blocks: terms)
     }
 
-    /// The terms of R(θ) and of R(balanced()) from the structured layers, in the
-    /// groups of `denseTensors`: feed-forward U, b, W, η; scores A or Q, K (softmax ones folded as
-    /// A/τ₀); values V and ρ. Padding layers are left out.
-    func structuredTikhonovBounds() -> (TikhonovBound, TikhonovBound) {
+    /// `tikhonovBound` and `balancedTikhonovBound` from one pass over the structured layers (each
+    /// share is summed once and used by both), in the groups of `denseTensors`: feed-forward U, b,
+    /// W, η; scores A or Q, K (softmax ones folded as A/τ₀); values V and ρ. Padding layers are left out.
+    public var tikhonovBounds: (exact: TikhonovBound, balanced: TikhonovBound) {
         let d = Rational(dimension)
         var exactTerms: [TikhonovBound.BlockTerm] = [], balancedTerms: [TikhonovBound.BlockTerm] = []
         exactTerms.reserveCapacity(blocks.count)

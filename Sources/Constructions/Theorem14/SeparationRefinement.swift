@@ -201,7 +201,7 @@ struct SeparationRefinement {
         let uniqueTops = parallelMap(table.ids) { ids in SeparationRefinement.hasUniqueTop(ids.map { imageProjections[$0] }) }
         let w = stage.leaderDirection(base: u, sequences: afterHats, dimension: d, uniqueTopsAlongBase: uniqueTops.allSatisfy { $0 })
         // Projections along w by value id (those along u when w = u, the usual case).
-        let onW = w == u ? imageProjections : parallelMap(images) { Rational.dot(w, $0) }
+        let onW = w == u ? imageProjections : GenericDirection.projections(of: images, onto: w)
         let shift = scaled(w, by: ShiftLayer.alignmentCoefficient(direction: w, lowest: onW.min() ?? .zero))
         var ff = hatFF
         ff.ridges.append(ShiftLayer.ridge(adding: shift))
@@ -305,9 +305,7 @@ struct DirectionRounds {
 
     /// Whether one value of `sequence` alone attains the largest projection on w.
     static func hasUniqueTop(_ sequence: [Token], along w: Token) -> Bool {
-        let p = sequence.map { Rational.dot(w, $0) }
-        guard let m = p.max() else { return true }
-        return p.lazy.filter { $0 == m }.count == 1
+        SeparationRefinement.hasUniqueTop(sequence.map { Rational.dot(w, $0) })
     }
 
     func run(_ state: inout ConstructionState) -> Int {
